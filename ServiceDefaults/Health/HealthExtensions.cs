@@ -1,0 +1,55 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using MlOps.ServiceDefaults.Telemetry;
+
+namespace MlOps.ServiceDefaults.Health;
+
+public static class HealthExtensions
+{
+    /// <summary>Checks tagged with this run for <c>/alive</c>; every check runs for <c>/health</c>.</summary>
+    public const string LiveTag = "live";
+
+    public static void AddDefaultHealthChecks(this IHostApplicationBuilder builder) =>
+        builder.Services.AddHealthChecks()
+            .AddCheck("self", () => HealthCheckResult.Healthy("the process answers"), [LiveTag]);
+
+    public static void MapHealthEndpoints(this WebApplication app)
+    {
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteReportAsync })
+            .AllowAnonymous()
+            .ExcludeFromTraces();
+        app.MapHealthChecks("/alive", new HealthCheckOptions
+            {
+                Predicate = check => check.Tags.Contains(LiveTag),
+                ResponseWriter = WriteReportAsync,
+            })
+            .AllowAnonymous()
+            .ExcludeFromTraces();
+    }
+
+    private static Task WriteReportAsync(HttpContext context, HealthReport report)
+    {
+        var body = new HealthResponse(
+            report.Status.ToString(),
+            report.TotalDuration.TotalMilliseconds,
+            report.Entries.ToDictionary(
+                entry => entry.Key,
+                entry => new HealthCheckResponse(
+                    entry.Value.Status.ToString(),
+                    entry.Value.Description ?? entry.Value.Exception?.Message,
+                    entry.Value.Duration.TotalMilliseconds)));
+        context.Response.ContentType = "application/json; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-store";
+        return JsonSerializer.SerializeAsync(
+            context.Response.Body, body, HealthJsonContext.Default.HealthResponse, context.RequestAborted);
+    }
+}
+
+public sealed record HealthResponse(string Status, double DurationMs, IReadOnlyDictionary<string, HealthCheckResponse> Checks);
+
+public sealed record HealthCheckResponse(string Status, string? Description, double DurationMs);

@@ -1,0 +1,65 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace MlOps.ServiceDefaults.RequestIds;
+
+/// <summary>
+/// Gives every request an id: the caller's <c>X-Request-Id</c> when it is a sane token, else a new one. The id is
+/// echoed on the response, set as the request's trace identifier, and put in a log scope so every line the request
+/// writes carries it next to the trace id.
+/// </summary>
+public static partial class RequestIdMiddleware
+{
+    public const string HeaderName = "X-Request-Id";
+    private const string ItemKey = "MlOps.RequestId";
+
+    public static IApplicationBuilder UseRequestIds(this IApplicationBuilder app)
+    {
+        var logger = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("MlOps.Requests");
+        return app.Use(async (context, next) =>
+        {
+            var requestId = context.Request.Headers[HeaderName].ToString();
+            if (!IsAcceptable(requestId))
+            {
+                requestId = Guid.NewGuid().ToString("N");
+            }
+
+            context.Items[ItemKey] = requestId;
+            context.TraceIdentifier = requestId;
+            context.Response.Headers[HeaderName] = requestId;
+            using (logger.BeginScope(new RequestIdScope(requestId)))
+            {
+                await next(context);
+            }
+        });
+    }
+
+    public static string GetRequestId(this HttpContext context) =>
+        context.Items[ItemKey] as string ?? context.TraceIdentifier;
+
+    /// <summary>Caller-chosen ids are echoed into headers and logs, so only short, plain tokens are kept.</summary>
+    private static bool IsAcceptable(string value) => value.Length is > 0 and <= 128 && SafeToken().IsMatch(value);
+
+    [GeneratedRegex("^[A-Za-z0-9._:-]+$")]
+    private static partial Regex SafeToken();
+
+    private sealed class RequestIdScope(string requestId) : IReadOnlyList<KeyValuePair<string, object>>
+    {
+        public int Count => 1;
+
+        public KeyValuePair<string, object> this[int index] =>
+            index == 0 ? new("RequestId", requestId) : throw new ArgumentOutOfRangeException(nameof(index));
+
+        public IEnumerator<KeyValuePair<string, object>> GetEnumerator()
+        {
+            yield return this[0];
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public override string ToString() => $"RequestId:{requestId}";
+    }
+}
