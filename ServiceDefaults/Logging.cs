@@ -14,6 +14,8 @@ internal static class LoggingDefaults
     {
         builder.Logging.Configure(options => options.ActivityTrackingOptions =
             ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
+        // Without a formatter name the console logger falls back to its legacy options and ignores the ones below.
+        builder.Services.PostConfigure<ConsoleLoggerOptions>(options => options.FormatterName ??= ConsoleFormatterNames.Simple);
         builder.Services.Configure<SimpleConsoleFormatterOptions>(options =>
         {
             options.SingleLine = true;

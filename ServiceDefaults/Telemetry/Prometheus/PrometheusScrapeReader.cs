@@ -40,7 +40,8 @@ public sealed class PrometheusScrapeReader() : BaseExportingMetricReader(new Scr
         base.Dispose(disposing);
     }
 
-    [ExportModes(ExportModes.Pull)]
+    // Declared push-capable on purpose: a pull-only exporter may only be collected from inside the SDK's own pull
+    // scope, which is internal; this reader never pushes because nothing but a scrape calls Collect.
     private sealed class ScrapeExporter : BaseExporter<Metric>
     {
         private PrometheusTextWriter? _writer;

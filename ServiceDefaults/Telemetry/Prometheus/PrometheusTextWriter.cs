@@ -10,7 +10,9 @@ namespace MlOps.ServiceDefaults.Telemetry.Prometheus;
 /// Prometheus compatibility rules: dots become underscores, the unit is appended in words (<c>s</c> → <c>_seconds</c>,
 /// <c>By</c> → <c>_bytes</c>), monotonic sums are counters ending in <c>_total</c>, up-down sums are gauges, and
 /// explicit-bucket histograms give cumulative <c>_bucket</c> series with <c>+Inf</c>, <c>_sum</c> and <c>_count</c>.
-/// Every family gets HELP and TYPE lines once, even when several instruments share a name.
+/// Every family gets HELP and TYPE lines once, even when several instruments share a name. A gauge whose name would
+/// end in a suffix Prometheus reserves for other types (<c>_count</c>, <c>_sum</c>, <c>_bucket</c>, <c>_total</c>), such
+/// as the runtime's <c>dotnet.process.cpu.count</c>, gets <c>_value</c> appended, so <c>promtool check metrics</c> passes.
 /// </summary>
 internal sealed class PrometheusTextWriter
 {
@@ -64,10 +66,10 @@ internal sealed class PrometheusTextWriter
             switch (metric.MetricType)
             {
                 case MetricType.LongSum or MetricType.LongSumNonMonotonic:
-                    AppendSample(name, type == "counter" ? "_total" : string.Empty, point.Tags, null, point.GetSumLong());
+                    AppendSample(name, string.Empty, point.Tags, null, point.GetSumLong());
                     break;
                 case MetricType.DoubleSum or MetricType.DoubleSumNonMonotonic:
-                    AppendSample(name, type == "counter" ? "_total" : string.Empty, point.Tags, null, point.GetSumDouble());
+                    AppendSample(name, string.Empty, point.Tags, null, point.GetSumDouble());
                     break;
                 case MetricType.LongGauge:
                     AppendSample(name, string.Empty, point.Tags, null, point.GetGaugeLastValueLong());
@@ -90,11 +92,11 @@ internal sealed class PrometheusTextWriter
         }
     }
 
-    /// <summary>The family name: sanitized, with the unit appended; counters get <c>_total</c> on their samples.</summary>
+    /// <summary>The family name: sanitized, with the unit appended, and <c>_total</c> last for counters.</summary>
     internal static string FamilyName(string instrumentName, string? unit, string type)
     {
         var name = Sanitize(instrumentName);
-        if (type == "counter" && name.EndsWith("_total", StringComparison.Ordinal))
+        if (name.EndsWith("_total", StringComparison.Ordinal) && type == "counter")
         {
             name = name[..^"_total".Length];
         }
@@ -105,8 +107,17 @@ internal sealed class PrometheusTextWriter
             name = name + "_" + unitSuffix;
         }
 
-        return name;
+        if (type == "counter")
+        {
+            return name + "_total";
+        }
+
+        return type == "gauge" && ReservedSuffixes.Any(suffix => name.EndsWith(suffix, StringComparison.Ordinal))
+            ? name + "_value"
+            : name;
     }
+
+    private static readonly string[] ReservedSuffixes = ["_count", "_sum", "_bucket", "_total"];
 
     internal static string UnitSuffix(string? unit, string type)
     {
