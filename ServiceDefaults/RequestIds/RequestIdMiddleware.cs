@@ -9,7 +9,8 @@ namespace MlOps.ServiceDefaults.RequestIds;
 /// <summary>
 /// Gives every request an id: the caller's <c>X-Request-Id</c> when it is a sane token, else a new one. The id is
 /// echoed on the response, set as the request's trace identifier, and put in a log scope so every line the request
-/// writes carries it next to the trace id.
+/// writes carries it next to the trace id. It is also written back on the request, so a proxy forwards the same id
+/// downstream, and set on the response when it starts, so a proxied response does not carry two ids.
 /// </summary>
 public static partial class RequestIdMiddleware
 {
@@ -29,7 +30,13 @@ public static partial class RequestIdMiddleware
 
             context.Items[ItemKey] = requestId;
             context.TraceIdentifier = requestId;
-            context.Response.Headers[HeaderName] = requestId;
+            context.Request.Headers[HeaderName] = requestId;
+            context.Response.OnStarting(static state =>
+            {
+                var (response, id) = ((HttpResponse, string))state;
+                response.Headers[HeaderName] = id;
+                return Task.CompletedTask;
+            }, (context.Response, requestId));
             using (logger.BeginScope(new RequestIdScope(requestId)))
             {
                 await next(context);

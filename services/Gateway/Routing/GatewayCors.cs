@@ -1,0 +1,29 @@
+namespace MlOps.Gateway.Routing;
+
+/// <summary>Browser origins allowed to call the API through the gateway (section <c>Gateway:Cors</c>).</summary>
+public sealed class GatewayCorsOptions
+{
+    public const string SectionName = "Gateway:Cors";
+
+    /// <summary>Exact origins, e.g. <c>https://mlops.example.com</c>; none by default, so browsers are refused.</summary>
+    public string[] AllowedOrigins { get; set; } = [];
+
+    public TimeSpan PreflightMaxAge { get; set; } = TimeSpan.FromMinutes(10);
+}
+
+public static class GatewayCors
+{
+    public const string PolicyName = "platform";
+
+    public static void AddGatewayCors(this IHostApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(GatewayCorsOptions.SectionName).Get<GatewayCorsOptions>()
+            ?? new GatewayCorsOptions();
+        builder.Services.AddCors(cors => cors.AddPolicy(PolicyName, policy => policy
+            .WithOrigins(options.AllowedOrigins)
+            .AllowAnyMethod()
+            .WithHeaders("Authorization", "Content-Type", "X-Request-Id", "traceparent", "tracestate")
+            .WithExposedHeaders("X-Request-Id", "Retry-After", "Location")
+            .SetPreflightMaxAge(options.PreflightMaxAge)));
+    }
+}

@@ -1,0 +1,52 @@
+using MlOps.ServiceDefaults.Http;
+using Yarp.ReverseProxy.Configuration;
+
+namespace MlOps.Gateway.Routing;
+
+/// <summary>Which service owns which public path prefix: the public API table of ARCHITECTURE.md.</summary>
+public sealed record ServiceRoute(string Service, string PathPrefix);
+
+public static class PlatformRoutes
+{
+    public static readonly IReadOnlyList<ServiceRoute> All =
+    [
+        new("auth", "/connect"),
+        new("auth", "/.well-known"),
+        new("auth", "/api/auth"),
+        new("data", "/api/datasets"),
+        new("trainer", "/api/training"),
+        new("trainer", "/api/runs"),
+        new("trainer", "/api/experiments"),
+        new("trainer", "/api/models"),
+        new("serving", "/api/predict"),
+        new("serving", "/api/serving"),
+        new("monitoring", "/api/feedback"),
+        new("monitoring", "/api/monitoring"),
+    ];
+
+    public static IReadOnlyList<string> Services { get; } = All.Select(route => route.Service).Distinct().ToArray();
+
+    /// <summary>
+    /// Routes for YARP. Authorization is each service's job (it knows which scope an endpoint needs), so the gateway
+    /// forwards anonymously; it still reads a valid token to rate-limit per caller.
+    /// </summary>
+    public static IReadOnlyList<RouteConfig> Routes() =>
+        All.Select(route => new RouteConfig
+        {
+            RouteId = $"{route.Service}{route.PathPrefix.Replace('/', '-')}",
+            ClusterId = route.Service,
+            AuthorizationPolicy = "anonymous",
+            CorsPolicy = GatewayCors.PolicyName,
+            Match = new RouteMatch { Path = route.PathPrefix + "/{**rest}" },
+        }).ToArray();
+
+    public static IReadOnlyList<ClusterConfig> Clusters(ServiceEndpointResolver endpoints) =>
+        Services.Select(service => new ClusterConfig
+        {
+            ClusterId = service,
+            Destinations = new Dictionary<string, DestinationConfig>
+            {
+                [service] = new() { Address = endpoints.Resolve(service).ToString() },
+            },
+        }).ToArray();
+}
