@@ -1,0 +1,84 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using MlOps.ServiceDefaults.Http;
+
+namespace MlOps.ServiceDefaults.Tests;
+
+public sealed class HttpClientDefaultsTests : IAsyncLifetime
+{
+    private int _attempts;
+    private TestApp _backend = null!;
+    private TestApp _caller = null!;
+
+    public async Task InitializeAsync()
+    {
+        // The backend fails twice, then answers: what a service restarting behind a caller looks like.
+        _backend = await TestApp.StartAsync(web =>
+        {
+            web.MapMethods("/flaky", ["GET", "POST"], () =>
+                Interlocked.Increment(ref _attempts) <= 2 ? Results.StatusCode(503) : Results.Text("ok")).AllowAnonymous();
+            web.MapGet("/broken", () =>
+            {
+                Interlocked.Increment(ref _attempts);
+                return Results.StatusCode(503);
+            }).AllowAnonymous();
+        });
+        _caller = await TestApp.StartAsync(
+            _ => { },
+            new Dictionary<string, string?>
+            {
+                ["services:backend:http:0"] = _backend.Address.ToString(),
+                ["Http:Resilience:RetryBaseDelay"] = "00:00:00.010",
+                ["Http:Resilience:MaxRetries"] = "3",
+            },
+            builder => builder.Services.AddHttpClient("backend").ForService("backend"));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _caller.DisposeAsync();
+        await _backend.DisposeAsync();
+    }
+
+    private HttpClient Client => _caller.App.Services.GetRequiredService<IHttpClientFactory>().CreateClient("backend");
+
+    [Fact]
+    public async Task An_idempotent_call_is_retried_through_transient_failures()
+    {
+        using var response = await Client.GetAsync(new Uri("/flaky", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(3, _attempts);
+    }
+
+    [Fact]
+    public async Task A_post_is_never_retried()
+    {
+        using var response = await Client.PostAsync(new Uri("/flaky", UriKind.Relative), new StringContent("x"));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(1, _attempts);
+    }
+
+    [Fact]
+    public async Task Retries_stop_at_the_configured_limit()
+    {
+        using var response = await Client.GetAsync(new Uri("/broken", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(4, _attempts);
+    }
+
+    [Fact]
+    public void A_service_without_a_configured_address_is_a_clear_error()
+    {
+        var resolver = _caller.App.Services.GetRequiredService<ServiceEndpointResolver>();
+
+        var error = Assert.Throws<InvalidOperationException>(() => resolver.Resolve("nowhere"));
+
+        Assert.Contains("services__nowhere__http__0", error.Message, StringComparison.Ordinal);
+        Assert.Equal(_backend.Address, resolver.Resolve("backend"));
+    }
+}
