@@ -55,6 +55,7 @@ internal sealed class TestIssuer : IAsyncDisposable
     public string CreateToken(
         SecurityKey key,
         string scope = "mlops.read",
+        string subject = "alice",
         string? issuer = null,
         string audience = Audience,
         DateTime? expires = null,
@@ -69,7 +70,7 @@ internal sealed class TestIssuer : IAsyncDisposable
             IssuedAt = (notBefore ?? now).AddMinutes(-1),
             NotBefore = notBefore ?? now.AddMinutes(-1),
             Expires = expires ?? now.AddMinutes(15),
-            Claims = new Dictionary<string, object> { ["sub"] = "alice", ["scope"] = scope, ["client_id"] = "tests" },
+            Claims = new Dictionary<string, object> { ["sub"] = subject, ["scope"] = scope, ["client_id"] = "tests" },
             SigningCredentials = new SigningCredentials(key, algorithm),
         });
     }

@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.Extensions.Options;
+
 namespace MlOps.Gateway.Routing;
 
 /// <summary>Browser origins allowed to call the API through the gateway (section <c>Gateway:Cors</c>).</summary>
@@ -17,13 +20,14 @@ public static class GatewayCors
 
     public static void AddGatewayCors(this IHostApplicationBuilder builder)
     {
-        var options = builder.Configuration.GetSection(GatewayCorsOptions.SectionName).Get<GatewayCorsOptions>()
-            ?? new GatewayCorsOptions();
-        builder.Services.AddCors(cors => cors.AddPolicy(PolicyName, policy => policy
-            .WithOrigins(options.AllowedOrigins)
-            .AllowAnyMethod()
-            .WithHeaders("Authorization", "Content-Type", "X-Request-Id", "traceparent", "tracestate")
-            .WithExposedHeaders("X-Request-Id", "Retry-After", "Location")
-            .SetPreflightMaxAge(options.PreflightMaxAge)));
+        builder.Services.AddOptions<GatewayCorsOptions>().BindConfiguration(GatewayCorsOptions.SectionName);
+        builder.Services.AddCors();
+        builder.Services.AddOptions<CorsOptions>().Configure<IOptions<GatewayCorsOptions>>((cors, gateway) =>
+            cors.AddPolicy(PolicyName, policy => policy
+                .WithOrigins(gateway.Value.AllowedOrigins)
+                .AllowAnyMethod()
+                .WithHeaders("Authorization", "Content-Type", "X-Request-Id", "traceparent", "tracestate")
+                .WithExposedHeaders("X-Request-Id", "Retry-After", "Location")
+                .SetPreflightMaxAge(gateway.Value.PreflightMaxAge)));
     }
 }

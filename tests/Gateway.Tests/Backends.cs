@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using MlOps.Gateway.Routing;
+
+namespace MlOps.Gateway.Tests;
+
+/// <summary>What a backend saw of a forwarded request.</summary>
+public sealed record EchoedRequest(
+    string Service, string Method, string Path, string? Authorization, string? TraceParent, string? RequestId);
+
+/// <summary>
+/// One real Kestrel server per platform service on a loopback port, each answering every path with what it received,
+/// so a test sees exactly which service a gateway route reached and which headers arrived.
+/// </summary>
+public sealed class Backends : IAsyncLifetime
+{
+    private readonly ConcurrentDictionary<string, WebApplication> _servers = new();
+
+    public IReadOnlyDictionary<string, string> Addresses =>
+        _servers.ToDictionary(pair => pair.Key, pair => pair.Value.Urls.Single());
+
+    public async Task InitializeAsync()
+    {
+        foreach (var service in PlatformRoutes.Services)
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Logging.ClearProviders();
+            var app = builder.Build();
+            app.MapGet("/health", () => Results.Ok());
+            app.Run(context => context.Response.WriteAsJsonAsync(new EchoedRequest(
+                service,
+                context.Request.Method,
+                context.Request.Path + context.Request.QueryString,
+                context.Request.Headers.Authorization.ToString() is { Length: > 0 } auth ? auth : null,
+                context.Request.Headers["traceparent"].ToString() is { Length: > 0 } trace ? trace : null,
+                context.Request.Headers["X-Request-Id"].ToString() is { Length: > 0 } id ? id : null)));
+            await app.StartAsync();
+            _servers[service] = app;
+        }
+    }
+
+    public async Task StopAsync(string service)
+    {
+        if (_servers.TryRemove(service, out var app))
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var service in _servers.Keys.ToList())
+        {
+            await StopAsync(service);
+        }
+    }
+}

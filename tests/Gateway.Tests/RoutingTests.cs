@@ -1,0 +1,73 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using MlOps.Gateway.Routing;
+
+namespace MlOps.Gateway.Tests;
+
+public sealed class RoutingTests(Backends backends) : IClassFixture<Backends>
+{
+    public static TheoryData<string, string> RouteFamilies()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var route in PlatformRoutes.All)
+        {
+            data.Add(route.PathPrefix, route.Service);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(RouteFamilies))]
+    public async Task Each_route_family_reaches_its_service_with_path_and_query_intact(string prefix, string service)
+    {
+        await using var gateway = GatewayFactory.Create(backends.Addresses);
+        using var client = gateway.CreateClient();
+
+        var deep = await client.GetFromJsonAsync<EchoedRequest>($"{prefix}/some/thing?limit=5&cursor=abc");
+        var bare = await client.GetFromJsonAsync<EchoedRequest>(prefix);
+
+        Assert.Equal(service, deep!.Service);
+        Assert.Equal($"{prefix}/some/thing?limit=5&cursor=abc", deep.Path);
+        Assert.Equal(service, bare!.Service);
+        Assert.Equal(prefix, bare.Path);
+    }
+
+    [Fact]
+    public async Task Authorization_trace_context_and_request_id_are_forwarded()
+    {
+        await using var gateway = GatewayFactory.Create(backends.Addresses);
+        using var client = gateway.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/predict/churn");
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer abc.def.ghi");
+        request.Headers.Add("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        request.Headers.Add("X-Request-Id", "req-77");
+
+        using var response = await client.SendAsync(request);
+        var echoed = await response.Content.ReadFromJsonAsync<EchoedRequest>();
+
+        Assert.Equal("serving", echoed!.Service);
+        Assert.Equal("POST", echoed.Method);
+        Assert.Equal("Bearer abc.def.ghi", echoed.Authorization);
+        var parts = echoed.TraceParent!.Split('-');
+        Assert.Equal("4bf92f3577b34da6a3ce929d0e0e4736", parts[1]);
+        Assert.NotEqual("00f067aa0ba902b7", parts[2]);
+        Assert.Equal("req-77", echoed.RequestId);
+        Assert.Equal("req-77", Assert.Single(response.Headers.GetValues("X-Request-Id")));
+    }
+
+    [Fact]
+    public async Task Paths_outside_the_public_api_are_not_forwarded()
+    {
+        await using var gateway = GatewayFactory.Create(backends.Addresses);
+        using var client = gateway.CreateClient();
+
+        using var response = await client.GetAsync("/internal/admin");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.False(body.TryGetProperty("service", out _));
+    }
+}
