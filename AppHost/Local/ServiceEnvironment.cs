@@ -1,0 +1,41 @@
+namespace MlOps.AppHost.Local;
+
+/// <summary>
+/// The environment each service is started with. The names are Aspire's, so a service reads the same
+/// configuration in both run modes and never knows which one it is in.
+/// </summary>
+internal static class ServiceEnvironment
+{
+    public static Dictionary<string, string> For(
+        PlatformService service, LauncherOptions options, string connectionString, DataFolder folder, AdminPassword adminPassword)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["ASPNETCORE_URLS"] = options.UrlOf(service.Name).ToString().TrimEnd('/'),
+            ["ASPNETCORE_ENVIRONMENT"] = options.EnvironmentName,
+            ["DOTNET_ENVIRONMENT"] = options.EnvironmentName,
+            [$"ConnectionStrings__{Platform.Database}"] = connectionString,
+            ["Auth__Authority"] = options.UrlOf(Platform.Auth).ToString().TrimEnd('/'),
+            ["Artifacts__Store"] = "FileSystem",
+            ["Artifacts__Root"] = folder.Artifacts,
+            ["OTEL_SERVICE_NAME"] = service.Name,
+        };
+
+        foreach (var other in Platform.Services)
+        {
+            environment[$"services__{other.Name}__http__0"] = options.UrlOf(other.Name).ToString().TrimEnd('/');
+        }
+
+        if (options.OtlpEndpoint is not null)
+        {
+            environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = options.OtlpEndpoint;
+        }
+
+        if (service.Name == Platform.Auth)
+        {
+            environment["MLOPS_ADMIN_PASSWORD"] = adminPassword.Value;
+        }
+
+        return environment;
+    }
+}

@@ -1,0 +1,59 @@
+#if USE_ASPIRE
+// Aspire mode: a .NET Aspire 13 AppHost. PostgreSQL, MLflow, Prometheus and Grafana run as containers, the
+// services as projects, and the Aspire dashboard shows their traces, logs and metrics.
+using MlOps.AppHost;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+var postgres = builder.AddPostgres(Platform.Postgres).WithDataVolume();
+var db = postgres.AddDatabase(Platform.Database);
+
+// No default password ships: Aspire asks for this one unless Parameters:mlops-admin-password is configured.
+var adminPassword = builder.AddParameter("mlops-admin-password", secret: true);
+
+var mlflow = builder.AddContainer("mlflow", "ghcr.io/mlflow/mlflow")
+    .WithArgs("mlflow", "server", "--host", "0.0.0.0", "--port", "5000")
+    .WithHttpEndpoint(targetPort: 5000, name: "http");
+
+builder.AddContainer(Platform.Prometheus, "prom/prometheus")
+    .WithBindMount("../deploy/prometheus", "/etc/prometheus", isReadOnly: true)
+    .WithHttpEndpoint(targetPort: 9090, name: "http");
+
+builder.AddContainer("grafana", "grafana/grafana")
+    .WithBindMount("../deploy/grafana/provisioning", "/etc/grafana/provisioning", isReadOnly: true)
+    .WithHttpEndpoint(targetPort: 3000, name: "http");
+
+// Each project has a launch profile, which already owns the endpoint named "http": pin the fixed ports on it.
+var auth = builder.AddProject<Projects.AuthService>(Platform.Auth)
+    .WithEndpoint("http", endpoint => endpoint.Port = 8011)
+    .WithEnvironment("MLOPS_ADMIN_PASSWORD", adminPassword);
+var data = builder.AddProject<Projects.DataService>("data");
+var trainer = builder.AddProject<Projects.TrainerService>("trainer")
+    .WithEnvironment("MLflow__TrackingUri", mlflow.GetEndpoint("http"));
+var serving = builder.AddProject<Projects.ServingService>("serving");
+var monitoring = builder.AddProject<Projects.MonitoringService>("monitoring");
+
+// As in local mode, every service gets the database and the address of every other service.
+IResourceBuilder<ProjectResource>[] services = [auth, data, trainer, serving, monitoring];
+foreach (var service in services)
+{
+    service.WithReference(db).WaitFor(db);
+    foreach (var other in services.Where(other => other != service))
+    {
+        service.WithReference(other);
+    }
+}
+
+var gateway = builder.AddProject<Projects.Gateway>(Platform.Gateway)
+    .WithEndpoint("http", endpoint => endpoint.Port = 8000)
+    .WithExternalHttpEndpoints();
+foreach (var service in services)
+{
+    gateway.WithReference(service).WaitFor(service);
+}
+
+builder.Build().Run();
+#else
+// Local mode: the same topology as local processes (see Local/LocalLauncher.cs).
+return await MlOps.AppHost.Local.LocalEntryPoint.RunAsync(args);
+#endif

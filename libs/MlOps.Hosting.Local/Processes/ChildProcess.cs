@@ -1,0 +1,153 @@
+using System.ComponentModel;
+using System.Diagnostics;
+
+namespace MlOps.Hosting.Local.Processes;
+
+/// <summary>
+/// A long-lived child process whose output is streamed line by line to a <see cref="ProcessOutput"/>. It stops
+/// gracefully (SIGTERM, then a kill of its whole tree once the grace period is over) and never outlives its owner's
+/// disposal.
+/// </summary>
+public sealed class ChildProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ProcessOutput _output;
+    private readonly TimeProvider _timeProvider;
+    private readonly Task<int> _exited;
+
+    private ChildProcess(string name, Process process, ProcessOutput output, TimeProvider timeProvider)
+    {
+        Name = name;
+        _process = process;
+        _output = output;
+        _timeProvider = timeProvider;
+        _exited = WaitForExitAsync(process);
+    }
+
+    public string Name { get; }
+
+    public int Id => _process.Id;
+
+    /// <summary>Completes with the exit code once the process has exited and its output is drained.</summary>
+    public Task<int> Exited => _exited;
+
+    public bool HasExited => _exited.IsCompleted;
+
+    public IReadOnlyList<string> RecentLines => _output.RecentLines;
+
+    public string? LogFilePath => _output.LogFilePath;
+
+    /// <summary>Starts the process; the output is owned (and disposed) by the returned child from then on.</summary>
+    public static ChildProcess Start(ChildProcessStartInfo info, ProcessOutput output, TimeProvider timeProvider)
+    {
+        var (fileName, arguments) = info.OwnSession && ExecutableLocator.FindOnPath("setsid") is { } setsid
+            ? (setsid, [info.FileName, .. info.Arguments])
+            : (info.FileName, info.Arguments);
+
+        var startInfo = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = info.WorkingDirectory ?? string.Empty,
+        };
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in info.Environment)
+        {
+            startInfo.Environment[name] = value;
+        }
+
+        var process = new Process { StartInfo = startInfo };
+        process.OutputDataReceived += (_, e) => WriteLine(output, e.Data);
+        process.ErrorDataReceived += (_, e) => WriteLine(output, e.Data);
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception e)
+        {
+            process.Dispose();
+            output.Dispose();
+            throw new InvalidOperationException($"Could not start {info.Name} ('{info.FileName}'): {e.Message}", e);
+        }
+
+        // Children read nothing; a closed stdin stops any of them from waiting on the terminal.
+        process.StandardInput.Close();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new ChildProcess(info.Name, process, output, timeProvider);
+    }
+
+    /// <summary>
+    /// Sends SIGTERM and waits up to <paramref name="gracePeriod"/> for the process to exit, then kills its tree.
+    /// </summary>
+    public async Task StopAsync(TimeSpan gracePeriod, CancellationToken cancellationToken)
+    {
+        if (HasExited)
+        {
+            return;
+        }
+
+        if (OperatingSystem.IsWindows() || !UnixProcess.Terminate(_process.Id))
+        {
+            Kill();
+        }
+
+        try
+        {
+            await _exited.WaitAsync(gracePeriod, _timeProvider, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            _output.WriteLine($"did not stop within {gracePeriod.TotalSeconds:0} s of SIGTERM; killing it");
+            Kill();
+            await _exited.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Kills the process and every process it started, at once.</summary>
+    public void Kill()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // It has already exited.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!HasExited)
+        {
+            Kill();
+        }
+
+        // Wait for the output to drain (bounded: a killed process's pipes close at once) before closing the log.
+        await Task.WhenAny(_exited, Task.Delay(TimeSpan.FromSeconds(5), _timeProvider));
+        _process.Dispose();
+        _output.Dispose();
+    }
+
+    private static async Task<int> WaitForExitAsync(Process process)
+    {
+        // WaitForExitAsync also waits for the end of the redirected output, so no line is lost after the exit.
+        await process.WaitForExitAsync();
+        return process.ExitCode;
+    }
+
+    private static void WriteLine(ProcessOutput output, string? line)
+    {
+        if (line is not null)
+        {
+            output.WriteLine(line);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+namespace MlOps.Hosting.Local.Processes;
+
+/// <summary>
+/// Writes the lines of several processes to one console, each prefixed with its name (<c>[auth] …</c>) and, on a
+/// terminal, in a color of its own so interleaved output stays readable.
+/// </summary>
+public sealed class ConsoleLineWriter(TextWriter writer, bool useColor)
+{
+    // ANSI foreground colors that read well on dark and light backgrounds.
+    private static readonly string[] Palette = ["36", "32", "33", "35", "34", "96", "92", "93", "95", "94"];
+
+    private readonly Dictionary<string, string> _colors = new(StringComparer.Ordinal);
+
+    /// <summary>Colored when standard output is a terminal and <c>NO_COLOR</c> is not set.</summary>
+    public static ConsoleLineWriter ForConsole() =>
+        new(Console.Out, !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("NO_COLOR") is null);
+
+    public void WriteLine(string source, string line)
+    {
+        // One WriteLine call per line: Console.Out is synchronized, so lines of different processes never mix.
+        if (useColor)
+        {
+            writer.WriteLine($"\u001b[{ColorOf(source)}m[{source}]\u001b[0m {line}");
+        }
+        else
+        {
+            writer.WriteLine($"[{source}] {line}");
+        }
+    }
+
+    /// <summary>Each source keeps the color it was first given; distinct while there are fewer sources than colors.</summary>
+    private string ColorOf(string source)
+    {
+        lock (_colors)
+        {
+            if (!_colors.TryGetValue(source, out var color))
+            {
+                color = Palette[_colors.Count % Palette.Length];
+                _colors.Add(source, color);
+            }
+
+            return color;
+        }
+    }
+}

@@ -1,0 +1,63 @@
+namespace MlOps.Hosting.Local.Processes;
+
+/// <summary>
+/// Where one child process's lines go: the shared console (prefixed with its name), its own log file (appended,
+/// one separator line per run) and a short tail kept in memory for error reports.
+/// </summary>
+public sealed class ProcessOutput : IDisposable
+{
+    private readonly string _name;
+    private readonly ConsoleLineWriter? _console;
+    private readonly StreamWriter? _logFile;
+    private readonly LineTail _tail;
+    private bool _disposed;
+
+    public ProcessOutput(string name, ConsoleLineWriter? console, string? logFilePath, TimeProvider timeProvider, int tailLines = 30)
+    {
+        _name = name;
+        _console = console;
+        _tail = new LineTail(tailLines);
+        if (logFilePath is not null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logFilePath))!);
+            _logFile = new StreamWriter(new FileStream(logFilePath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite))
+            {
+                AutoFlush = true,
+            };
+            _logFile.WriteLine($"===== {name} started {timeProvider.GetLocalNow():yyyy-MM-dd HH:mm:ss zzz} =====");
+        }
+    }
+
+    public string? LogFilePath => (_logFile?.BaseStream as FileStream)?.Name;
+
+    public IReadOnlyList<string> RecentLines => _tail.Snapshot();
+
+    public void WriteLine(string line)
+    {
+        _tail.Add(line);
+        _console?.WriteLine(_name, line);
+        if (_logFile is not null)
+        {
+            lock (_logFile)
+            {
+                // A line can still arrive from the reader thread after the process was disposed.
+                if (!_disposed)
+                {
+                    _logFile.WriteLine(line);
+                }
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_logFile is not null)
+        {
+            lock (_logFile)
+            {
+                _disposed = true;
+                _logFile.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Configuration;
+using MlOps.AppHost.Local;
+using MlOps.Hosting.Local.Processes;
+using MlOps.TestSupport;
+
+namespace MlOps.AppHost.Tests;
+
+public sealed class PrometheusSetupTests : IDisposable
+{
+    private readonly TemporaryDirectory _directory = TemporaryDirectory.Create("mlops-prometheus-");
+
+    [Fact]
+    public async Task Writes_a_configuration_promtool_accepts_with_a_job_per_service()
+    {
+        var options = LauncherOptions.From(new ConfigurationBuilder()
+            .AddInMemoryCollection([new KeyValuePair<string, string?>("Ports:gateway", "18000")])
+            .Build());
+        var folder = new DataFolder(_directory.Path);
+        folder.Create();
+
+        var arguments = await PrometheusSetup.WriteConfigurationAsync(options, folder, CancellationToken.None);
+
+        var configFile = Path.Combine(folder.Prometheus, "prometheus.yml");
+        Assert.Contains($"--config.file={configFile}", arguments);
+        Assert.Contains("--web.listen-address=127.0.0.1:9090", arguments);
+        var yaml = await File.ReadAllTextAsync(configFile);
+        foreach (var service in Platform.Services)
+        {
+            Assert.Contains($"job_name: {service.Name}", yaml, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("'127.0.0.1:18000'", yaml, StringComparison.Ordinal);
+        var check = await CommandRunner.RunAsync("promtool", ["check", "config", configFile], CancellationToken.None);
+        Assert.True(check.Succeeded, check.Output);
+    }
+
+    public void Dispose() => _directory.Dispose();
+}
