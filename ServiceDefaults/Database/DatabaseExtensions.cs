@@ -12,6 +12,8 @@ public static class DatabaseExtensions
     /// <summary>The connection string name both run modes set (<c>ConnectionStrings__mlopsdb</c>).</summary>
     public const string ConnectionName = "mlopsdb";
 
+    private static readonly TimeSpan HealthCheckTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Registers the service's own schema in the platform database: an Npgsql data source, an EF Core context that
     /// retries transient failures and lives in <paramref name="schema"/>, a readiness check, and the start-up
@@ -43,7 +45,7 @@ public static class DatabaseExtensions
         builder.Services.AddSingleton(migrations);
         builder.Services.AddHostedService<SchemaMigrator>();
         builder.Services.AddHealthChecks()
-            .AddDbContextCheck<TContext>("database")
+            .AddCheck<DatabaseHealthCheck>("database", timeout: HealthCheckTimeout)
             .AddCheck<SchemaMigrationHealthCheck>("schema");
     }
 }

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using MlOps.ServiceDefaults.Tests;
+using MlOps.TestSupport;
 
 namespace MlOps.Gateway.Tests;
 

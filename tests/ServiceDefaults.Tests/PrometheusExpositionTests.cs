@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using MlOps.ServiceDefaults.Telemetry.Prometheus;
+using MlOps.TestSupport;
 
 namespace MlOps.ServiceDefaults.Tests;
 
@@ -17,7 +17,7 @@ public sealed class PrometheusExpositionTests
 
         var exposition = await ScrapeAsync(app);
 
-        var (exitCode, output) = await RunPromtoolAsync(exposition);
+        var (exitCode, output) = await Promtool.CheckMetricsAsync(exposition);
         Assert.True(exitCode == 0, $"promtool check metrics failed ({exitCode}):\n{output}");
     }
 
@@ -76,7 +76,7 @@ public sealed class PrometheusExpositionTests
         Assert.Contains("mlops_widgets_processed_total{model=\"quote\\\"back\\\\slash\\nnewline\"} 5\n", exposition, StringComparison.Ordinal);
         Assert.Contains("# TYPE mlops_widget_duration_seconds histogram\n", exposition, StringComparison.Ordinal);
         Assert.Contains("mlops_widget_duration_seconds_count{model=\"m1\"} 1\n", exposition, StringComparison.Ordinal);
-        var (exitCode, output) = await RunPromtoolAsync(exposition);
+        var (exitCode, output) = await Promtool.CheckMetricsAsync(exposition);
         Assert.True(exitCode == 0, output);
     }
 
@@ -93,24 +93,6 @@ public sealed class PrometheusExpositionTests
         Assert.Equal(expected, PrometheusTextWriter.FamilyName(instrument, unit, type));
 
     private static async Task<string> ScrapeAsync(TestApp app) => await app.Client.GetStringAsync("/metrics");
-
-    internal static async Task<(int ExitCode, string Output)> RunPromtoolAsync(string exposition)
-    {
-        var start = new ProcessStartInfo("promtool", "check metrics")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)
-            ?? throw new InvalidOperationException("promtool did not start: install it with 'apt-get install -y prometheus'");
-        await process.StandardInput.WriteAsync(exposition);
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout + await stderr);
-    }
 
     private sealed record Sample(string Name, string Labels, double Value);
 

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using MlOps.ServiceDefaults.Auth;
+using MlOps.TestSupport;
 
 namespace MlOps.ServiceDefaults.Tests;
 

@@ -8,13 +8,13 @@ using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace MlOps.ServiceDefaults.Tests;
+namespace MlOps.TestSupport;
 
 /// <summary>
 /// A token issuer on a loopback port that follows the contract the platform's token service will: an OpenID discovery
 /// document naming a JWKS, and tokens signed by keys published there. Tests sign their own tokens with it.
 /// </summary>
-internal sealed class TestIssuer : IAsyncDisposable
+public sealed class TestIssuer : IAsyncDisposable
 {
     public const string Audience = "mlops";
 

@@ -1,0 +1,103 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Npgsql;
+using Xunit;
+
+namespace MlOps.TestSupport;
+
+/// <summary>
+/// What every platform service must do from its first commit, checked against a real PostgreSQL server: boot, create
+/// its own schema, report ready, serve valid metrics, and refuse API calls without a token. Each service's test
+/// project derives one class from this.
+/// </summary>
+public abstract class ServiceBootTests<TProgram>(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+    where TProgram : class
+{
+    protected abstract string Schema { get; }
+
+    protected WebApplicationFactory<TProgram> CreateService(string connectionString) =>
+        new WebApplicationFactory<TProgram>().WithWebHostBuilder(web =>
+        {
+            web.UseEnvironment("Production");
+            web.UseSetting("ConnectionStrings:mlopsdb", connectionString);
+            web.UseSetting("Auth:Authority", "http://127.0.0.1:9");
+        });
+
+    [Fact]
+    public async Task Boots_against_PostgreSQL_creates_its_schema_and_reports_ready()
+    {
+        await using var service = CreateService(postgres.ConnectionString);
+        using var client = service.CreateClient();
+
+        using var health = await WaitUntilReadyAsync(client);
+        var body = await health.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
+        Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("schema").GetProperty("status").GetString());
+        await using var connection = new NpgsqlConnection(postgres.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = @schema AND table_name = 'schema_migrations'",
+            connection);
+        command.Parameters.AddWithValue("schema", Schema);
+        Assert.Equal(1L, await command.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task Is_alive_but_not_ready_while_its_database_is_unreachable()
+    {
+        await using var service = CreateService("Host=127.0.0.1;Port=9;Database=nowhere;Username=postgres;Timeout=1");
+        using var client = service.CreateClient();
+
+        using var alive = await client.GetAsync("/alive");
+        using var health = await client.GetAsync("/health");
+
+        Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+    }
+
+    [Fact]
+    public async Task Serves_metrics_that_pass_promtool()
+    {
+        await using var service = CreateService(postgres.ConnectionString);
+        using var client = service.CreateClient();
+        (await WaitUntilReadyAsync(client)).Dispose();
+
+        var exposition = await client.GetStringAsync("/metrics");
+        var (exitCode, output) = await Promtool.CheckMetricsAsync(exposition);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("http_server_request_duration_seconds_bucket", exposition, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Refuses_api_calls_without_a_token_with_a_problem_body()
+    {
+        await using var service = CreateService(postgres.ConnectionString);
+        using var client = service.CreateClient();
+
+        using var response = await client.GetAsync("/api/anything");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+    }
+
+    private static Task<HttpResponseMessage> WaitUntilReadyAsync(HttpClient client) =>
+        Eventually.ReturnsAsync(
+            () => client.GetAsync("/health"),
+            response =>
+            {
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return true;
+                }
+
+                response.Dispose();
+                return false;
+            },
+            TimeSpan.FromSeconds(60),
+            "the service becoming ready");
+}
