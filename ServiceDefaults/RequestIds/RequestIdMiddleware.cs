@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using MlOps.ServiceDefaults.Telemetry;
 
 namespace MlOps.ServiceDefaults.RequestIds;
 
@@ -11,6 +12,8 @@ namespace MlOps.ServiceDefaults.RequestIds;
 /// echoed on the response, set as the request's trace identifier, and put in a log scope so every line the request
 /// writes carries it next to the trace id. It is also written back on the request, so a proxy forwards the same id
 /// downstream, and set on the response when it starts, so a proxied response does not carry two ids.
+/// Each request ends with one access-log line written inside that scope (method, path, status, duration); ASP.NET
+/// Core's own request lines are written before the id is known, so they are left at Warning in appsettings.
 /// </summary>
 public static partial class RequestIdMiddleware
 {
@@ -20,6 +23,7 @@ public static partial class RequestIdMiddleware
     public static IApplicationBuilder UseRequestIds(this IApplicationBuilder app)
     {
         var logger = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("MlOps.Requests");
+        var time = app.ApplicationServices.GetRequiredService<TimeProvider>();
         return app.Use(async (context, next) =>
         {
             var requestId = context.Request.Headers[HeaderName].ToString();
@@ -39,10 +43,33 @@ public static partial class RequestIdMiddleware
             }, (context.Response, requestId));
             using (logger.BeginScope(new RequestIdScope(requestId)))
             {
-                await next(context);
+                var started = time.GetTimestamp();
+                try
+                {
+                    await next(context);
+                }
+                finally
+                {
+                    LogRequest(logger, context, time.GetElapsedTime(started));
+                }
             }
         });
     }
+
+    private static void LogRequest(ILogger logger, HttpContext context, TimeSpan elapsed)
+    {
+        // Probes and scrapes arrive every few seconds: keep them out of the log unless asked for.
+        var level = context.GetEndpoint()?.Metadata.GetMetadata<ProbeEndpointMetadata>() is null ? LogLevel.Information : LogLevel.Debug;
+        if (logger.IsEnabled(level))
+        {
+            LogRequestCompleted(
+                logger, level, context.Request.Method, context.Request.Path, context.Response.StatusCode, elapsed.TotalMilliseconds);
+        }
+    }
+
+    [LoggerMessage(EventId = 1, Message = "HTTP {Method} {Path} answered {StatusCode} in {ElapsedMs:0.0} ms")]
+    private static partial void LogRequestCompleted(
+        ILogger logger, LogLevel level, string method, PathString path, int statusCode, double elapsedMs);
 
     public static string GetRequestId(this HttpContext context) =>
         context.Items[ItemKey] as string ?? context.TraceIdentifier;

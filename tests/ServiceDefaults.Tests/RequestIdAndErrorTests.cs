@@ -53,9 +53,15 @@ public sealed class RequestIdAndErrorTests
         request.Headers.Add("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
         using var response = await app.Client.SendAsync(request);
 
-        var entry = Assert.Single(logs.Entries, e => e.Message == "doing the work");
-        Assert.Equal("req-123", entry.ScopeValues["RequestId"]);
-        Assert.Equal("4bf92f3577b34da6a3ce929d0e0e4736", entry.ScopeValues["TraceId"]);
+        var work = Assert.Single(logs.Entries, e => e.Message == "doing the work");
+        var access = Assert.Single(logs.Entries, e => e.Category == "MlOps.Requests");
+        foreach (var entry in new[] { work, access })
+        {
+            Assert.Equal("req-123", entry.ScopeValues["RequestId"]);
+            Assert.Equal("4bf92f3577b34da6a3ce929d0e0e4736", entry.ScopeValues["TraceId"]);
+        }
+
+        Assert.StartsWith("HTTP GET /work answered 200 in ", access.Message, StringComparison.Ordinal);
     }
 
     [Fact]
