@@ -52,6 +52,53 @@ public sealed class LifecycleTests
         }
     }
 
+    [Fact]
+    public async Task A_service_that_dies_is_named_with_its_last_log_lines_and_the_rest_is_stopped()
+    {
+        using var home = TemporaryDirectory.Create("mlops-e2e-crash-");
+        await using var platform = new LocalPlatform(home.Path);
+        await platform.StartAsync(TimeSpan.FromMinutes(3));
+        var trainer = FindServiceProcess(platform.Ports["trainer"]);
+
+        trainer.Kill();
+        var exitCode = await platform.WaitForExitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("MlOps platform failed: trainer exited with code", platform.Output, StringComparison.Ordinal);
+        Assert.Contains("Last lines of trainer", platform.Output, StringComparison.Ordinal);
+        Assert.Contains("Stopped.", platform.Output, StringComparison.Ordinal);
+        foreach (var (name, port) in platform.Ports.Where(p => p.Key != "prometheus" || PrometheusInstalled()))
+        {
+            Assert.True(LoopbackPorts.IsFree(port), $"{name} still listens on {port} after the platform stopped");
+        }
+
+        Assert.Empty(ProcessesUsing(home.Path));
+    }
+
+    /// <summary>The service process the launcher started on this port (its environment names the URL it binds).</summary>
+    private static Process FindServiceProcess(int port)
+    {
+        var binding = $"ASPNETCORE_URLS=http://127.0.0.1:{port}";
+        foreach (var process in Process.GetProcesses())
+        {
+            try
+            {
+                if (File.ReadAllText($"/proc/{process.Id}/environ").Split('\0').Contains(binding))
+                {
+                    return process;
+                }
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // Ended while we looked, or not ours to read.
+            }
+
+            process.Dispose();
+        }
+
+        throw new InvalidOperationException($"No process binds port {port}");
+    }
+
     private static bool PrometheusInstalled() =>
         (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':')
             .Any(folder => File.Exists(Path.Combine(folder, "prometheus")));

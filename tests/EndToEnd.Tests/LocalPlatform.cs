@@ -120,6 +120,14 @@ public sealed class LocalPlatform : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits for the launcher to end on its own, as it does when a process of the platform fails.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        await _launcher!.WaitForExitAsync(deadline.Token);
+        return _launcher.ExitCode;
+    }
+
     /// <summary>What Ctrl+C or a service manager does: SIGTERM to the launcher, then wait for it to finish stopping.</summary>
     public async Task<int> StopAsync(TimeSpan timeout)
     {
