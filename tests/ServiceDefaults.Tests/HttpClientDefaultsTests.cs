@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using MlOps.ServiceDefaults.Http;
+using Polly.CircuitBreaker;
 
 namespace MlOps.ServiceDefaults.Tests;
 
@@ -69,6 +70,31 @@ public sealed class HttpClientDefaultsTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal(4, _attempts);
+    }
+
+    [Fact]
+    public async Task A_destination_that_keeps_failing_opens_the_circuit_and_later_calls_fail_fast()
+    {
+        await using var caller = await TestApp.StartAsync(
+            _ => { },
+            new Dictionary<string, string?>
+            {
+                ["services:backend:http:0"] = _backend.Address.ToString(),
+                ["Http:Resilience:MaxRetries"] = "0",
+                ["Http:Resilience:BreakerMinimumThroughput"] = "2",
+                ["Http:Resilience:BreakDuration"] = "00:01:00",
+            },
+            builder => builder.Services.AddHttpClient("backend").ForService("backend"));
+        var client = caller.App.Services.GetRequiredService<IHttpClientFactory>().CreateClient("backend");
+
+        for (var i = 0; i < 2; i++)
+        {
+            using var failed = await client.GetAsync(new Uri("/broken", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        }
+
+        await Assert.ThrowsAsync<BrokenCircuitException>(() => client.GetAsync(new Uri("/broken", UriKind.Relative)));
+        Assert.Equal(2, _attempts);
     }
 
     [Fact]
