@@ -15,23 +15,32 @@ var mlflow = builder.AddContainer("mlflow", "ghcr.io/mlflow/mlflow")
     .WithArgs("mlflow", "server", "--host", "0.0.0.0", "--port", "5000")
     .WithHttpEndpoint(targetPort: 5000, name: "http");
 
+// deploy/prometheus/prometheus.yml scrapes the services on the host at their fixed ports (below).
 builder.AddContainer(Platform.Prometheus, "prom/prometheus")
     .WithBindMount("../deploy/prometheus", "/etc/prometheus", isReadOnly: true)
+    .WithContainerRuntimeArgs("--add-host=host.docker.internal:host-gateway")
     .WithHttpEndpoint(targetPort: 9090, name: "http");
 
 builder.AddContainer("grafana", "grafana/grafana")
     .WithBindMount("../deploy/grafana/provisioning", "/etc/grafana/provisioning", isReadOnly: true)
     .WithHttpEndpoint(targetPort: 3000, name: "http");
 
-// Each project has a launch profile, which already owns the endpoint named "http": pin the fixed ports on it.
+// Each project has a launch profile, which already owns the endpoint named "http": pin the ports of the platform
+// table on it, the same as in local mode, so clients and Prometheus find every service at a known address.
+static int PortOf(string name) => Platform.Services.Single(service => service.Name == name).DefaultPort;
+
 var auth = builder.AddProject<Projects.AuthService>(Platform.Auth)
-    .WithEndpoint("http", endpoint => endpoint.Port = 8011)
+    .WithEndpoint("http", endpoint => endpoint.Port = PortOf(Platform.Auth))
     .WithEnvironment("MLOPS_ADMIN_PASSWORD", adminPassword);
-var data = builder.AddProject<Projects.DataService>("data");
+var data = builder.AddProject<Projects.DataService>("data")
+    .WithEndpoint("http", endpoint => endpoint.Port = PortOf("data"));
 var trainer = builder.AddProject<Projects.TrainerService>("trainer")
+    .WithEndpoint("http", endpoint => endpoint.Port = PortOf("trainer"))
     .WithEnvironment("MLflow__TrackingUri", mlflow.GetEndpoint("http"));
-var serving = builder.AddProject<Projects.ServingService>("serving");
-var monitoring = builder.AddProject<Projects.MonitoringService>("monitoring");
+var serving = builder.AddProject<Projects.ServingService>("serving")
+    .WithEndpoint("http", endpoint => endpoint.Port = PortOf("serving"));
+var monitoring = builder.AddProject<Projects.MonitoringService>("monitoring")
+    .WithEndpoint("http", endpoint => endpoint.Port = PortOf("monitoring"));
 
 // As in local mode, every service gets the database and the address of every other service.
 IResourceBuilder<ProjectResource>[] services = [auth, data, trainer, serving, monitoring];
@@ -45,7 +54,7 @@ foreach (var service in services)
 }
 
 var gateway = builder.AddProject<Projects.Gateway>(Platform.Gateway)
-    .WithEndpoint("http", endpoint => endpoint.Port = 8000)
+    .WithEndpoint("http", endpoint => endpoint.Port = PortOf(Platform.Gateway))
     .WithExternalHttpEndpoints();
 foreach (var service in services)
 {

@@ -9,12 +9,28 @@ internal static class PrometheusSetup
 {
     public const string InstallHint = "apt-get install -y prometheus";
 
+    /// <summary>How the Prometheus container of Aspire mode reaches the services, which run on the host.</summary>
+    public const string ContainerHostName = "host.docker.internal";
+
+    /// <summary>Aspire mode mounts this folder into its Prometheus container.</summary>
+    public const string DeployFolder = "deploy/prometheus";
+
     public static string? FindBinary() => ExecutableLocator.FindOnPath("prometheus");
 
-    public static string ConfigurationFor(LauncherOptions options)
+    public static string ConfigurationFor(LauncherOptions options) =>
+        ConfigurationFor(options, "127.0.0.1", "Written by the MlOps AppHost (local mode) on every start; edits are overwritten.");
+
+    /// <summary>
+    /// The variant committed as <c>deploy/prometheus/prometheus.yml</c> for Aspire mode: the same jobs and fixed ports,
+    /// reached from inside a container. A test keeps the committed file equal to this.
+    /// </summary>
+    public static string ContainerConfigurationFor(LauncherOptions options) =>
+        ConfigurationFor(options, ContainerHostName, "Aspire mode's Prometheus container; generated from AppHost/PlatformTopology.cs (see PrometheusSetupTests).");
+
+    private static string ConfigurationFor(LauncherOptions options, string host, string header)
     {
         var yaml = new StringBuilder()
-            .AppendLine("# Written by the MlOps AppHost (local mode) on every start; edits are overwritten.")
+            .AppendLine(CultureInfo.InvariantCulture, $"# {header}")
             .AppendLine("global:")
             .AppendLine("  scrape_interval: 5s")
             .AppendLine("  evaluation_interval: 5s")
@@ -24,7 +40,7 @@ internal static class PrometheusSetup
             yaml.AppendLine(CultureInfo.InvariantCulture, $"  - job_name: {service.Name}")
                 .AppendLine("    metrics_path: /metrics")
                 .AppendLine("    static_configs:")
-                .AppendLine(CultureInfo.InvariantCulture, $"      - targets: ['127.0.0.1:{options.PortOf(service.Name)}']");
+                .AppendLine(CultureInfo.InvariantCulture, $"      - targets: ['{host}:{options.PortOf(service.Name)}']");
         }
 
         return yaml.ToString();

@@ -34,5 +34,17 @@ public sealed class PrometheusSetupTests : IDisposable
         Assert.True(check.Succeeded, check.Output);
     }
 
+    [Fact]
+    public async Task The_committed_Aspire_mode_configuration_matches_the_port_table_and_passes_promtool()
+    {
+        var options = LauncherOptions.From(new ConfigurationBuilder().Build());
+        var root = Path.GetDirectoryName(DataFolder.Resolve(null, AppContext.BaseDirectory).Root)!;
+        var committed = Path.Combine(root, PrometheusSetup.DeployFolder, "prometheus.yml");
+
+        Assert.Equal(PrometheusSetup.ContainerConfigurationFor(options), await File.ReadAllTextAsync(committed));
+        var check = await CommandRunner.RunAsync("promtool", ["check", "config", committed], CancellationToken.None);
+        Assert.True(check.Succeeded, check.Output);
+    }
+
     public void Dispose() => _directory.Dispose();
 }
