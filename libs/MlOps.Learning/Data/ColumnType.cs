@@ -1,0 +1,17 @@
+namespace MlOps.Learning.Data;
+
+/// <summary>What a column holds, which decides how it is stored, profiled and featurized.</summary>
+public enum ColumnType
+{
+    /// <summary>Numbers, stored as <c>double</c> with a missing mask.</summary>
+    Numeric,
+
+    /// <summary>A small set of repeated values, dictionary-encoded as integer codes.</summary>
+    Categorical,
+
+    /// <summary>Free text (descriptions, reviews): many distinct values, usually several words.</summary>
+    Text,
+
+    /// <summary><c>true</c>/<c>false</c> (also <c>yes</c>/<c>no</c>, <c>1</c>/<c>0</c> when inferred as such).</summary>
+    Boolean,
+}
