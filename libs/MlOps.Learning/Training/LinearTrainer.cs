@@ -1,0 +1,100 @@
+using MlOps.Learning.Data;
+using MlOps.Learning.Features;
+using MlOps.Learning.Models;
+using MlOps.Learning.Optimization;
+
+namespace MlOps.Learning.Training;
+
+/// <summary>Trains logistic regression (binary or multinomial) and ridge linear regression on a table.</summary>
+public static class LinearTrainer
+{
+    public const string LogisticRegression = "logistic-regression";
+    public const string LinearRegression = "linear-regression";
+
+    /// <summary>
+    /// Fits the featurizer on <paramref name="table"/>'s other columns and the learner on <paramref name="target"/>.
+    /// The task follows the target unless given: numeric means regression, anything else classification. Rows whose
+    /// target is missing are left out.
+    /// </summary>
+    public static Model Train(
+        DataTable table,
+        string target,
+        LearningTask? task = null,
+        LinearTrainingOptions? options = null,
+        Action<int, double>? onIteration = null,
+        CancellationToken cancellationToken = default)
+    {
+        options ??= new LinearTrainingOptions();
+        options.Validate();
+        var encoding = TargetEncoding.For(table[target], task);
+        var rows = encoding.Rows.Length == table.RowCount ? table : table.Take(encoding.Rows);
+        var inputs = rows.Without(target);
+        if (inputs.Columns.Count == 0)
+        {
+            throw new DataException($"The table has no column besides the target '{target}' to learn from.");
+        }
+
+        var featurizer = Featurizer.Fit(inputs, options.Featurizer);
+        var features = featurizer.Transform(inputs);
+        var outputs = LinearObjective.OutputsFor(encoding);
+        var block = features.ColumnCount + 1;
+
+        double[] parameters;
+        LbfgsResult result;
+        if (UseCholesky(encoding, features, options))
+        {
+            parameters = RidgeCholesky.Solve((DenseFeatureMatrix)features, encoding.Values, options.L2);
+            result = new LbfgsResult(double.NaN, 0, 0, "exact solution (cholesky)");
+        }
+        else
+        {
+            parameters = new double[outputs * block];
+            result = Lbfgs.Minimize(
+                new LinearObjective(features, encoding, options.L2), parameters, options.Lbfgs, onIteration, cancellationToken);
+        }
+
+        var weights = new double[outputs * features.ColumnCount];
+        var intercepts = new double[outputs];
+        for (var k = 0; k < outputs; k++)
+        {
+            parameters.AsSpan(k * block, features.ColumnCount).CopyTo(weights.AsSpan(k * features.ColumnCount));
+            intercepts[k] = parameters[(k * block) + features.ColumnCount];
+        }
+
+        var algorithm = encoding.Task == LearningTask.Regression ? LinearRegression : LogisticRegression;
+        var metadata = new TrainingMetadata(
+            ModelFile.LibraryVersion,
+            options.ToParameters(),
+            options.Seed,
+            options.DataSha256,
+            features.RowCount,
+            result.Iterations,
+            result.StopReason);
+        return new Model(
+            algorithm,
+            encoding.Task,
+            target,
+            encoding.Classes,
+            featurizer,
+            new LinearPredictor(outputs, features.ColumnCount, weights, intercepts),
+            metadata);
+    }
+
+    private static bool UseCholesky(TargetEncoding encoding, FeatureMatrix features, LinearTrainingOptions options)
+    {
+        if (encoding.Task != LearningTask.Regression || options.Solver == LinearSolver.Lbfgs)
+        {
+            return false;
+        }
+
+        var fits = features is DenseFeatureMatrix && features.ColumnCount <= RidgeCholesky.MaxWidth;
+        if (options.Solver == LinearSolver.Cholesky && !fits)
+        {
+            throw new ArgumentException(
+                $"The cholesky solver needs dense features at most {RidgeCholesky.MaxWidth} wide; these are {features.ColumnCount} wide" +
+                (features is DenseFeatureMatrix ? "." : " and sparse (text). Use the lbfgs solver."));
+        }
+
+        return fits;
+    }
+}
