@@ -91,7 +91,7 @@ internal sealed record TargetEncoding(LearningTask Task, int[] Rows, int[] Codes
         return new TargetEncoding(task, rows, codes, [], classes);
     }
 
-    private static string LabelAt(DataColumn column, int row) => column switch
+    internal static string LabelAt(DataColumn column, int row) => column switch
     {
         NumericColumn numeric => numeric.Values[row].ToString("R", CultureInfo.InvariantCulture),
         BooleanColumn boolean => boolean.Values[row] ? "true" : "false",
