@@ -5,13 +5,17 @@ namespace MlOps.Learning.Optimization;
 /// <summary>
 /// Limited-memory BFGS (Nocedal and Wright, Numerical Optimization, 2nd ed.): the two-loop recursion over the last m
 /// correction pairs gives the search direction, and a line search satisfying the strong Wolfe conditions (Algorithms
-/// 3.5 and 3.6, cubic interpolation in the zoom) gives the step. Every buffer is allocated once per minimization.
+/// 3.5 and 3.6, cubic interpolation in the zoom) gives the step. Near the optimum the objective's changes sink below
+/// its rounding error; there the search also accepts Hager and Zhang's approximate Wolfe conditions, which look only at
+/// slopes, so the gradient can keep shrinking after the objective has stopped telling points apart. Every buffer is
+/// allocated once per minimization.
 /// </summary>
 public static class Lbfgs
 {
     private const double SufficientDecrease = 1e-4;
     private const double Curvature = 0.9;
     private const int MaxLineSearchEvaluations = 40;
+    private const double RoundingLevel = 1e-12;
 
     /// <summary>Minimizes <paramref name="function"/> from <paramref name="x"/>, which holds the minimizer on return.</summary>
     public static LbfgsResult Minimize(
@@ -43,7 +47,7 @@ public static class Lbfgs
         for (var iteration = 1; iteration <= options.MaxIterations; iteration++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (TensorPrimitives.MaxMagnitude(gradient) <= options.GradientTolerance)
+            if (Math.Abs(TensorPrimitives.MaxMagnitude(gradient)) <= options.GradientTolerance)
             {
                 return new LbfgsResult(f, iteration - 1, evaluations, "gradient below tolerance");
             }
@@ -112,7 +116,7 @@ public static class Lbfgs
 
             // Mean relative improvement over the last window: f(k - window) sits in the slot after f(k)'s.
             history[iteration % history.Length] = f;
-            if (iteration >= options.ImprovementWindow)
+            if (options.Tolerance > 0 && iteration >= options.ImprovementWindow)
             {
                 var oldest = history[(iteration + 1) % history.Length];
                 var improvement = (oldest - f) / (Math.Max(Math.Abs(f), 1e-300) * options.ImprovementWindow);
@@ -152,6 +156,11 @@ public static class Lbfgs
                     continue;
                 }
 
+                if (IsApproximatelyWolfe(f0, slope0, f, slope))
+                {
+                    return (step, f, evaluations);
+                }
+
                 if (f > f0 + (SufficientDecrease * step * slope0) || (evaluations > 1 && f >= previousF))
                 {
                     return Zoom(f0, slope0, previousStep, previousF, previousSlope, step, f, slope, evaluations);
@@ -184,6 +193,11 @@ public static class Lbfgs
                 var step = CubicMinimizer(low, fLow, slopeLow, high, fHigh, slopeHigh);
                 var (f, slope) = Evaluate(step);
                 evaluations++;
+                if (IsApproximatelyWolfe(f0, slope0, f, slope))
+                {
+                    return (step, f, evaluations);
+                }
+
                 if (f > f0 + (SufficientDecrease * step * slope0) || f >= fLow)
                 {
                     (high, fHigh, slopeHigh) = (step, f, slope);
@@ -211,6 +225,16 @@ public static class Lbfgs
 
             return Accept(low, fLow, evaluations);
         }
+
+        /// <summary>
+        /// Hager–Zhang's approximate Wolfe test, used only where the objective differs from f(0) by no more than its
+        /// rounding level: the slope has risen to at least the curvature fraction of the initial one, and not past the
+        /// mirror of the sufficient-decrease line.
+        /// </summary>
+        private static bool IsApproximatelyWolfe(double f0, double slope0, double f, double slope) =>
+            Math.Abs(f - f0) <= RoundingLevel * Math.Abs(f0)
+            && slope >= Curvature * slope0
+            && slope <= ((2 * SufficientDecrease) - 1) * slope0;
 
         /// <summary>Settles for the best point found when the conditions could not both be met within the budget.</summary>
         private (double Step, double Objective, int Evaluations) Accept(double step, double f, int evaluations)

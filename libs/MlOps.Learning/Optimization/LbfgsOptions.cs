@@ -10,7 +10,7 @@ public sealed record LbfgsOptions
 
     /// <summary>
     /// Stop when the objective's mean relative improvement over the last <see cref="ImprovementWindow"/> iterations
-    /// falls below this.
+    /// falls below this; zero turns the test off, leaving the gradient test and the iteration limit.
     /// </summary>
     public double Tolerance { get; init; } = 1e-7;
 

@@ -2,7 +2,9 @@
 
 Run with Debian's interpreter, which has python3-sklearn: /usr/bin/python3 make_linear_fixtures.py
 Writes small CSV files and JSON files of the numbers scikit-learn computes on them. Seeds are fixed, so a rerun
-rewrites identical files.
+rewrites identical files. The reference optima come from scikit-learn's Newton solvers (newton-cholesky at tol=1e-14, newton-cg at 1e-10, its floor here): its lbfgs stops
+on a relative-objective test (ftol = 64 eps) and leaves coefficients off by ~1e-4 relative in the flat direction that
+one-hot columns plus an intercept create.
 """
 import json
 import numpy as np
@@ -61,7 +63,7 @@ def binary():
     labels = np.where(y == 1, "yes", "no")
     write_csv("binary.csv", NUMERIC + [CATEGORICAL, "label"], rows_of(x, color, labels))
     features = fit_features(x, color)
-    model = LogisticRegression(C=1 / L2, tol=1e-12, max_iter=100000).fit(features, labels)
+    model = LogisticRegression(C=1 / L2, tol=1e-14, max_iter=1000, solver="newton-cholesky").fit(features, labels)
     return {
         "l2": L2, "target": "label", "classes": [str(c) for c in model.classes_],
         "coefficients": [coefficients(model.coef_[0])], "intercepts": [float(model.intercept_[0])],
@@ -77,7 +79,7 @@ def multiclass():
     y = classes[np.argmax(scores + rng.gumbel(size=scores.shape), axis=1)]
     write_csv("multiclass.csv", NUMERIC + [CATEGORICAL, "species"], rows_of(x, color, y))
     features = fit_features(x, color)
-    model = LogisticRegression(C=1 / L2, tol=1e-12, max_iter=100000, multi_class="multinomial").fit(features, y)
+    model = LogisticRegression(C=1 / L2, tol=1e-10, max_iter=1000, multi_class="multinomial", solver="newton-cg").fit(features, y)
     return {
         "l2": L2, "target": "species", "classes": [str(c) for c in model.classes_],
         "coefficients": [coefficients(row) for row in model.coef_], "intercepts": model.intercept_.tolist(),
