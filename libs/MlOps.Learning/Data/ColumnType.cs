@@ -12,6 +12,6 @@ public enum ColumnType
     /// <summary>Free text (descriptions, reviews): many distinct values, usually several words.</summary>
     Text,
 
-    /// <summary><c>true</c>/<c>false</c> (also <c>yes</c>/<c>no</c>, <c>1</c>/<c>0</c> when inferred as such).</summary>
+    /// <summary><c>true</c>/<c>false</c> (a column declared Boolean also takes <c>yes</c>/<c>no</c> and <c>1</c>/<c>0</c>).</summary>
     Boolean,
 }

@@ -115,7 +115,7 @@ internal sealed class CsvColumnBuilder
         if (!_codeOf.TryGetValue(text, out var code))
         {
             var value = new string(text);
-            if (_declared == ColumnType.Boolean && !TypeInference.TryParseBoolean(value, acceptDigits: true, out _))
+            if (_declared == ColumnType.Boolean && !TypeInference.TryParseBoolean(value, declared: true, out _))
             {
                 throw new DataException(
                     $"Column '{Name}' is declared Boolean but line {line} has '{value}', which is not true/false, yes/no or 1/0.");
@@ -171,7 +171,7 @@ internal sealed class CsvColumnBuilder
         var byCode = new bool[_distinct.Count];
         for (var code = 0; code < byCode.Length; code++)
         {
-            TypeInference.TryParseBoolean(_distinct[code], acceptDigits: true, out byCode[code]);
+            TypeInference.TryParseBoolean(_distinct[code], declared: true, out byCode[code]);
         }
 
         var values = new bool[_rows];

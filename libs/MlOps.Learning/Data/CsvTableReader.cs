@@ -11,7 +11,7 @@ namespace MlOps.Learning.Data;
 /// <list type="number">
 /// <item>no present value at all: Numeric, every value missing;</item>
 /// <item>every present value a finite number in invariant culture: Numeric;</item>
-/// <item>every present value true/false or yes/no (any case): Boolean;</item>
+/// <item>every present value true or false (any case): Boolean;</item>
 /// <item>few distinct short values (<see cref="TypeInferenceOptions"/>): Categorical;</item>
 /// <item>otherwise Text.</item>
 /// </list>

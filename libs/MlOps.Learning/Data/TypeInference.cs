@@ -13,19 +13,18 @@ internal static class TypeInference
         double.TryParse(utf8, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
 
     /// <summary>
-    /// <c>true</c>/<c>false</c> or <c>yes</c>/<c>no</c> in any case; also <c>1</c>/<c>0</c> when
-    /// <paramref name="acceptDigits"/>, which only a column declared Boolean does, since inferred 0/1 columns are numbers.
+    /// <c>true</c>/<c>false</c> in any case; a column declared Boolean (<paramref name="declared"/>) also takes
+    /// <c>yes</c>/<c>no</c> and <c>1</c>/<c>0</c>. Inference leaves those alone: a yes/no column stays categorical so a
+    /// target keeps its own labels, and a 0/1 column stays numeric.
     /// </summary>
-    public static bool TryParseBoolean(ReadOnlySpan<char> text, bool acceptDigits, out bool value)
+    public static bool TryParseBoolean(ReadOnlySpan<char> text, bool declared, out bool value)
     {
         var trimmed = text.Trim();
         value = trimmed.Equals("true", StringComparison.OrdinalIgnoreCase)
-            || trimmed.Equals("yes", StringComparison.OrdinalIgnoreCase)
-            || (acceptDigits && trimmed is "1");
+            || (declared && (trimmed.Equals("yes", StringComparison.OrdinalIgnoreCase) || trimmed is "1"));
         return value
             || trimmed.Equals("false", StringComparison.OrdinalIgnoreCase)
-            || trimmed.Equals("no", StringComparison.OrdinalIgnoreCase)
-            || (acceptDigits && trimmed is "0");
+            || (declared && (trimmed.Equals("no", StringComparison.OrdinalIgnoreCase) || trimmed is "0"));
     }
 
     /// <summary>
@@ -38,7 +37,7 @@ internal static class TypeInference
         var allShort = true;
         foreach (var value in distinct)
         {
-            allBoolean = allBoolean && TryParseBoolean(value, acceptDigits: false, out _);
+            allBoolean = allBoolean && TryParseBoolean(value, declared: false, out _);
             allShort = allShort && CountWords(value) <= options.CategoricalMaxWords;
         }
 

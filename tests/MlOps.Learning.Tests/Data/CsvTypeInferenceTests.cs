@@ -54,13 +54,25 @@ public class CsvTypeInferenceTests
     }
 
     [Fact]
-    public void Yes_and_no_in_any_case_make_a_boolean_column()
+    public void True_and_false_in_any_case_make_a_boolean_column()
     {
-        var table = CsvText.Read(CsvText.Column("ok", ["Yes", "NO", "true", "False", "\"\""]));
+        var table = CsvText.Read(CsvText.Column("ok", ["TRUE", "false", "True", "False", "\"\""]));
 
         var ok = (BooleanColumn)table["ok"];
         Assert.Equal([true, false, true, false, false], ok.Values);
         Assert.True(ok.Missing[4]);
+    }
+
+    [Fact]
+    public void Yes_and_no_stay_categorical_with_their_spelling_unless_declared_boolean()
+    {
+        var csv = CsvText.Column("ok", ["yes", "no", "yes"]);
+
+        var inferred = (CategoricalColumn)CsvText.Read(csv)["ok"];
+        var declared = CsvText.Read(csv, new CsvReadOptions { ColumnTypes = new Dictionary<string, ColumnType> { ["ok"] = ColumnType.Boolean } });
+
+        Assert.Equal(["yes", "no"], inferred.Categories);
+        Assert.Equal([true, false, true], ((BooleanColumn)declared["ok"]).Values);
     }
 
     [Fact]

@@ -1,0 +1,153 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using MlOps.Learning.Data;
+using MlOps.Learning.Evaluation;
+using MlOps.Learning.Models;
+using MlOps.Learning.Optimization;
+using MlOps.Learning.Training;
+
+namespace MlOps.Bench;
+
+/// <summary>
+/// <c>train --train TRAIN.csv --test TEST.csv --target COLUMN --algorithm NAME [--task T] [--param key=value]...</c>:
+/// loading is not timed; <c>trainSeconds</c> covers featurizing and fitting, <c>scoreSeconds</c> featurizing and
+/// scoring the test rows — what the scikit-learn script beside it times for its pipeline.
+/// </summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var train = new Option<FileInfo>("--train") { Description = "Training CSV (header row required).", Required = true };
+        var test = new Option<FileInfo>("--test") { Description = "Test CSV with the same columns.", Required = true };
+        var target = new Option<string>("--target") { Description = "The column to predict.", Required = true };
+        var algorithm = new Option<string>("--algorithm") { Description = "logistic-regression or linear-regression.", Required = true };
+        algorithm.AcceptOnlyFromAmong(LinearTrainer.LogisticRegression, LinearTrainer.LinearRegression);
+        var task = new Option<string?>("--task") { Description = "binary, multiclass or regression (default: from the target)." };
+        task.AcceptOnlyFromAmong("binary", "multiclass", "regression");
+        var parameters = new Option<string[]>("--param")
+        {
+            Description = "A hyperparameter as key=value: l2, maxIterations, tolerance, historySize, solver, textHashBits, maxCategories.",
+        };
+
+        var command = new Command("train", "Train, score and print one JSON line of timings and metrics.")
+        {
+            train, test, target, algorithm, task, parameters,
+        };
+        command.SetAction(result =>
+        {
+            var options = ParseParameters(result.GetValue(parameters) ?? []);
+            var learningTask = result.GetValue(task) is { } name ? ModelFileTask(name) : (LearningTask?)null;
+            if (result.GetValue(algorithm) == LinearTrainer.LinearRegression)
+            {
+                learningTask = LearningTask.Regression;
+            }
+
+            var trainTable = CsvTableReader.ReadFile(result.GetValue(train)!.FullName);
+            var testTable = CsvTableReader.ReadFile(result.GetValue(test)!.FullName);
+            var targetName = result.GetValue(target)!;
+
+            var clock = Stopwatch.StartNew();
+            var model = LinearTrainer.Train(trainTable, targetName, learningTask, options);
+            var trainSeconds = clock.Elapsed.TotalSeconds;
+
+            clock.Restart();
+            var evaluation = ModelEvaluator.Evaluate(model, testTable);
+            var scoreSeconds = clock.Elapsed.TotalSeconds;
+
+            Console.Out.WriteLine(Report(model, trainTable, trainSeconds, scoreSeconds, evaluation));
+            return 0;
+        });
+        return command;
+    }
+
+    private static string Report(Model model, DataTable train, double trainSeconds, double scoreSeconds, EvaluationResult evaluation)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("algorithm", model.Algorithm);
+            json.WriteString("task", ModelFileTaskName(model.Task));
+            json.WriteNumber("rows", model.Metadata.TrainingRows);
+            json.WriteNumber("features", train.Columns.Count - 1);
+            json.WriteNumber("trainSeconds", Math.Round(trainSeconds, 4));
+            json.WriteNumber("scoreSeconds", Math.Round(scoreSeconds, 4));
+            json.WriteNumber("iterations", model.Metadata.Iterations);
+            json.WriteStartObject("metrics");
+            foreach (var key in new[] { "auc", "accuracy", "logLoss", "f1", "rmse", "mae", "r2" })
+            {
+                if (evaluation.Metrics.TryGetValue(key, out var value))
+                {
+                    json.WriteNumber(key, value);
+                }
+            }
+
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static LinearTrainingOptions ParseParameters(IEnumerable<string> pairs)
+    {
+        var options = new LinearTrainingOptions();
+        var lbfgs = new LbfgsOptions();
+        foreach (var pair in pairs)
+        {
+            var separator = pair.IndexOf('=', StringComparison.Ordinal);
+            if (separator <= 0)
+            {
+                throw new ArgumentException($"--param takes key=value, not '{pair}'.");
+            }
+
+            var key = pair[..separator];
+            var value = pair[(separator + 1)..];
+            switch (key)
+            {
+                case "l2":
+                    options = options with { L2 = double.Parse(value, CultureInfo.InvariantCulture) };
+                    break;
+                case "maxIterations":
+                    lbfgs = lbfgs with { MaxIterations = int.Parse(value, CultureInfo.InvariantCulture) };
+                    break;
+                case "tolerance":
+                    lbfgs = lbfgs with { Tolerance = double.Parse(value, CultureInfo.InvariantCulture) };
+                    break;
+                case "historySize":
+                    lbfgs = lbfgs with { HistorySize = int.Parse(value, CultureInfo.InvariantCulture) };
+                    break;
+                case "solver":
+                    options = options with { Solver = Enum.Parse<LinearSolver>(value, ignoreCase: true) };
+                    break;
+                case "textHashBits":
+                    options = options with { Featurizer = options.Featurizer with { TextHashBits = int.Parse(value, CultureInfo.InvariantCulture) } };
+                    break;
+                case "maxCategories":
+                    options = options with { Featurizer = options.Featurizer with { MaxCategories = int.Parse(value, CultureInfo.InvariantCulture) } };
+                    break;
+                default:
+                    throw new ArgumentException(
+                        $"Unknown parameter '{key}'. Known: l2, maxIterations, tolerance, historySize, solver, textHashBits, maxCategories.");
+            }
+        }
+
+        return options with { Lbfgs = lbfgs };
+    }
+
+    private static LearningTask ModelFileTask(string name) => name switch
+    {
+        "binary" => LearningTask.BinaryClassification,
+        "multiclass" => LearningTask.MulticlassClassification,
+        _ => LearningTask.Regression,
+    };
+
+    private static string ModelFileTaskName(LearningTask task) => task switch
+    {
+        LearningTask.BinaryClassification => "binary",
+        LearningTask.MulticlassClassification => "multiclass",
+        _ => "regression",
+    };
+}
