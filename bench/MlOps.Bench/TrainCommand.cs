@@ -38,15 +38,12 @@ internal static class TrainCommand
         command.SetAction(result =>
         {
             var options = ParseParameters(result.GetValue(parameters) ?? []);
-            var learningTask = result.GetValue(task) is { } name ? ModelFileTask(name) : (LearningTask?)null;
-            if (result.GetValue(algorithm) == LinearTrainer.LinearRegression)
-            {
-                learningTask = LearningTask.Regression;
-            }
-
             var trainTable = CsvTableReader.ReadFile(result.GetValue(train)!.FullName);
             var testTable = CsvTableReader.ReadFile(result.GetValue(test)!.FullName);
             var targetName = result.GetValue(target)!;
+            var learningTask = result.GetValue(task) is { } name
+                ? ModelFileTask(name)
+                : DefaultTask(result.GetValue(algorithm)!, trainTable[targetName]);
 
             var clock = Stopwatch.StartNew();
             var model = LinearTrainer.Train(trainTable, targetName, learningTask, options);
@@ -136,6 +133,35 @@ internal static class TrainCommand
 
         return options with { Lbfgs = lbfgs };
     }
+
+    /// <summary>Logistic regression classifies even a 0/1 numeric target: binary for two values, multinomial above.</summary>
+    private static LearningTask DefaultTask(string algorithm, DataColumn target)
+    {
+        if (algorithm == LinearTrainer.LinearRegression)
+        {
+            return LearningTask.Regression;
+        }
+
+        var distinct = new HashSet<string>(StringComparer.Ordinal);
+        for (var row = 0; row < target.Length && distinct.Count < 3; row++)
+        {
+            if (!target.IsMissing(row))
+            {
+                distinct.Add(Convert.ToString(ValueOf(target, row), CultureInfo.InvariantCulture) ?? string.Empty);
+            }
+        }
+
+        return distinct.Count > 2 ? LearningTask.MulticlassClassification : LearningTask.BinaryClassification;
+    }
+
+    private static object? ValueOf(DataColumn column, int row) => column switch
+    {
+        NumericColumn numeric => numeric.Values[row],
+        BooleanColumn boolean => boolean.Values[row],
+        CategoricalColumn categorical => categorical.Codes[row],
+        TextColumn text => text.Values[row],
+        _ => null,
+    };
 
     private static LearningTask ModelFileTask(string name) => name switch
     {

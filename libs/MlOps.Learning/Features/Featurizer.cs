@@ -87,24 +87,25 @@ public sealed class Featurizer
         return IsSparse ? TransformSparse(sources, table.RowCount) : TransformDense(sources, table.RowCount);
     }
 
+    /// <summary>Column by column, each featurizer reading its source's contiguous values straight into the matrix.</summary>
     private DenseFeatureMatrix TransformDense(DataColumn[] sources, int rowCount)
     {
         var matrix = new double[(long)rowCount * Width];
-        var row = new FeatureValue[sources.Length];
-        var indices = new int[FixedEntries];
-        var values = new double[FixedEntries];
-        for (var r = 0; r < rowCount; r++)
+        Span<int> index = stackalloc int[1];
+        Span<double> value = stackalloc double[1];
+        for (var c = 0; c < sources.Length; c++)
         {
-            for (var c = 0; c < sources.Length; c++)
+            if (Columns[c] is NumericFeaturizer numeric)
             {
-                row[c] = ColumnFeaturizer.ValueAt(sources[c], r);
+                numeric.WriteColumn(sources[c], matrix, Width);
+                continue;
             }
 
-            var count = Write(row, indices, values);
-            var start = (long)r * Width;
-            for (var k = 0; k < count; k++)
+            for (var r = 0; r < rowCount; r++)
             {
-                matrix[start + indices[k]] += values[k];
+                var writer = new FeatureWriter(index, value);
+                Columns[c].Write(ColumnFeaturizer.ValueAt(sources[c], r), ref writer);
+                matrix[((long)r * Width) + index[0]] = value[0];
             }
         }
 

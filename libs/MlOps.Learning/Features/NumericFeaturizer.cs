@@ -24,54 +24,91 @@ public sealed class NumericFeaturizer(string column, ColumnType sourceType, int 
 
     internal static NumericFeaturizer Fit(DataColumn column, int offset, FeaturizerOptions options)
     {
-        var present = new List<double>(column.Length);
-        for (var row = 0; row < column.Length; row++)
+        var (values, missing) = AsNumbers(column);
+        var present = new NeumaierSum();
+        var presentCount = 0;
+        for (var row = 0; row < values.Length; row++)
         {
-            var value = ValueAt(column, row).Number;
-            if (!double.IsNaN(value))
+            if (!missing[row])
             {
-                present.Add(value);
+                present.Add(values[row]);
+                presentCount++;
             }
         }
 
-        var imputed = present.Count == 0 ? 0.0 : options.Impute == ImputeStrategy.Median ? Median(present) : Mean(present);
+        var imputed = presentCount == 0 ? 0.0
+            : options.Impute == ImputeStrategy.Median ? Median(values, missing, presentCount)
+            : present.Value / presentCount;
         if (!options.Standardize)
         {
             return new NumericFeaturizer(column.Name, column.Type, offset, imputed, 0.0, 1.0);
         }
 
         // Statistics of the column as the model sees it: present values plus the imputed ones.
-        var missing = column.Length - present.Count;
-        var mean = (Sum(present) + (missing * imputed)) / column.Length;
-        var squares = missing * (imputed - mean) * (imputed - mean);
-        foreach (var value in present)
+        var missingCount = values.Length - presentCount;
+        var mean = (present.Value + (missingCount * imputed)) / values.Length;
+        var squares = new NeumaierSum();
+        squares.Add(missingCount * (imputed - mean) * (imputed - mean));
+        for (var row = 0; row < values.Length; row++)
         {
-            squares += (value - mean) * (value - mean);
+            if (!missing[row])
+            {
+                var deviation = values[row] - mean;
+                squares.Add(deviation * deviation);
+            }
         }
 
-        var deviation = Math.Sqrt(squares / column.Length);
-        return new NumericFeaturizer(column.Name, column.Type, offset, imputed, mean, deviation > 0 ? deviation : 1.0);
+        var standardDeviation = Math.Sqrt(squares.Value / values.Length);
+        return new NumericFeaturizer(column.Name, column.Type, offset, imputed, mean, standardDeviation > 0 ? standardDeviation : 1.0);
     }
 
-    private static double Sum(List<double> values)
+    /// <summary>Writes this feature for every row of <paramref name="column"/> into a row-major dense matrix.</summary>
+    internal void WriteColumn(DataColumn column, double[] matrix, int width)
     {
-        // Neumaier summation: the mean must not drift with row count or order.
-        double sum = 0, compensation = 0;
-        foreach (var value in values)
+        var (values, missing) = AsNumbers(column);
+        for (var row = 0; row < values.Length; row++)
         {
-            var t = sum + value;
-            compensation += Math.Abs(sum) >= Math.Abs(value) ? (sum - t) + value : (value - t) + sum;
-            sum = t;
+            var x = missing[row] ? ImputedValue : values[row];
+            matrix[((long)row * width) + Offset] = (x - Center) / Scale;
+        }
+    }
+
+    /// <summary>A numeric column as it is; a boolean one as 0/1.</summary>
+    private static (double[] Values, bool[] Missing) AsNumbers(DataColumn column) => column switch
+    {
+        NumericColumn numeric => (numeric.Values, numeric.Missing),
+        BooleanColumn boolean => (Array.ConvertAll(boolean.Values, flag => flag ? 1.0 : 0.0), boolean.Missing),
+        _ => throw new ArgumentException($"Column '{column.Name}' is {column.Type}, not numeric.", nameof(column)),
+    };
+
+    /// <summary>Neumaier summation: means must not drift with row count or order.</summary>
+    private struct NeumaierSum
+    {
+        private double _sum;
+        private double _compensation;
+
+        public readonly double Value => _sum + _compensation;
+
+        public void Add(double value)
+        {
+            var t = _sum + value;
+            _compensation += Math.Abs(_sum) >= Math.Abs(value) ? (_sum - t) + value : (value - t) + _sum;
+            _sum = t;
+        }
+    }
+
+    private static double Median(double[] values, bool[] missing, int presentCount)
+    {
+        var sorted = new double[presentCount];
+        var next = 0;
+        for (var row = 0; row < values.Length; row++)
+        {
+            if (!missing[row])
+            {
+                sorted[next++] = values[row];
+            }
         }
 
-        return sum + compensation;
-    }
-
-    private static double Mean(List<double> values) => Sum(values) / values.Count;
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.ToArray();
         Array.Sort(sorted);
         var middle = sorted.Length / 2;
         return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
