@@ -1,0 +1,26 @@
+namespace MlOps.AuthService.Tokens;
+
+/// <summary>The token service's settings (section <c>TokenService</c>).</summary>
+public sealed class TokenServiceOptions
+{
+    public const string SectionName = "TokenService";
+
+    /// <summary>
+    /// The <c>iss</c> of every token and the issuer in the discovery document. Defaults to this service's discovered
+    /// address (<c>services:auth:http:0</c>), which is what the other services use as their authority.
+    /// </summary>
+    public string? Issuer { get; set; }
+
+    /// <summary>The <c>aud</c> every platform token carries (what ServiceDefaults validates).</summary>
+    public string Audience { get; set; } = "mlops";
+
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>How long a signing key signs before the next one takes over.</summary>
+    public TimeSpan SigningKeyLifetime { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How long the next signing key is published before it signs, so verifiers have it cached in time.</summary>
+    public TimeSpan SigningKeyPublishAhead { get; set; } = TimeSpan.FromDays(2);
+}
