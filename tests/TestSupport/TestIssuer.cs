@@ -1,5 +1,6 @@
+using System.Net;
 using System.Security.Cryptography;
-
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -23,6 +24,10 @@ public sealed class TestIssuer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly List<SecurityKey> _published = [];
     private readonly Lock _gate = new();
+    private readonly Dictionary<string, (string Secret, string Scopes)> _clients = new(StringComparer.Ordinal);
+    private readonly Lock _tokenKeyGate = new();
+    private SecurityKey? _tokenEndpointKey;
+    private int _tokensIssued;
 
     private TestIssuer(WebApplication app) => _app = app;
 
@@ -43,6 +48,7 @@ public sealed class TestIssuer : IAsyncDisposable
             ["id_token_signing_alg_values_supported"] = SigningAlgorithms,
         }));
         app.MapGet("/.well-known/jwks", () => Results.Text(issuer.JwksJson(), "application/json"));
+        app.MapPost("/connect/token", (Func<HttpContext, Task<IResult>>)issuer.TokenEndpointAsync);
         await app.StartAsync();
         return issuer;
     }
@@ -75,6 +81,21 @@ public sealed class TestIssuer : IAsyncDisposable
         });
     }
 
+    /// <summary>How long tokens from <c>POST /connect/token</c> live (<c>expires_in</c>).</summary>
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How many tokens <c>POST /connect/token</c> has issued.</summary>
+    public int TokensIssued => Volatile.Read(ref _tokensIssued);
+
+    /// <summary>A client that may use the client_credentials grant at <c>POST /connect/token</c>, with the scopes it may get.</summary>
+    public void RegisterClient(string clientId, string secret, string scopes = "mlops.read")
+    {
+        lock (_gate)
+        {
+            _clients[clientId] = (secret, scopes);
+        }
+    }
+
     /// <summary>An unsigned token (<c>alg: none</c>) with otherwise valid claims.</summary>
     public string CreateUnsignedToken(string scope = "mlops.read")
     {
@@ -97,6 +118,117 @@ public sealed class TestIssuer : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
+
+    /// <summary>
+    /// RFC 6749 token endpoint for the client_credentials grant: the client authenticates with HTTP Basic (§2.3.1,
+    /// form-urlencoded id and secret) or in the body; the answer is a signed JWT for the requested scopes (all the
+    /// client's when none are asked for) or an RFC 6749 error.
+    /// </summary>
+    private async Task<IResult> TokenEndpointAsync(HttpContext context)
+    {
+        if (!context.Request.HasFormContentType)
+        {
+            return TokenError("invalid_request", "The request must be application/x-www-form-urlencoded.");
+        }
+
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var (clientId, secret) = ClientCredentialsOf(context.Request, form);
+        if (clientId is null)
+        {
+            return TokenError("invalid_request", "Use exactly one client authentication method.");
+        }
+
+        (string Secret, string Scopes) client;
+        bool known;
+        lock (_gate)
+        {
+            known = _clients.TryGetValue(clientId, out client);
+        }
+
+        if (!known || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(client.Secret), Encoding.UTF8.GetBytes(secret ?? "")))
+        {
+            context.Response.Headers.WWWAuthenticate = "Basic realm=\"mlops\"";
+            return TokenError("invalid_client", "Client authentication failed.", StatusCodes.Status401Unauthorized);
+        }
+
+        if (form["grant_type"] != "client_credentials")
+        {
+            return TokenError("unsupported_grant_type", "Only client_credentials is supported here.");
+        }
+
+        var allowed = client.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var requested = form["scope"].ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (requested.Except(allowed, StringComparer.Ordinal).Any())
+        {
+            return TokenError("invalid_scope", "The client may not ask for these scopes.");
+        }
+
+        var scope = string.Join(' ', requested.Length == 0 ? allowed : requested);
+        SecurityKey key;
+        lock (_tokenKeyGate)
+        {
+            key = _tokenEndpointKey ??= NewRsaKey();
+        }
+
+        var now = DateTime.UtcNow;
+        var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = Audience,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now + TokenLifetime,
+            Claims = new Dictionary<string, object>
+            {
+                ["sub"] = clientId,
+                ["client_id"] = clientId,
+                ["scope"] = scope,
+                ["jti"] = Guid.NewGuid().ToString("N"),
+            },
+            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.RsaSha256),
+        });
+        Interlocked.Increment(ref _tokensIssued);
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers.Pragma = "no-cache";
+        return Results.Json(new Dictionary<string, object>
+        {
+            ["access_token"] = token,
+            ["token_type"] = "Bearer",
+            ["expires_in"] = (long)TokenLifetime.TotalSeconds,
+            ["scope"] = scope,
+        });
+    }
+
+    private static (string? ClientId, string? Secret) ClientCredentialsOf(HttpRequest request, IFormCollection form)
+    {
+        var header = request.Headers.Authorization.ToString();
+        var inBody = form.ContainsKey("client_id");
+        if (header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            if (inBody)
+            {
+                return (null, null);
+            }
+
+            try
+            {
+                var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..].Trim()));
+                var colon = decoded.IndexOf(':', StringComparison.Ordinal);
+                return colon < 0
+                    ? ("", null)
+                    : (WebUtility.UrlDecode(decoded[..colon]), WebUtility.UrlDecode(decoded[(colon + 1)..]));
+            }
+            catch (FormatException)
+            {
+                return ("", null);
+            }
+        }
+
+        return inBody ? (form["client_id"].ToString(), form["client_secret"].ToString()) : ("", null);
+    }
+
+    private static IResult TokenError(string error, string description, int status = StatusCodes.Status400BadRequest) =>
+        Results.Json(new Dictionary<string, string> { ["error"] = error, ["error_description"] = description }, statusCode: status);
 
     private SecurityKey Add(SecurityKey key, bool publish)
     {
