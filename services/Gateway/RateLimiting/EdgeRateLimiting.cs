@@ -1,7 +1,7 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using MlOps.ServiceDefaults.RateLimiting;
 
 namespace MlOps.Gateway.RateLimiting;
 
@@ -24,7 +24,7 @@ public static class EdgeRateLimiting
             {
                 limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(
                     PerCaller(limits.Value), TokenEndpointPerAddress(limits.Value));
-                limiter.OnRejected = RejectAsync;
+                limiter.OnRejected = TooManyRequests.RejectAsync;
             });
     }
 
@@ -62,25 +62,4 @@ public static class EdgeRateLimiting
 
     private static bool IsProbe(PathString path) =>
         path.StartsWithSegments("/health") || path.StartsWithSegments("/alive") || path.StartsWithSegments("/metrics");
-
-    private static async ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
-    {
-        var context = rejected.HttpContext;
-        var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
-        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
-        await problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status429TooManyRequests,
-                Type = "https://www.rfc-editor.org/rfc/rfc6585#section-4",
-                Title = "Too many requests",
-                Detail = $"The rate limit for this caller is exhausted; retry after {seconds} s.",
-            },
-        });
-    }
 }

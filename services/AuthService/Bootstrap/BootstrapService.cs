@@ -1,0 +1,133 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using MlOps.AuthService.Clients;
+using MlOps.AuthService.Persistence;
+using MlOps.AuthService.Users;
+using MlOps.ServiceDefaults.Auth;
+using MlOps.ServiceDefaults.Database;
+
+namespace MlOps.AuthService.Bootstrap;
+
+/// <summary>
+/// Once the schema is migrated: creates the <c>admin</c> user with <c>MLOPS_ADMIN_PASSWORD</c> if no admin exists yet,
+/// and makes the platform's own client match its configured id and secret (created, or its secret updated). Nothing
+/// secret is ever logged. The service reports ready only after this has run.
+/// </summary>
+internal sealed partial class BootstrapService(
+    IServiceScopeFactory scopes,
+    SchemaMigrations migrations,
+    IConfiguration configuration,
+    TimeProvider time,
+    ILogger<BootstrapService> logger) : BackgroundService
+{
+    public static readonly string[] PlatformClientScopes = [Scopes.Read, Scopes.Train, Scopes.Predict];
+
+    public TaskCompletionSource Completed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await migrations.Applied.Task.WaitAsync(stoppingToken);
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
+            var options = BootstrapOptions.From(configuration);
+            await EnsureAdminAsync(db, scope.ServiceProvider.GetRequiredService<IPasswordHasher<User>>(), options, stoppingToken);
+            await EnsurePlatformClientAsync(db, scope.ServiceProvider.GetRequiredService<IPasswordHasher<Client>>(), options, stoppingToken);
+            Completed.TrySetResult();
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogFailed(logger, exception);
+            Completed.TrySetException(exception);
+        }
+    }
+
+    private async Task EnsureAdminAsync(AuthDbContext db, IPasswordHasher<User> hasher, BootstrapOptions options, CancellationToken cancellationToken)
+    {
+        if (await db.Users.AnyAsync(u => u.Roles.Contains(Roles.Admin), cancellationToken))
+        {
+            return;
+        }
+
+        if (string.IsNullOrEmpty(options.AdminPassword))
+        {
+            LogNoAdminPassword(logger);
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var admin = new User
+        {
+            Id = Guid.NewGuid(),
+            UserName = BootstrapOptions.AdminUserName,
+            NormalizedUserName = User.Normalize(BootstrapOptions.AdminUserName),
+            PasswordHash = string.Empty,
+            Roles = [Roles.Admin],
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        admin.PasswordHash = hasher.HashPassword(admin, options.AdminPassword);
+        db.Users.Add(admin);
+        await db.SaveChangesAsync(cancellationToken);
+        LogAdminCreated(logger, BootstrapOptions.AdminUserName);
+    }
+
+    private async Task EnsurePlatformClientAsync(AuthDbContext db, IPasswordHasher<Client> hasher, BootstrapOptions options, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(options.PlatformClientId) || string.IsNullOrEmpty(options.PlatformClientSecret))
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var client = await db.Clients.SingleOrDefaultAsync(c => c.ClientId == options.PlatformClientId, cancellationToken);
+        if (client is null)
+        {
+            client = new Client
+            {
+                ClientId = options.PlatformClientId,
+                DisplayName = "MlOps platform services",
+                SecretHash = string.Empty,
+                Scopes = PlatformClientScopes,
+                CreatedAt = now,
+                SecretRotatedAt = now,
+            };
+            db.Clients.Add(client);
+        }
+        else if (hasher.VerifyHashedPassword(client, client.SecretHash, options.PlatformClientSecret) != PasswordVerificationResult.Failed)
+        {
+            return;
+        }
+
+        client.SecretHash = hasher.HashPassword(client, options.PlatformClientSecret);
+        client.SecretRotatedAt = now;
+        await db.SaveChangesAsync(cancellationToken);
+        LogPlatformClient(logger, client.ClientId);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created the '{UserName}' user from MLOPS_ADMIN_PASSWORD")]
+    private static partial void LogAdminCreated(ILogger logger, string userName);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No admin user exists and MLOPS_ADMIN_PASSWORD is not set: nobody can administer the platform until it is")]
+    private static partial void LogNoAdminPassword(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The platform client '{ClientId}' now has the configured secret")]
+    private static partial void LogPlatformClient(ILogger logger, string clientId);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Bootstrapping the admin user and the platform client failed")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}
+
+/// <summary>Ready only once the admin user and the platform client exist as configured.</summary>
+internal sealed class BootstrapHealthCheck(BootstrapService bootstrap) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(bootstrap.Completed.Task.Status switch
+        {
+            TaskStatus.RanToCompletion => HealthCheckResult.Healthy("admin user and platform client are in place"),
+            TaskStatus.Faulted => HealthCheckResult.Unhealthy("bootstrapping failed: " + bootstrap.Completed.Task.Exception!.InnerException!.Message),
+            _ => HealthCheckResult.Unhealthy("bootstrapping has not finished"),
+        });
+}
