@@ -1,0 +1,94 @@
+using System.Net;
+using System.Net.Http.Json;
+using MlOps.AuthService.Tests.Keys;
+using MlOps.TestSupport;
+
+namespace MlOps.AuthService.Tests.Tokens;
+
+public sealed class SignInProtectionTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+{
+    private static readonly string[] DataScientist = ["data-scientist"];
+
+    [Fact]
+    public async Task Five_failures_lock_the_account_even_for_the_right_password_until_the_lock_ends()
+    {
+        var clock = ManualTimeProvider.StartingNow();
+        await using var host = await TokenServiceHost.StartAsync(postgres, clock);
+
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal("invalid_grant", (await SignInAsync(host, "wrong password " + i)).Error);
+        }
+
+        var whileLocked = await SignInAsync(host, TokenServiceHost.AdminPassword);
+        clock.Advance(TimeSpan.FromSeconds(61));
+        var afterLock = await SignInAsync(host, TokenServiceHost.AdminPassword);
+
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid_grant"), (whileLocked.Status, whileLocked.Error));
+        Assert.Equal(HttpStatusCode.OK, afterLock.Status);
+    }
+
+    [Fact]
+    public async Task Each_new_lock_lasts_twice_as_long()
+    {
+        var clock = ManualTimeProvider.StartingNow();
+        await using var host = await TokenServiceHost.StartAsync(postgres, clock);
+        for (var i = 0; i < 5; i++)
+        {
+            await SignInAsync(host, "wrong");
+        }
+
+        clock.Advance(TimeSpan.FromSeconds(61));
+        for (var i = 0; i < 5; i++)
+        {
+            await SignInAsync(host, "wrong");
+        }
+
+        clock.Advance(TimeSpan.FromSeconds(61));
+        var stillLocked = await SignInAsync(host, TokenServiceHost.AdminPassword);
+        clock.Advance(TimeSpan.FromSeconds(60));
+        var released = await SignInAsync(host, TokenServiceHost.AdminPassword);
+
+        Assert.Equal("invalid_grant", stillLocked.Error);
+        Assert.Equal(HttpStatusCode.OK, released.Status);
+    }
+
+    [Fact]
+    public async Task A_disabled_user_is_refused_and_its_refresh_tokens_stop_working()
+    {
+        await using var host = await TokenServiceHost.StartAsync(postgres);
+        using var admin = await host.AdminClientAsync();
+        (await admin.PostAsJsonAsync("/api/auth/users", new { userName = "erin", password = "erins long password", roles = DataScientist })).EnsureSuccessStatusCode();
+        var refresh = (await host.PasswordTokenAsync("erin", "erins long password")).GetProperty("refresh_token").GetString()!;
+
+        (await admin.PostAsync("/api/auth/users/erin/disable", null)).EnsureSuccessStatusCode();
+        var signIn = await TokenEndpointTests.ErrorAsync(host, new() { ["grant_type"] = "password", ["username"] = "erin", ["password"] = "erins long password" });
+        var refreshed = await TokenEndpointTests.ErrorAsync(host, new() { ["grant_type"] = "refresh_token", ["refresh_token"] = refresh });
+
+        Assert.Equal("invalid_grant", signIn.Error);
+        Assert.Equal("invalid_grant", refreshed.Error);
+    }
+
+    [Fact]
+    public async Task A_disabled_client_is_refused()
+    {
+        await using var host = await TokenServiceHost.StartAsync(postgres);
+        using var admin = await host.AdminClientAsync();
+
+        (await admin.PostAsync($"/api/auth/clients/{TokenServiceHost.PlatformClientId}/disable", null)).EnsureSuccessStatusCode();
+        using var response = await host.TokenAsync(new Dictionary<string, string> { ["grant_type"] = "client_credentials" },
+            (TokenServiceHost.PlatformClientId, TokenServiceHost.PlatformClientSecret));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    private static async Task<(HttpStatusCode Status, string? Error)> SignInAsync(TokenServiceHost host, string password)
+    {
+        using var response = await host.TokenAsync(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password", ["username"] = "admin", ["password"] = password,
+        });
+        var body = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        return (response.StatusCode, body.TryGetProperty("error", out var error) ? error.GetString() : null);
+    }
+}
