@@ -10,6 +10,7 @@ internal sealed record PlatformService(string Name, string Project, int DefaultP
 internal static class Platform
 {
     public const string Database = "mlopsdb";
+    public const string ServicesClientId = "mlops-services";
     public const string Auth = "auth";
     public const string Gateway = "gateway";
     public const string Postgres = "postgres";

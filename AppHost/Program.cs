@@ -8,8 +8,10 @@ var builder = DistributedApplication.CreateBuilder(args);
 var postgres = builder.AddPostgres(Platform.Postgres).WithDataVolume();
 var db = postgres.AddDatabase(Platform.Database);
 
-// No default password ships: Aspire asks for this one unless Parameters:mlops-admin-password is configured.
+// No default password or secret ships: Aspire asks for these unless Parameters:mlops-admin-password and
+// Parameters:mlops-services-client-secret are configured.
 var adminPassword = builder.AddParameter("mlops-admin-password", secret: true);
+var servicesClientSecret = builder.AddParameter("mlops-services-client-secret", secret: true);
 
 var mlflow = builder.AddContainer("mlflow", "ghcr.io/mlflow/mlflow")
     .WithArgs("mlflow", "server", "--host", "0.0.0.0", "--port", "5000")
@@ -46,7 +48,9 @@ var monitoring = builder.AddProject<Projects.MonitoringService>("monitoring")
 IResourceBuilder<ProjectResource>[] services = [auth, data, trainer, serving, monitoring];
 foreach (var service in services)
 {
-    service.WithReference(db).WaitFor(db);
+    service.WithReference(db).WaitFor(db)
+        .WithEnvironment("Auth__Client__ClientId", Platform.ServicesClientId)
+        .WithEnvironment("Auth__Client__ClientSecret", servicesClientSecret);
     foreach (var other in services.Where(other => other != service))
     {
         service.WithReference(other);

@@ -17,6 +17,8 @@ internal sealed record DataFolder(string Root)
 
     public string AdminPasswordFile => Path.Combine(Root, "admin-password");
 
+    public string ServicesClientSecretFile => Path.Combine(Root, "services-client-secret");
+
     public string LogOf(string processName) => Path.Combine(Logs, processName + ".log");
 
     /// <summary>

@@ -28,6 +28,12 @@ internal sealed class LauncherOptions
     /// <summary><c>MLOPS_ADMIN_PASSWORD</c>, when given; otherwise one is generated and stored in the data folder.</summary>
     public string? AdminPassword { get; private init; }
 
+    /// <summary>
+    /// <c>MLOPS_SERVICES_CLIENT_SECRET</c>, the secret of the platform's own client, when given; otherwise one is
+    /// generated and stored in the data folder. Every service gets it to fetch its service-to-service token.
+    /// </summary>
+    public string? ServicesClientSecret { get; private init; }
+
     /// <summary><c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, passed on to every service when set.</summary>
     public string? OtlpEndpoint { get; private init; }
 
@@ -55,6 +61,7 @@ internal sealed class LauncherOptions
             StopTimeout = Seconds(configuration, "Launcher:StopTimeoutSeconds") ?? TimeSpan.FromSeconds(10),
             EnvironmentName = NullIfEmpty(configuration["DOTNET_ENVIRONMENT"]) ?? NullIfEmpty(configuration["ASPNETCORE_ENVIRONMENT"]) ?? "Production",
             AdminPassword = NullIfEmpty(configuration["MLOPS_ADMIN_PASSWORD"]),
+            ServicesClientSecret = NullIfEmpty(configuration["MLOPS_SERVICES_CLIENT_SECRET"]),
             OtlpEndpoint = NullIfEmpty(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]),
         };
     }

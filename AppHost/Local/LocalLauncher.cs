@@ -25,7 +25,9 @@ internal sealed class LocalLauncher(
         folder.Create();
         var prometheusBinary = PrometheusSetup.FindBinary();
         EnsurePortsFree(prometheusBinary is not null);
-        var adminPassword = await AdminPassword.ResolveAsync(options.AdminPassword, folder.AdminPasswordFile, stopping);
+        var adminPassword = await LocalSecret.ResolveAsync(options.AdminPassword, folder.AdminPasswordFile, "MLOPS_ADMIN_PASSWORD", stopping);
+        var servicesClientSecret = await LocalSecret.ResolveAsync(
+            options.ServicesClientSecret, folder.ServicesClientSecretFile, "MLOPS_SERVICES_CLIENT_SECRET", stopping);
 
         await output.WriteLineAsync($"Starting PostgreSQL on 127.0.0.1:{options.PortOf(Platform.Postgres)} (data in {folder.Postgres})");
         var postgres = new PostgresServer(
@@ -47,7 +49,7 @@ internal sealed class LocalLauncher(
 
             foreach (var service in Platform.Services)
             {
-                launched.Add(StartService(service, postgres.ConnectionString, adminPassword, tracker));
+                launched.Add(StartService(service, postgres.ConnectionString, adminPassword, servicesClientSecret, tracker));
             }
 
             if (prometheusBinary is not null)
@@ -92,12 +94,13 @@ internal sealed class LocalLauncher(
         return ExitFailure;
     }
 
-    private LaunchedProcess StartService(PlatformService service, string connectionString, AdminPassword adminPassword, ChildProcessTracker tracker)
+    private LaunchedProcess StartService(
+        PlatformService service, string connectionString, LocalSecret adminPassword, LocalSecret servicesClientSecret, ChildProcessTracker tracker)
     {
         var assembly = build.AssemblyOf(service.Project);
         var startInfo = new ChildProcessStartInfo(service.Name, ExecutableLocator.FindDotnetHost(), [assembly])
         {
-            Environment = ServiceEnvironment.For(service, options, connectionString, folder, adminPassword),
+            Environment = ServiceEnvironment.For(service, options, connectionString, folder, adminPassword, servicesClientSecret),
             // The content root (appsettings.json) is the working directory.
             WorkingDirectory = Path.GetDirectoryName(assembly),
             OwnSession = true,

@@ -15,7 +15,7 @@ internal static class ReadinessReport
         PostgresServer postgres,
         LauncherOptions options,
         DataFolder folder,
-        AdminPassword adminPassword,
+        LocalSecret adminPassword,
         bool prometheusStarted)
     {
         var rows = new List<(string Name, string Url, string Status)>();
@@ -77,10 +77,10 @@ internal static class ReadinessReport
         return report.AppendLine("Stopping everything.").ToString();
     }
 
-    private static string AdminPasswordLine(AdminPassword adminPassword, DataFolder folder) => adminPassword.Source switch
+    private static string AdminPasswordLine(LocalSecret adminPassword, DataFolder folder) => adminPassword.Source switch
     {
-        AdminPasswordSource.Environment => "from MLOPS_ADMIN_PASSWORD",
-        AdminPasswordSource.Generated => $"{adminPassword.Value}  (generated on this first run and shown only now; kept in {folder.AdminPasswordFile})",
+        LocalSecretSource.Environment => "from MLOPS_ADMIN_PASSWORD",
+        LocalSecretSource.Generated => $"{adminPassword.Value}  (generated on this first run and shown only now; kept in {folder.AdminPasswordFile})",
         _ => $"in {folder.AdminPasswordFile}",
     };
 }

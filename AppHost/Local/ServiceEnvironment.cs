@@ -7,7 +7,12 @@ namespace MlOps.AppHost.Local;
 internal static class ServiceEnvironment
 {
     public static Dictionary<string, string> For(
-        PlatformService service, LauncherOptions options, string connectionString, DataFolder folder, AdminPassword adminPassword)
+        PlatformService service,
+        LauncherOptions options,
+        string connectionString,
+        DataFolder folder,
+        LocalSecret adminPassword,
+        LocalSecret servicesClientSecret)
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -19,6 +24,11 @@ internal static class ServiceEnvironment
             ["Artifacts__Store"] = "FileSystem",
             ["Artifacts__Root"] = folder.Artifacts,
             ["OTEL_SERVICE_NAME"] = service.Name,
+
+            // The platform's own client: the auth service creates it with this secret, every service uses it for its
+            // service-to-service token.
+            ["Auth__Client__ClientId"] = Platform.ServicesClientId,
+            ["Auth__Client__ClientSecret"] = servicesClientSecret.Value,
         };
 
         foreach (var other in Platform.Services)

@@ -50,10 +50,11 @@ public sealed class LauncherConfigurationTests : IDisposable
     {
         var options = Options(("Ports:auth", "18011"), ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4317"));
         var folder = new DataFolder(_directory.Path);
-        var password = new AdminPassword("secret", AdminPasswordSource.Stored);
+        var password = new LocalSecret("secret", LocalSecretSource.Stored);
+        var clientSecret = new LocalSecret("client-secret", LocalSecretSource.Generated);
         var data = Platform.Services.Single(service => service.Name == "data");
 
-        var environment = ServiceEnvironment.For(data, options, "Host=127.0.0.1;Port=54320", folder, password);
+        var environment = ServiceEnvironment.For(data, options, "Host=127.0.0.1;Port=54320", folder, password, clientSecret);
 
         Assert.Equal("http://127.0.0.1:8012", environment["ASPNETCORE_URLS"]);
         Assert.Equal("Production", environment["ASPNETCORE_ENVIRONMENT"]);
@@ -63,6 +64,8 @@ public sealed class LauncherConfigurationTests : IDisposable
         Assert.Equal(folder.Artifacts, environment["Artifacts__Root"]);
         Assert.Equal("data", environment["OTEL_SERVICE_NAME"]);
         Assert.Equal("http://127.0.0.1:4317", environment["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        Assert.Equal("mlops-services", environment["Auth__Client__ClientId"]);
+        Assert.Equal("client-secret", environment["Auth__Client__ClientSecret"]);
         foreach (var service in Platform.Services)
         {
             Assert.Equal(options.UrlOf(service.Name).ToString().TrimEnd('/'), environment[$"services__{service.Name}__http__0"]);
@@ -70,7 +73,7 @@ public sealed class LauncherConfigurationTests : IDisposable
 
         // Only the auth service gets the admin password.
         Assert.False(environment.ContainsKey("MLOPS_ADMIN_PASSWORD"));
-        var auth = ServiceEnvironment.For(Platform.Services[0], options, "x", folder, password);
+        var auth = ServiceEnvironment.For(Platform.Services[0], options, "x", folder, password, clientSecret);
         Assert.Equal("secret", auth["MLOPS_ADMIN_PASSWORD"]);
     }
 

@@ -2,9 +2,9 @@ using System.Security.Cryptography;
 
 namespace MlOps.AppHost.Local;
 
-internal enum AdminPasswordSource
+internal enum LocalSecretSource
 {
-    /// <summary>Given in <c>MLOPS_ADMIN_PASSWORD</c>.</summary>
+    /// <summary>Given in the launcher's environment (<c>MLOPS_ADMIN_PASSWORD</c>, <c>MLOPS_SERVICES_CLIENT_SECRET</c>).</summary>
     Environment,
 
     /// <summary>Generated on an earlier run and read back from the data folder.</summary>
@@ -14,8 +14,11 @@ internal enum AdminPasswordSource
     Generated,
 }
 
-/// <summary>The first admin's password: no default ships, so local mode makes one and keeps it.</summary>
-internal sealed record AdminPassword(string Value, AdminPasswordSource Source)
+/// <summary>
+/// A secret local mode needs and no default may ship for (the first admin's password, the platform client's secret):
+/// the configured one, else one made on the first run and kept in the data folder for the owner only.
+/// </summary>
+internal sealed record LocalSecret(string Value, LocalSecretSource Source)
 {
     private const string Alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
     private const int Length = 32;
@@ -24,16 +27,16 @@ internal sealed record AdminPassword(string Value, AdminPasswordSource Source)
     /// The configured password if any; else the one stored in <paramref name="file"/>; else a new one, stored there
     /// readable by its owner only.
     /// </summary>
-    public static async Task<AdminPassword> ResolveAsync(string? configured, string file, CancellationToken cancellationToken)
+    public static async Task<LocalSecret> ResolveAsync(string? configured, string file, string settingName, CancellationToken cancellationToken)
     {
         if (configured is not null)
         {
-            return new AdminPassword(configured, AdminPasswordSource.Environment);
+            return new LocalSecret(configured, LocalSecretSource.Environment);
         }
 
-        if (await ReadAsync(file, cancellationToken) is { } stored)
+        if (await ReadAsync(file, settingName, cancellationToken) is { } stored)
         {
-            return new AdminPassword(stored, AdminPasswordSource.Stored);
+            return new LocalSecret(stored, LocalSecretSource.Stored);
         }
 
         var generated = Generate();
@@ -52,10 +55,10 @@ internal sealed record AdminPassword(string Value, AdminPasswordSource Source)
         catch (IOException) when (File.Exists(file))
         {
             // Another launcher on the same folder stored one first: use that one.
-            return new AdminPassword(await ReadAsync(file, cancellationToken) ?? generated, AdminPasswordSource.Stored);
+            return new LocalSecret(await ReadAsync(file, settingName, cancellationToken) ?? generated, LocalSecretSource.Stored);
         }
 
-        return new AdminPassword(generated, AdminPasswordSource.Generated);
+        return new LocalSecret(generated, LocalSecretSource.Generated);
     }
 
     /// <summary>
@@ -74,7 +77,7 @@ internal sealed record AdminPassword(string Value, AdminPasswordSource Source)
         }
     }
 
-    private static async Task<string?> ReadAsync(string file, CancellationToken cancellationToken)
+    private static async Task<string?> ReadAsync(string file, string settingName, CancellationToken cancellationToken)
     {
         if (!File.Exists(file))
         {
@@ -84,7 +87,7 @@ internal sealed record AdminPassword(string Value, AdminPasswordSource Source)
         var stored = (await File.ReadAllTextAsync(file, cancellationToken)).Trim();
         if (stored.Length == 0)
         {
-            throw new LauncherException($"{file} is empty. Delete it to have a new admin password generated, or set MLOPS_ADMIN_PASSWORD.");
+            throw new LauncherException($"{file} is empty. Delete it to have a new one generated, or set {settingName}.");
         }
 
         return stored;
