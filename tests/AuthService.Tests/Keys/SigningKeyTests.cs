@@ -122,6 +122,38 @@ public sealed class SigningKeyTests(PostgresFixture postgres) : IClassFixture<Po
         Assert.Equal(kid, await service.CurrentKidAsync());
     }
 
+    [Fact]
+    public async Task Keeps_signing_with_the_loaded_keys_while_the_database_is_gone()
+    {
+        var name = "keys_" + Guid.NewGuid().ToString("N")[..12];
+        var database = await postgres.CreateDatabaseAsync(name);
+        var clock = ManualTimeProvider.StartingNow();
+        await using var service = AuthServiceHost.Create(database, clock, backgroundRotation: false);
+        var kid = await service.CurrentKidAsync();
+
+        await using (var connection = new NpgsqlConnection(postgres.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE \"{name}\" WITH (FORCE)", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
+
+        clock.Advance(TimeSpan.FromMinutes(5)); // past the cache: the refresh fails
+        Assert.Equal(kid, await service.CurrentKidAsync());
+        Assert.Equal([kid], await service.PublishedKidsAsync());
+    }
+
+    [Fact]
+    public void Data_protection_does_not_load_its_key_ring_before_the_schema_exists()
+    {
+        using var service = AuthServiceHost.Create("Host=127.0.0.1;Port=9;Database=nowhere;Username=postgres;Timeout=1");
+
+        var hosted = service.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().Select(s => s.GetType().FullName).ToList();
+
+        Assert.Contains(typeof(SigningKeyRotation).FullName, hosted);
+        Assert.DoesNotContain("Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService", hosted);
+    }
+
     [Theory]
     [InlineData("ES256")]
     [InlineData("RS256")]
