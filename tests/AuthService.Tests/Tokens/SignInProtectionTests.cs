@@ -82,6 +82,20 @@ public sealed class SignInProtectionTests(PostgresFixture postgres) : IClassFixt
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
+    [Fact]
+    public async Task The_token_endpoint_has_its_own_rate_limit()
+    {
+        await using var host = await TokenServiceHost.StartAsync(postgres, requestsPerMinute: 3);
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            statuses.Add((await SignInAsync(host, "wrong")).Status);
+        }
+
+        Assert.Equal([HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.TooManyRequests], statuses);
+    }
+
     private static async Task<(HttpStatusCode Status, string? Error)> SignInAsync(TokenServiceHost host, string password)
     {
         using var response = await host.TokenAsync(new Dictionary<string, string>

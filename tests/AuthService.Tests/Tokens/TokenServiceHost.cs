@@ -35,7 +35,7 @@ internal sealed class TokenServiceHost : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<TokenServiceHost> StartAsync(PostgresFixture postgres, TimeProvider? time = null)
+    public static async Task<TokenServiceHost> StartAsync(PostgresFixture postgres, TimeProvider? time = null, int requestsPerMinute = 10_000)
     {
         var connectionString = await AuthServiceHost.NewDatabaseAsync(postgres);
         WebApplicationFactory<Program>? self = null;
@@ -46,7 +46,7 @@ internal sealed class TokenServiceHost : IAsyncDisposable
                 ["MLOPS_ADMIN_PASSWORD"] = AdminPassword,
                 ["Auth:Client:ClientId"] = PlatformClientId,
                 ["Auth:Client:ClientSecret"] = PlatformClientSecret,
-                ["TokenService:RequestsPerMinutePerAddress"] = "10000",
+                ["TokenService:RequestsPerMinutePerAddress"] = requestsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
             })
             .WithWebHostBuilder(web => web.ConfigureTestServices(services =>
                 // Configure, not PostConfigure: the bearer handler builds its backchannel in its own post-configure step.
