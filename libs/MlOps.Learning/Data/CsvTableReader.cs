@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.Unicode;
 using CsvHelper;
 
 namespace MlOps.Learning.Data;
@@ -20,8 +18,6 @@ namespace MlOps.Learning.Data;
 /// </summary>
 public static class CsvTableReader
 {
-    private const int RowsBetweenCancellationChecks = 4096;
-
     public static DataTable ReadFile(string path, CsvReadOptions? options = null, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -39,108 +35,49 @@ public static class CsvTableReader
 
     private static DataTable Read(Stream stream, string source, CsvReadOptions options, CancellationToken ct)
     {
-        var readerOptions = new CsvReaderOptions
-        {
-            Separator = options.Delimiter,
-            HasHeader = false,
-            TrackLineNumbers = true,
-            MalformedData = CsvMalformedDataHandling.Throw,
-            TrimWhitespace = false,
-        };
-        using var csv = CsvReader.Create(stream, readerOptions, leaveOpen: true);
-        try
-        {
-            return ReadRecords(csv, source, options, ct);
-        }
-        catch (CsvFormatException e)
-        {
-            throw new DataException($"The file is not valid CSV: {e.Message}", e);
-        }
+        var sink = new TableSink(options);
+        CsvRows.Read(stream, source, options, sink, ct);
+        return sink.Build();
     }
 
-    private static DataTable ReadRecords(CsvReader csv, string source, CsvReadOptions options, CancellationToken ct)
+    /// <summary>Feeds each field to its column's builder.</summary>
+    private sealed class TableSink(CsvReadOptions options) : ICsvRowSink
     {
-        if (!csv.Read())
+        private CsvColumnBuilder[] _columns = [];
+        private char[] _scratch = new char[256];
+
+        public void Header(string[] names) => _columns = CreateColumns(names, options.ColumnTypes);
+
+        public void Row(CsvReader csv, MissingValues missingValues)
         {
-            throw new DataException($"The file is empty: {source} has no header row.");
-        }
-
-        var columns = CreateColumns(HeaderNames(csv), options.ColumnTypes);
-        var missingValues = new MissingValues(options.MissingTokens);
-        var scratch = new char[256];
-        var rows = 0;
-        while (csv.Read())
-        {
-            if (rows % RowsBetweenCancellationChecks == 0)
-            {
-                ct.ThrowIfCancellationRequested();
-            }
-
-            EnsureValidUtf8(csv);
-            if (csv.FieldCount != columns.Length)
-            {
-                throw new DataException(
-                    $"Line {csv.LineNumber} has {csv.FieldCount} field{(csv.FieldCount == 1 ? "" : "s")} where the header has {columns.Length}.");
-            }
-
-            for (var i = 0; i < columns.Length; i++)
+            for (var i = 0; i < _columns.Length; i++)
             {
                 var field = csv.GetSpan(i);
                 if (missingValues.Matches(field))
                 {
-                    columns[i].AddMissing();
+                    _columns[i].AddMissing();
                     continue;
                 }
 
-                if (field.Length > scratch.Length)
+                if (field.Length > _scratch.Length)
                 {
-                    scratch = new char[Math.Max(field.Length, 2 * scratch.Length)];
+                    _scratch = new char[Math.Max(field.Length, 2 * _scratch.Length)];
                 }
 
-                columns[i].Add(field, scratch, csv.LineNumber);
+                _columns[i].Add(field, _scratch, csv.LineNumber);
             }
-
-            rows++;
         }
 
-        if (rows == 0)
+        public DataTable Build()
         {
-            throw new DataException($"The file has a header but no data rows: {source} has nothing after its header.");
-        }
-
-        var built = new DataColumn[columns.Length];
-        for (var i = 0; i < built.Length; i++)
-        {
-            built[i] = columns[i].Build(options.Inference);
-        }
-
-        return new DataTable(built);
-    }
-
-    /// <summary>The header's names, trimmed: each present and used once.</summary>
-    private static string[] HeaderNames(CsvReader csv)
-    {
-        EnsureValidUtf8(csv);
-        var names = new string[csv.FieldCount];
-        var firstColumnOf = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var i = 0; i < names.Length; i++)
-        {
-            var name = Encoding.UTF8.GetString(csv.GetSpan(i)).Trim();
-            if (name.Length == 0)
+            var built = new DataColumn[_columns.Length];
+            for (var i = 0; i < built.Length; i++)
             {
-                throw new DataException($"Column {i + 1} of the header (line {csv.LineNumber}) has an empty name.");
+                built[i] = _columns[i].Build(options.Inference);
             }
 
-            if (!firstColumnOf.TryAdd(name, i))
-            {
-                throw new DataException(
-                    $"The header (line {csv.LineNumber}) names column '{name}' twice: columns {firstColumnOf[name] + 1} and {i + 1}.");
-            }
-
-            names[i] = name;
+            return new DataTable(built);
         }
-
-        return names;
     }
 
     private static CsvColumnBuilder[] CreateColumns(string[] names, IReadOnlyDictionary<string, ColumnType> declared)
@@ -161,14 +98,5 @@ public static class CsvTableReader
         }
 
         return columns;
-    }
-
-    /// <summary>CsvHelper decodes invalid UTF-8 to U+FFFD silently; checking each record's bytes names the line.</summary>
-    private static void EnsureValidUtf8(CsvReader csv)
-    {
-        if (!Utf8.IsValid(csv.RawRecord))
-        {
-            throw new DataException($"Line {csv.LineNumber} is not valid UTF-8: the file must be encoded in UTF-8.");
-        }
     }
 }
