@@ -1,0 +1,48 @@
+namespace MlOps.Contracts.Datasets;
+
+/// <summary>
+/// What a dataset version holds, computed in one pass when it is uploaded. A model's reference profile (what drift is
+/// measured against) is this record for its training data.
+/// </summary>
+public sealed record DatasetProfile(long Rows, IReadOnlyList<ColumnProfile> Columns);
+
+/// <summary>
+/// One column: its inferred type (<c>numeric</c>, <c>boolean</c>, <c>categorical</c> or <c>text</c>), missing values,
+/// distinct values (exact up to a bound, then a HyperLogLog estimate), and the summary of its type.
+/// </summary>
+public sealed record ColumnProfile(
+    string Name,
+    string Type,
+    long Missing,
+    long Distinct,
+    bool DistinctIsEstimate,
+    NumericSummary? Numeric,
+    IReadOnlyList<CategoryCount>? TopValues,
+    BooleanSummary? Boolean,
+    TextSummary? Text);
+
+/// <summary>
+/// Numbers: extremes, mean and population standard deviation over every value; quantiles (numpy's linear
+/// interpolation) and a 20-bin histogram between min and max, exact up to the profiler's sample size and from a seeded
+/// uniform sample above it (<see cref="FromSample"/>).
+/// </summary>
+public sealed record NumericSummary(
+    double Min,
+    double Max,
+    double Mean,
+    double StandardDeviation,
+    Quantiles Quantiles,
+    Histogram Histogram,
+    bool FromSample);
+
+public sealed record Quantiles(double P1, double P5, double P25, double P50, double P75, double P95, double P99);
+
+/// <summary><c>Edges</c> has one more entry than <c>Counts</c>; every bin is [low, high) but the last, [low, high].</summary>
+public sealed record Histogram(IReadOnlyList<double> Edges, IReadOnlyList<long> Counts);
+
+public sealed record CategoryCount(string Value, long Count);
+
+public sealed record BooleanSummary(long True, long False);
+
+/// <summary>Lengths in characters and words (whitespace-separated) of the present values.</summary>
+public sealed record TextSummary(long MinLength, long MaxLength, double MeanLength, double MeanWords);
