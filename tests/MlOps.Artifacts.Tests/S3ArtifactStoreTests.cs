@@ -60,9 +60,8 @@ public sealed class S3ArtifactStoreTests : ArtifactStoreContract, IClassFixture<
         }
 
         var path = $"/{_bucket}/{objectKey}";
-        var log = _server.Log;
-        Assert.Contains(log, line => line.Contains($"POST {path}?uploads", StringComparison.Ordinal));
-        Assert.Contains(log, line => line.Contains($"DELETE {path}?uploadId=", StringComparison.Ordinal));
+        await _server.WaitForLogAsync(line => line.Contains($"POST {path}?uploads", StringComparison.Ordinal), 1, "a multipart upload of " + path);
+        await _server.WaitForLogAsync(line => line.Contains($"DELETE {path}?uploadId=", StringComparison.Ordinal), 1, "the abort of the multipart upload of " + path);
     }
 
     [Fact]
@@ -101,7 +100,8 @@ public sealed class S3ArtifactStoreTests : ArtifactStoreContract, IClassFixture<
         Assert.Equal(expected, info.Sha256);
         Assert.Equal(length, info.Size);
         var path = $"/{_bucket}/{Prefix}/models/big/model.bin";
-        Assert.Contains(_server.Log, line => line.Contains($"POST {path}?uploads", StringComparison.Ordinal));
+        await _server.WaitForLogAsync(line => line.Contains($"POST {path}?uploads", StringComparison.Ordinal), 1, "a multipart upload of " + path);
+        await _server.WaitForLogAsync(line => line.Contains($"POST {path}?uploadId=", StringComparison.Ordinal), 1, "the completion of the multipart upload of " + path);
         Assert.Equal(3, _server.Log.Count(line => line.Contains($"PUT {path}?", StringComparison.Ordinal) && line.Contains("partNumber=", StringComparison.Ordinal)));
         var head = await _store.Client.GetObjectMetadataAsync(_bucket, $"{Prefix}/models/big/model.bin");
         Assert.Equal(length, head.ContentLength);

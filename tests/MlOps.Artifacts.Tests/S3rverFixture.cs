@@ -24,6 +24,10 @@ public sealed partial class S3rverFixture : IAsyncLifetime
     /// <summary>The lines s3rver has written so far (one per request answered, e.g. <c>info: PUT /bucket/key 200 3ms 0b</c>).</summary>
     public IReadOnlyList<string> Log => [.. _log];
 
+    /// <summary>Waits (a few seconds at most) until the request log has a line for which <paramref name="match"/> holds, and counts them.</summary>
+    public Task<int> WaitForLogAsync(Func<string, bool> match, int atLeast, string what) =>
+        Eventually.ReturnsAsync(() => Task.FromResult(Log.Count(match)), count => count >= atLeast, TimeSpan.FromSeconds(10), what);
+
     public S3ArtifactStoreOptions Options(string bucket, string? prefix = null) => new()
     {
         ServiceUrl = ServiceUrl,
