@@ -28,6 +28,12 @@ internal static class ProblemDetailsDefaults
                 problem.Extensions["traceId"] = activity.TraceId.ToString();
             }
 
+            // A client fault's message says what was wrong with the request, never anything about the code.
+            if (context.Exception is BadHttpRequestException bad)
+            {
+                problem.Detail ??= bad.Message;
+            }
+
             if (problem.Status == StatusCodes.Status500InternalServerError)
             {
                 problem.Detail = "An unexpected error occurred. Quote the request id when reporting it.";

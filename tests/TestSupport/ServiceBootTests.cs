@@ -13,10 +13,18 @@ namespace MlOps.TestSupport;
 /// its own schema, report ready, serve valid metrics, and refuse API calls without a token. Each service's test
 /// project derives one class from this.
 /// </summary>
-public abstract class ServiceBootTests<TProgram>(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+public abstract class ServiceBootTests<TProgram>(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
     where TProgram : class
 {
+    private readonly TemporaryDirectory _artifacts = TemporaryDirectory.Create("mlops-boot-artifacts-");
+
     protected abstract string Schema { get; }
+
+    public void Dispose()
+    {
+        _artifacts.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     protected WebApplicationFactory<TProgram> CreateService(string connectionString) =>
         new WebApplicationFactory<TProgram>().WithWebHostBuilder(web =>
@@ -24,6 +32,8 @@ public abstract class ServiceBootTests<TProgram>(PostgresFixture postgres) : ICl
             web.UseEnvironment("Production");
             web.UseSetting("ConnectionStrings:mlopsdb", connectionString);
             web.UseSetting("Auth:Authority", "http://127.0.0.1:9");
+            web.UseSetting("Artifacts:Store", "FileSystem");
+            web.UseSetting("Artifacts:Root", _artifacts.Path);
         });
 
     [Fact]

@@ -1,3 +1,5 @@
+using MlOps.Artifacts;
+using MlOps.DataService.Datasets;
 using MlOps.DataService.Persistence;
 using MlOps.ServiceDefaults.Database;
 
@@ -5,7 +7,15 @@ namespace Microsoft.Extensions.Hosting;
 
 internal static class DataServiceExtensions
 {
-    /// <summary>Everything the data service registers: its schema in the platform database, then its features.</summary>
-    public static void AddDataService(this IHostApplicationBuilder builder) =>
+    /// <summary>Everything the data service registers: its schema, the artifact store, and the datasets feature.</summary>
+    public static void AddDataService(this IHostApplicationBuilder builder)
+    {
         builder.AddServiceDatabase<DataDbContext>(DataDbContext.Schema);
+        builder.AddArtifactStore();
+        builder.Services.AddOptions<DatasetOptions>()
+            .BindConfiguration(DatasetOptions.SectionName)
+            .Validate(o => o.MaxUploadBytes > 0 && o.MaxGeneratedRows > 0, "Datasets limits must be positive.")
+            .ValidateOnStart();
+        builder.Services.AddScoped<DatasetVersions>();
+    }
 }

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using MlOps.DataService.Datasets;
 
 namespace MlOps.DataService.Persistence;
 
@@ -7,5 +8,36 @@ public sealed class DataDbContext(DbContextOptions<DataDbContext> options) : DbC
 {
     public const string Schema = "data";
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.HasDefaultSchema(Schema);
+    public DbSet<Dataset> Datasets => Set<Dataset>();
+
+    public DbSet<DatasetVersion> Versions => Set<DatasetVersion>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.HasDefaultSchema(Schema);
+        modelBuilder.Entity<Dataset>(dataset =>
+        {
+            dataset.ToTable("datasets");
+            dataset.HasKey(d => d.Name);
+            dataset.Property(d => d.Name).HasColumnName("name");
+            dataset.Property(d => d.CreatedAt).HasColumnName("created_at");
+            dataset.Property(d => d.UpdatedAt).HasColumnName("updated_at");
+        });
+        modelBuilder.Entity<DatasetVersion>(version =>
+        {
+            version.ToTable("dataset_versions");
+            version.HasKey(v => new { v.Dataset, v.Version });
+            version.HasOne<Dataset>().WithMany().HasForeignKey(v => v.Dataset);
+            version.Property(v => v.Dataset).HasColumnName("dataset");
+            version.Property(v => v.Version).HasColumnName("version");
+            version.Property(v => v.Sha256).HasColumnName("sha256");
+            version.Property(v => v.SizeBytes).HasColumnName("size_bytes");
+            version.Property(v => v.ArtifactKey).HasColumnName("artifact_key");
+            version.Property(v => v.Rows).HasColumnName("rows");
+            version.Property(v => v.ColumnsJson).HasColumnName("columns").HasColumnType("jsonb");
+            version.Property(v => v.ProfileJson).HasColumnName("profile").HasColumnType("jsonb");
+            version.Property(v => v.Source).HasColumnName("source");
+            version.Property(v => v.CreatedAt).HasColumnName("created_at");
+        });
+    }
 }

@@ -1,0 +1,132 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using MlOps.Artifacts;
+using MlOps.Contracts.Datasets;
+using MlOps.DataService.Persistence;
+using MlOps.Learning.Data;
+using MlOps.Learning.Profiling;
+
+namespace MlOps.DataService.Datasets;
+
+/// <summary>The outcome of adding content to a dataset: a new version, the existing one with that content, or why not.</summary>
+internal sealed record AddOutcome(DatasetVersion? Version, bool Created, string? Problem);
+
+/// <summary>
+/// Turns a stream of CSV into a dataset version: the bytes go to the artifact store under a content address while
+/// their SHA-256 is computed, then are read back once to be validated and profiled, and only then registered.
+/// Content the dataset already has gives its existing version; invalid content is deleted again, so a failed or
+/// aborted upload leaves neither an object nor a row.
+/// </summary>
+internal sealed class DatasetVersions(DataDbContext db, IArtifactStore store, TimeProvider time)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<AddOutcome> AddAsync(string name, Stream content, string source, CancellationToken cancellationToken)
+    {
+        var stored = await store.PutContentAddressedAsync($"datasets/{name}", content, cancellationToken);
+        var existing = await FindBySha256Async(name, stored.Sha256, cancellationToken);
+        if (existing is not null)
+        {
+            return new AddOutcome(existing, false, null);
+        }
+
+        DatasetProfile profile;
+        try
+        {
+            profile = await Task.Run(
+                async () =>
+                {
+                    await using var reader = await store.OpenReadAsync(stored.Key, cancellationToken);
+                    return CsvProfiler.Profile(reader, ct: cancellationToken);
+                },
+                cancellationToken);
+        }
+        catch (DataException exception)
+        {
+            await store.DeleteAsync(stored.Key, CancellationToken.None);
+            return new AddOutcome(null, false, exception.Message);
+        }
+        catch
+        {
+            await store.DeleteAsync(stored.Key, CancellationToken.None);
+            throw;
+        }
+
+        return await RegisterAsync(name, stored, profile, source, cancellationToken);
+    }
+
+    public Task<DatasetVersion?> FindAsync(string name, int? version, CancellationToken cancellationToken)
+    {
+        var versions = db.Versions.AsNoTracking().Where(v => v.Dataset == name);
+        return version is { } number
+            ? versions.SingleOrDefaultAsync(v => v.Version == number, cancellationToken)
+            : versions.OrderByDescending(v => v.Version).FirstOrDefaultAsync(cancellationToken);
+    }
+
+    public static DatasetVersionResponse ToResponse(DatasetVersion version) => new(
+        version.Dataset,
+        version.Version,
+        version.Sha256,
+        version.Rows,
+        version.SizeBytes,
+        JsonSerializer.Deserialize<List<ColumnSchema>>(version.ColumnsJson, Json)!,
+        version.Source,
+        version.CreatedAt);
+
+    public static DatasetProfile ProfileOf(DatasetVersion version) =>
+        JsonSerializer.Deserialize<DatasetProfile>(version.ProfileJson, Json)!;
+
+    private Task<DatasetVersion?> FindBySha256Async(string name, string sha256, CancellationToken cancellationToken) =>
+        db.Versions.AsNoTracking().SingleOrDefaultAsync(v => v.Dataset == name && v.Sha256 == sha256, cancellationToken);
+
+    /// <summary>
+    /// Numbers the version under a per-dataset advisory lock, so concurrent uploads get consecutive numbers and an
+    /// identical concurrent upload finds the version the other one registered.
+    /// </summary>
+    private async Task<AddOutcome> RegisterAsync(
+        string name, ArtifactInfo stored, DatasetProfile profile, string source, CancellationToken cancellationToken)
+    {
+        var strategy = db.Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(async () =>
+        {
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtext({"data:" + name}))", cancellationToken);
+            var existing = await FindBySha256Async(name, stored.Sha256, cancellationToken);
+            if (existing is not null)
+            {
+                return new AddOutcome(existing, false, null);
+            }
+
+            var now = time.GetUtcNow();
+            var dataset = await db.Datasets.SingleOrDefaultAsync(d => d.Name == name, cancellationToken);
+            if (dataset is null)
+            {
+                db.Datasets.Add(new Dataset { Name = name, CreatedAt = now, UpdatedAt = now });
+            }
+            else
+            {
+                dataset.UpdatedAt = now;
+            }
+
+            var number = (await db.Versions.Where(v => v.Dataset == name).MaxAsync(v => (int?)v.Version, cancellationToken) ?? 0) + 1;
+            var version = new DatasetVersion
+            {
+                Dataset = name,
+                Version = number,
+                Sha256 = stored.Sha256,
+                SizeBytes = stored.Size,
+                ArtifactKey = stored.Key,
+                Rows = profile.Rows,
+                ColumnsJson = JsonSerializer.Serialize(profile.Columns.Select(c => new ColumnSchema(c.Name, c.Type)), Json),
+                ProfileJson = JsonSerializer.Serialize(profile, Json),
+                Source = source,
+                CreatedAt = now,
+            };
+            db.Versions.Add(version);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return new AddOutcome(version, true, null);
+        });
+    }
+}
