@@ -1,6 +1,7 @@
 using Amazon.S3;
 using Amazon.S3.Model;
 using MlOps.Artifacts.S3;
+using MlOps.TestSupport;
 
 namespace MlOps.Artifacts.Tests;
 

@@ -3,9 +3,10 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using MlOps.Hosting.Local.Networking;
-using MlOps.TestSupport;
+using MlOps.Artifacts;
+using Xunit;
 
-namespace MlOps.Artifacts.Tests;
+namespace MlOps.TestSupport;
 
 /// <summary>
 /// A real S3-compatible server (s3rver, from npm) on a free loopback port, with a data folder of its own; started
