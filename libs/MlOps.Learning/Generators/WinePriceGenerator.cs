@@ -120,7 +120,7 @@ internal sealed class WinePriceGenerator : SyntheticGenerator
                 .Append(" tannins. The finish is ").Append(adjectives[3]).Append(", with hints of ")
                 .Append(random.Pick(Fruits)).Append('.');
 
-            var price = 30
+            var price = 36
                 + (3.0 * (score - 88))
                 + (0.8 * (ReferenceYear - vintage - 11))
                 + provincePremium
