@@ -9,7 +9,7 @@ namespace MlOps.Gateway.Tests;
 
 /// <summary>What a backend saw of a forwarded request.</summary>
 public sealed record EchoedRequest(
-    string Service, string Method, string Path, string? Authorization, string? TraceParent, string? RequestId);
+    string Service, string Method, string Path, string? Authorization, string? TraceParent, string? RequestId, long BodyBytes);
 
 /// <summary>
 /// One real Kestrel server per platform service on a loopback port, each answering every path with what it received,
@@ -29,15 +29,22 @@ public sealed class Backends : IAsyncLifetime
             var builder = WebApplication.CreateSlimBuilder();
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             builder.Logging.ClearProviders();
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
             var app = builder.Build();
             app.MapGet("/health", () => Results.Ok());
-            app.Run(context => context.Response.WriteAsJsonAsync(new EchoedRequest(
+            app.Run(async context =>
+            {
+                var counter = new CountingStream();
+                await context.Request.Body.CopyToAsync(counter);
+                await context.Response.WriteAsJsonAsync(new EchoedRequest(
                 service,
                 context.Request.Method,
                 context.Request.Path + context.Request.QueryString,
                 context.Request.Headers.Authorization.ToString() is { Length: > 0 } auth ? auth : null,
                 context.Request.Headers["traceparent"].ToString() is { Length: > 0 } trace ? trace : null,
-                context.Request.Headers["X-Request-Id"].ToString() is { Length: > 0 } id ? id : null)));
+                context.Request.Headers["X-Request-Id"].ToString() is { Length: > 0 } id ? id : null,
+                counter.Length));
+            });
             await app.StartAsync();
             _servers[service] = app;
         }
@@ -58,5 +65,43 @@ public sealed class Backends : IAsyncLifetime
         {
             await StopAsync(service);
         }
+    }
+}
+
+/// <summary>Counts what is written to it and keeps nothing.</summary>
+internal sealed class CountingStream : Stream
+{
+    private long _length;
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => _length;
+
+    public override long Position
+    {
+        get => _length;
+        set => throw new NotSupportedException();
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => _length += count;
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        _length += buffer.Length;
+        return ValueTask.CompletedTask;
     }
 }

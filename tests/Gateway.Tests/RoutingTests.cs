@@ -58,6 +58,34 @@ public sealed class RoutingTests(Backends backends) : IClassFixture<Backends>
     }
 
     [Fact]
+    public async Task Dataset_uploads_pass_the_30_MB_server_default_but_not_the_gateway_upload_limit()
+    {
+        // On real Kestrel: the in-memory test server enforces no body limit.
+        await using var gateway = GatewayFactory.Create(backends.Addresses, new Dictionary<string, string> { ["Gateway:MaxUploadBytes"] = "50000000" });
+        gateway.UseKestrel(0);
+        gateway.StartServer();
+        using var client = gateway.CreateClient();
+
+        using var upload = await client.PostAsync("/api/datasets/big/versions", new ByteArrayContent(new byte[40_000_000]));
+        var echoed = await upload.Content.ReadFromJsonAsync<EchoedRequest>();
+        using var tooLarge = await PostExpectingContinueAsync(client, "/api/datasets/big/versions", 60_000_000);
+        using var elsewhere = await PostExpectingContinueAsync(client, "/api/predict/churn", 40_000_000);
+
+        Assert.Equal(HttpStatusCode.OK, upload.StatusCode);
+        Assert.Equal(40_000_000, echoed!.BodyBytes);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, elsewhere.StatusCode);
+    }
+
+    /// <summary>With <c>Expect: 100-continue</c> the server can refuse a body before it is sent, and the client reads why.</summary>
+    private static Task<HttpResponseMessage> PostExpectingContinueAsync(HttpClient client, string path, int bytes)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(new byte[bytes]) };
+        request.Headers.ExpectContinue = true;
+        return client.SendAsync(request);
+    }
+
+    [Fact]
     public async Task Paths_outside_the_public_api_are_not_forwarded()
     {
         await using var gateway = GatewayFactory.Create(backends.Addresses);

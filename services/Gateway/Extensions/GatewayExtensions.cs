@@ -2,6 +2,7 @@ using MlOps.Gateway.Health;
 using MlOps.Gateway.RateLimiting;
 using MlOps.Gateway.Routing;
 using MlOps.ServiceDefaults.Http;
+using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
 
 namespace Microsoft.Extensions.Hosting;
@@ -11,8 +12,11 @@ internal static class GatewayExtensions
     /// <summary>The reverse proxy to the five services, edge rate limits, CORS and downstream health.</summary>
     public static void AddGateway(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddOptions<GatewayOptions>()
+            .BindConfiguration(GatewayOptions.SectionName)
+            .Validate(o => o.MaxUploadBytes > 0, "Gateway:MaxUploadBytes must be positive.");
         builder.Services.AddSingleton<IProxyConfigProvider>(provider => new InMemoryConfigProvider(
-            PlatformRoutes.Routes(),
+            PlatformRoutes.Routes(provider.GetRequiredService<IOptions<GatewayOptions>>().Value),
             PlatformRoutes.Clusters(provider.GetRequiredService<ServiceEndpointResolver>())));
         builder.Services.AddReverseProxy();
         builder.AddEdgeRateLimiting();

@@ -3,8 +3,20 @@ using Yarp.ReverseProxy.Configuration;
 
 namespace MlOps.Gateway.Routing;
 
-/// <summary>Which service owns which public path prefix: the public API table of ARCHITECTURE.md.</summary>
-public sealed record ServiceRoute(string Service, string PathPrefix);
+/// <summary>
+/// Which service owns which public path prefix: the public API table of ARCHITECTURE.md. Routes that take uploads lift
+/// Kestrel's 30 MB request limit to the gateway's upload limit; the service behind enforces its own.
+/// </summary>
+public sealed record ServiceRoute(string Service, string PathPrefix, bool TakesUploads = false);
+
+/// <summary>Gateway settings (section <c>Gateway</c>).</summary>
+public sealed class GatewayOptions
+{
+    public const string SectionName = "Gateway";
+
+    /// <summary>The largest body an upload route forwards (datasets); the data service's own limit is the same by default.</summary>
+    public long MaxUploadBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+}
 
 public static class PlatformRoutes
 {
@@ -13,7 +25,7 @@ public static class PlatformRoutes
         new("auth", "/connect"),
         new("auth", "/.well-known"),
         new("auth", "/api/auth"),
-        new("data", "/api/datasets"),
+        new("data", "/api/datasets", TakesUploads: true),
         new("trainer", "/api/training"),
         new("trainer", "/api/runs"),
         new("trainer", "/api/experiments"),
@@ -30,9 +42,10 @@ public static class PlatformRoutes
     /// Routes for YARP. Authorization is each service's job (it knows which scope an endpoint needs), so the gateway
     /// forwards anonymously; it still reads a valid token to rate-limit per caller.
     /// </summary>
-    public static IReadOnlyList<RouteConfig> Routes() =>
+    public static IReadOnlyList<RouteConfig> Routes(GatewayOptions options) =>
         All.Select(route => new RouteConfig
         {
+            MaxRequestBodySize = route.TakesUploads ? options.MaxUploadBytes : null,
             RouteId = $"{route.Service}{route.PathPrefix.Replace('/', '-')}",
             ClusterId = route.Service,
             AuthorizationPolicy = "anonymous",
