@@ -136,6 +136,28 @@ public sealed class RunningPlatformTests(RunningPlatform running) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_dataset_generated_and_uploaded_through_the_gateway_is_versioned_and_profiled()
+    {
+        using var client = new HttpClient { BaseAddress = Platform.UrlOf("gateway") };
+        var password = (await File.ReadAllTextAsync(Path.Combine(Platform.Home, "admin-password"))).Trim();
+        using var tokenResponse = await client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password", ["username"] = "admin", ["password"] = password,
+        }));
+        var token = (await tokenResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+
+        using var generated = await client.PostAsJsonAsync("/api/datasets/carts/versions/generate", new { generator = "cart-abandonment", rows = 1000, seed = 5 });
+        using var uploaded = await client.PostAsync("/api/datasets/tiny/versions", new StringContent("a,b\n1,x\n2,y\n", System.Text.Encoding.UTF8, "text/csv"));
+        var detail = await client.GetFromJsonAsync<JsonElement>("/api/datasets/carts/versions/latest");
+
+        Assert.Equal(HttpStatusCode.Created, generated.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, uploaded.StatusCode);
+        Assert.Equal(1000, detail.GetProperty("profile").GetProperty("rows").GetInt64());
+        Assert.True(Directory.EnumerateFiles(Path.Combine(Platform.Home, "artifacts"), "*", SearchOption.AllDirectories).Any());
+    }
+
+    [Fact]
     public async Task The_platform_client_gets_a_service_token_from_the_auth_service()
     {
         using var client = new HttpClient { BaseAddress = Platform.UrlOf("auth") };
