@@ -80,31 +80,21 @@ public static partial class ClientEndpoints
     private static async Task<Results<Ok<Page<ClientResponse>>, ValidationProblem>> ListAsync(
         int? limit, string? cursor, AuthDbContext db, CancellationToken ct)
     {
-        var (pageSize, limitError) = Paging.ReadLimit(limit);
-        if (limitError is not null)
+        var (page, errors) = Pages.Read(limit, cursor);
+        if (page is null)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [limitError] });
-        }
-
-        string? after;
-        try
-        {
-            after = Paging.DecodeCursor(cursor);
-        }
-        catch (FormatException exception)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["cursor"] = [exception.Message] });
+            return TypedResults.ValidationProblem(errors!);
         }
 
         var query = db.Clients.AsNoTracking().OrderBy(c => c.ClientId).AsQueryable();
-        if (after is not null)
+        if (page.After is not null)
         {
-            query = query.Where(c => c.ClientId.CompareTo(after) > 0);
+            query = query.Where(c => c.ClientId.CompareTo(page.After) > 0);
         }
 
-        var rows = await query.Take(pageSize + 1).ToListAsync(ct);
-        var next = rows.Count > pageSize ? Paging.EncodeCursor(rows[pageSize - 1].ClientId) : null;
-        return TypedResults.Ok(new Page<ClientResponse>(rows.Take(pageSize).Select(ClientResponse.From).ToArray(), next));
+        var rows = await query.Take(page.Limit + 1).ToListAsync(ct);
+        var next = rows.Count > page.Limit ? Pages.EncodeCursor(rows[page.Limit - 1].ClientId) : null;
+        return TypedResults.Ok(new Page<ClientResponse>(rows.Take(page.Limit).Select(ClientResponse.From).ToArray(), next));
     }
 
     private static async Task<Results<Ok<ClientResponse>, ProblemHttpResult>> GetAsync(string clientId, AuthDbContext db, CancellationToken ct)

@@ -76,31 +76,21 @@ public static partial class UserEndpoints
     private static async Task<Results<Ok<Page<UserResponse>>, ValidationProblem>> ListAsync(
         int? limit, string? cursor, AuthDbContext db, CancellationToken ct)
     {
-        var (pageSize, limitError) = Paging.ReadLimit(limit);
-        string? after;
-        try
+        var (page, errors) = Pages.Read(limit, cursor);
+        if (page is null)
         {
-            after = Paging.DecodeCursor(cursor);
-        }
-        catch (FormatException exception)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["cursor"] = [exception.Message] });
-        }
-
-        if (limitError is not null)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [limitError] });
+            return TypedResults.ValidationProblem(errors!);
         }
 
         var query = db.Users.AsNoTracking().OrderBy(u => u.NormalizedUserName).AsQueryable();
-        if (after is not null)
+        if (page.After is not null)
         {
-            query = query.Where(u => u.NormalizedUserName.CompareTo(after) > 0);
+            query = query.Where(u => u.NormalizedUserName.CompareTo(page.After) > 0);
         }
 
-        var rows = await query.Take(pageSize + 1).ToListAsync(ct);
-        var next = rows.Count > pageSize ? Paging.EncodeCursor(rows[pageSize - 1].NormalizedUserName) : null;
-        return TypedResults.Ok(new Page<UserResponse>(rows.Take(pageSize).Select(UserResponse.From).ToArray(), next));
+        var rows = await query.Take(page.Limit + 1).ToListAsync(ct);
+        var next = rows.Count > page.Limit ? Pages.EncodeCursor(rows[page.Limit - 1].NormalizedUserName) : null;
+        return TypedResults.Ok(new Page<UserResponse>(rows.Take(page.Limit).Select(UserResponse.From).ToArray(), next));
     }
 
     private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> GetAsync(string userName, AuthDbContext db, CancellationToken ct)

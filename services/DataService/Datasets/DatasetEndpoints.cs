@@ -155,9 +155,10 @@ public static partial class DatasetEndpoints
     private static async Task<Results<Ok<Page<DatasetSummary>>, ValidationProblem>> ListDatasetsAsync(
         int? limit, string? cursor, DataDbContext db, CancellationToken ct)
     {
-        if (ReadPage(limit, cursor) is not { } page)
+        var (page, errors) = Pages.Read(limit, cursor);
+        if (page is null)
         {
-            return InvalidPage(limit);
+            return TypedResults.ValidationProblem(errors!);
         }
 
         var query = db.Datasets.AsNoTracking().OrderBy(d => d.Name).AsQueryable();
@@ -177,7 +178,7 @@ public static partial class DatasetEndpoints
                 Count = db.Versions.Count(v => v.Dataset == d.Name),
             })
             .ToListAsync(ct);
-        var next = rows.Count > page.Limit ? Paging.EncodeCursor(rows[page.Limit - 1].Name) : null;
+        var next = rows.Count > page.Limit ? Pages.EncodeCursor(rows[page.Limit - 1].Name) : null;
         return TypedResults.Ok(new Page<DatasetSummary>(
             rows.Take(page.Limit).Select(r => new DatasetSummary(r.Name, r.Latest, r.Count, r.CreatedAt, r.UpdatedAt)).ToArray(),
             next));
@@ -186,9 +187,10 @@ public static partial class DatasetEndpoints
     private static async Task<Results<Ok<Page<DatasetVersionResponse>>, ValidationProblem, ProblemHttpResult>> ListVersionsAsync(
         string name, int? limit, string? cursor, DataDbContext db, CancellationToken ct)
     {
-        if (ReadPage(limit, cursor) is not { } page || (page.After is not null && !int.TryParse(page.After, out _)))
+        var (page, errors) = Pages.Read(limit, cursor);
+        if (page is null || (page.After is not null && !int.TryParse(page.After, out _)))
         {
-            return InvalidPage(limit);
+            return TypedResults.ValidationProblem(errors ?? new() { ["cursor"] = ["The cursor is not one this API handed out."] });
         }
 
         if (!await db.Datasets.AnyAsync(d => d.Name == name, ct))
@@ -203,7 +205,7 @@ public static partial class DatasetEndpoints
             .Take(page.Limit + 1)
             .ToListAsync(ct);
         var next = rows.Count > page.Limit
-            ? Paging.EncodeCursor(rows[page.Limit - 1].Version.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            ? Pages.EncodeCursor(rows[page.Limit - 1].Version.ToString(System.Globalization.CultureInfo.InvariantCulture))
             : null;
         return TypedResults.Ok(new Page<DatasetVersionResponse>(rows.Take(page.Limit).Select(DatasetVersions.ToResponse).ToArray(), next));
     }
@@ -306,31 +308,6 @@ public static partial class DatasetEndpoints
 
     private static ProblemHttpResult DatasetNotFound(string name) =>
         TypedResults.Problem($"No dataset is named '{name}'.", statusCode: StatusCodes.Status404NotFound, title: "Dataset not found");
-
-    private static (int Limit, string? After)? ReadPage(int? limit, string? cursor)
-    {
-        var (pageSize, error) = Paging.ReadLimit(limit);
-        if (error is not null)
-        {
-            return null;
-        }
-
-        try
-        {
-            return (pageSize, Paging.DecodeCursor(cursor));
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
-
-    private static ValidationProblem InvalidPage(int? limit) =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]>
-        {
-            [limit is < 1 or > Paging.MaxLimit ? "limit" : "cursor"] =
-                [limit is < 1 or > Paging.MaxLimit ? $"limit must be between 1 and {Paging.MaxLimit}." : "The cursor is not one this API handed out."],
-        });
 
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,62}$")]
     private static partial Regex DatasetName();
