@@ -18,11 +18,11 @@ internal static class AuthServiceExtensions
     /// </summary>
     public static void AddAuthService(this IHostApplicationBuilder builder)
     {
+        var services = builder.Services;
         builder.AddServiceDatabase<AuthDbContext>(AuthDbContext.Schema);
+        services.AddOptions<TokenServiceOptions>().BindConfiguration(TokenServiceOptions.SectionName);
         builder.AddSigningKeys();
 
-        var services = builder.Services;
-        services.AddOptions<TokenServiceOptions>().BindConfiguration(TokenServiceOptions.SectionName);
         services.AddOptions<LoginThrottleOptions>().BindConfiguration(LoginThrottleOptions.SectionName);
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         services.AddSingleton<IPasswordHasher<Client>, PasswordHasher<Client>>();

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.Options;
 using MlOps.AuthService.Keys;
-using MlOps.AuthService.Tokens;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -13,12 +12,11 @@ public static class SigningKeysExtensions
 
     /// <summary>
     /// Data Protection with its key ring in the database, the signing keys (<see cref="ISigningKeys"/>) and their
-    /// background rotation. Call after the service database is registered (it needs the data source and migrations).
+    /// background rotation. Call after the service database and TokenServiceOptions are registered (AddAuthService does both).
     /// </summary>
     public static void AddSigningKeys(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<TokenServiceOptions>().BindConfiguration(TokenServiceOptions.SectionName);
         services.AddOptions<SigningKeyOptions>()
             .BindConfiguration(SigningKeyOptions.SectionName)
             .Validate(o => SigningKeyMaterial.SupportedAlgorithms.Contains(o.Algorithm), "SigningKeys:Algorithm must be ES256 or RS256.")
