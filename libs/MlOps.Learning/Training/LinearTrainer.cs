@@ -14,14 +14,15 @@ public static class LinearTrainer
     /// <summary>
     /// Fits the featurizer on <paramref name="table"/>'s other columns and the learner on <paramref name="target"/>.
     /// The task follows the target unless given: numeric means regression, anything else classification. Rows whose
-    /// target is missing are left out.
+    /// target is missing are left out. <paramref name="onIteration"/> hears of every L-BFGS iteration (the exact
+    /// Cholesky solution has none).
     /// </summary>
     public static Model Train(
         DataTable table,
         string target,
         LearningTask? task = null,
         LinearTrainingOptions? options = null,
-        Action<int, double>? onIteration = null,
+        Action<TrainingIteration>? onIteration = null,
         CancellationToken cancellationToken = default)
     {
         options ??= new LinearTrainingOptions();
@@ -48,17 +49,40 @@ public static class LinearTrainer
         }
         else
         {
-            parameters = new double[outputs * block];
+            var minimizing = new double[outputs * block];
+            var rowCount = features.RowCount;
+            Action<int, double>? report = onIteration is null
+                ? null
+                : (iteration, objective) => onIteration(new TrainingIteration(
+                    iteration,
+                    objective / rowCount,
+                    () => Build(featurizer, encoding, target, options, minimizing, new LbfgsResult(objective, iteration, 0, "in progress"), rowCount)));
             result = Lbfgs.Minimize(
-                new LinearObjective(features, encoding, options.L2), parameters, options.Lbfgs, onIteration, cancellationToken);
+                new LinearObjective(features, encoding, options.L2), minimizing, options.Lbfgs, report, cancellationToken);
+            parameters = minimizing;
         }
 
-        var weights = new double[outputs * features.ColumnCount];
+        return Build(featurizer, encoding, target, options, parameters, result, features.RowCount);
+    }
+
+    private static Model Build(
+        Featurizer featurizer,
+        TargetEncoding encoding,
+        string target,
+        LinearTrainingOptions options,
+        ReadOnlySpan<double> parameters,
+        LbfgsResult result,
+        int trainingRows)
+    {
+        var width = featurizer.Width;
+        var outputs = LinearObjective.OutputsFor(encoding);
+        var block = width + 1;
+        var weights = new double[outputs * width];
         var intercepts = new double[outputs];
         for (var k = 0; k < outputs; k++)
         {
-            parameters.AsSpan(k * block, features.ColumnCount).CopyTo(weights.AsSpan(k * features.ColumnCount));
-            intercepts[k] = parameters[(k * block) + features.ColumnCount];
+            parameters.Slice(k * block, width).CopyTo(weights.AsSpan(k * width));
+            intercepts[k] = parameters[(k * block) + width];
         }
 
         var algorithm = encoding.Task == LearningTask.Regression ? LinearRegression : LogisticRegression;
@@ -67,7 +91,7 @@ public static class LinearTrainer
             options.ToParameters(),
             options.Seed,
             options.DataSha256,
-            features.RowCount,
+            trainingRows,
             result.Iterations,
             result.StopReason);
         return new Model(
@@ -76,7 +100,7 @@ public static class LinearTrainer
             target,
             encoding.Classes,
             featurizer,
-            new LinearPredictor(outputs, features.ColumnCount, weights, intercepts),
+            new LinearPredictor(outputs, width, weights, intercepts),
             metadata);
     }
 

@@ -80,6 +80,32 @@ public sealed class LinearTrainerTests
     }
 
     [Fact]
+    public void Each_iteration_is_reported_with_a_falling_objective_and_a_snapshot_of_the_model_so_far()
+    {
+        var table = CsvTableReader.ReadFile(Fixture.PathOf("linear/binary.csv"));
+        var iterations = new List<TrainingIteration>();
+        var firstSnapshotWeights = Array.Empty<double>();
+
+        var model = LinearTrainer.Train(
+            table,
+            "label",
+            options: new LinearTrainingOptions { L2 = 2.5 },
+            onIteration: iteration =>
+            {
+                iterations.Add(iteration);
+                if (iteration.Iteration == 1)
+                {
+                    firstSnapshotWeights = iteration.Snapshot().Predictor.Weights;
+                }
+            });
+
+        Assert.Equal(Enumerable.Range(1, model.Metadata.Iterations), iterations.Select(i => i.Iteration));
+        Assert.True(iterations[^1].Objective < iterations[0].Objective, $"{iterations[^1].Objective} vs {iterations[0].Objective}");
+        Assert.NotEqual(model.Predictor.Weights, firstSnapshotWeights);
+        Assert.Equal(model.Predictor.Weights, iterations[^1].Snapshot().Predictor.Weights);
+    }
+
+    [Fact]
     public void A_target_that_does_not_exist_is_named_in_the_error()
     {
         var table = CsvTableReader.ReadFile(Fixture.PathOf("linear/binary.csv"));
