@@ -1,9 +1,16 @@
+using MlOps.TrainerService.Jobs;
+using MlOps.TrainerService.Registry;
+using MlOps.TrainerService.Runs;
+
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddTrainerService();       // Extensions/TrainerServiceExtensions.cs
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.MapTrainingJobs();             // Jobs/JobEndpoints.cs
+app.MapRuns();                     // Runs/RunEndpoints.cs
+app.MapRegistry();                 // Registry/RegistryEndpoints.cs
 app.Run();
 
 /// <summary>The entry point, visible to the service's tests (WebApplicationFactory).</summary>

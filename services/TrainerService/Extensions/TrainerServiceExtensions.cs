@@ -1,11 +1,43 @@
-using MlOps.TrainerService.Persistence;
+using MlOps.Artifacts;
+using MlOps.ServiceDefaults.Auth;
 using MlOps.ServiceDefaults.Database;
+using MlOps.ServiceDefaults.Http;
+using MlOps.TrainerService.Algorithms;
+using MlOps.TrainerService.Datasets;
+using MlOps.TrainerService.Jobs;
+using MlOps.TrainerService.Persistence;
+using MlOps.TrainerService.Registry;
 
 namespace Microsoft.Extensions.Hosting;
 
 internal static class TrainerServiceExtensions
 {
-    /// <summary>Everything the trainer service registers: its schema in the platform database, then its features.</summary>
-    public static void AddTrainerService(this IHostApplicationBuilder builder) =>
+    /// <summary>
+    /// Everything the trainer service registers: its schema, the artifact store, the data service client, the
+    /// algorithms, the job queue and its workers, and the registry with its change signal.
+    /// </summary>
+    public static void AddTrainerService(this IHostApplicationBuilder builder)
+    {
         builder.AddServiceDatabase<TrainerDbContext>(TrainerDbContext.Schema);
+        builder.AddArtifactStore();
+        builder.Services.AddHttpClient<DataServiceClient>().ForService("data").AddServiceToken();
+
+        builder.Services.AddSingleton<ITrainingAlgorithm>(LinearAlgorithm.LogisticRegression);
+        builder.Services.AddSingleton<ITrainingAlgorithm>(LinearAlgorithm.LinearRegression);
+        builder.Services.AddSingleton<AlgorithmCatalog>();
+
+        builder.Services.AddOptions<TrainingOptions>()
+            .BindConfiguration(TrainingOptions.SectionName)
+            .Validate(o => o.IsValid(out _), "Training settings are out of range (see TrainingOptions).")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<TrainingMetrics>();
+        builder.Services.AddSingleton<JobLeases>();
+        builder.Services.AddScoped<JobSubmissions>();
+        builder.Services.AddScoped<JobExecution>();
+        builder.Services.AddHostedService<TrainingWorkers>();
+
+        builder.Services.AddSingleton<ModelChangeSignal>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ModelChangeSignal>());
+        builder.Services.AddScoped<ModelRegistry>();
+    }
 }

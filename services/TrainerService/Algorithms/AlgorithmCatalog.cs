@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Text.Json;
+using MlOps.Contracts.Training;
+using MlOps.Learning.Training;
+
+namespace MlOps.TrainerService.Algorithms;
+
+/// <summary>
+/// The learners a job may name, and the settings every job has besides the learner's own: the share of rows held out
+/// for validation and the seed of the split.
+/// </summary>
+public sealed class AlgorithmCatalog
+{
+    public const string ValidationFraction = "validationFraction";
+    public const string Seed = "seed";
+
+    private static readonly Hyperparameter[] Common =
+    [
+        new(ValidationFraction, HyperparameterType.Number, "0.2", "Share of rows held out (stratified for classification) for validation metrics and promotion.", 0.05, 0.5),
+        new(Seed, HyperparameterType.WholeNumber, "0", "Seed of the train/validation split and of any randomness in the learner.", 0, int.MaxValue),
+    ];
+
+    private readonly Dictionary<string, ITrainingAlgorithm> _algorithms;
+
+    public AlgorithmCatalog(IEnumerable<ITrainingAlgorithm> algorithms) =>
+        _algorithms = algorithms.ToDictionary(algorithm => algorithm.Name, StringComparer.Ordinal);
+
+    public IEnumerable<ITrainingAlgorithm> All => _algorithms.Values.OrderBy(algorithm => algorithm.Name, StringComparer.Ordinal);
+
+    public bool TryGet(string name, out ITrainingAlgorithm algorithm) => _algorithms.TryGetValue(name, out algorithm!);
+
+    public ITrainingAlgorithm Get(string name) => _algorithms[name];
+
+    /// <summary>
+    /// Every hyperparameter of <paramref name="algorithm"/> and the common ones with its value (given or default), or
+    /// an error per unknown name or invalid value (keyed <c>hyperparameters.{name}</c>).
+    /// </summary>
+    public static (IReadOnlyDictionary<string, string> Values, Dictionary<string, string[]> Errors) Read(
+        ITrainingAlgorithm algorithm, IReadOnlyDictionary<string, JsonElement>? given)
+    {
+        var specs = Common.Concat(algorithm.Hyperparameters).ToDictionary(spec => spec.Name, StringComparer.Ordinal);
+        var values = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var errors = new Dictionary<string, string[]>();
+        foreach (var (name, value) in given ?? new Dictionary<string, JsonElement>())
+        {
+            if (!specs.TryGetValue(name, out var spec))
+            {
+                errors[$"hyperparameters.{name}"] =
+                    [$"'{algorithm.Name}' has no hyperparameter '{name}'. It takes: {string.Join(", ", specs.Keys.Order(StringComparer.Ordinal))}."];
+                continue;
+            }
+
+            var (read, error) = spec.Read(value);
+            if (error is not null)
+            {
+                errors[$"hyperparameters.{name}"] = [error];
+            }
+            else
+            {
+                values[name] = read!;
+            }
+        }
+
+        foreach (var spec in specs.Values)
+        {
+            values.TryAdd(spec.Name, spec.Default);
+        }
+
+        return (values, errors);
+    }
+
+    public static AlgorithmDescription Describe(ITrainingAlgorithm algorithm) => new(
+        algorithm.Name,
+        algorithm.Tasks.Select(TaskNames.Of).ToArray(),
+        Common.Concat(algorithm.Hyperparameters).Select(spec => spec.Describe()).ToArray());
+
+    public static double ValidationShare(HyperparameterValues values) =>
+        double.Parse(values.All[ValidationFraction], CultureInfo.InvariantCulture);
+}
+
+/// <summary>The task names of the public API: binary, multiclass, regression.</summary>
+public static class TaskNames
+{
+    public const string Binary = "binary";
+    public const string Multiclass = "multiclass";
+    public const string Regression = "regression";
+
+    public static string Of(LearningTask task) => task switch
+    {
+        LearningTask.BinaryClassification => Binary,
+        LearningTask.MulticlassClassification => Multiclass,
+        _ => Regression,
+    };
+
+    public static bool TryParse(string? name, out LearningTask task)
+    {
+        (var known, task) = name switch
+        {
+            Binary => (true, LearningTask.BinaryClassification),
+            Multiclass => (true, LearningTask.MulticlassClassification),
+            Regression => (true, LearningTask.Regression),
+            _ => (false, default),
+        };
+        return known;
+    }
+}

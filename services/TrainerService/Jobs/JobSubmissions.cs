@@ -1,0 +1,212 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using MlOps.Contracts.Datasets;
+using MlOps.Contracts.Training;
+using MlOps.Learning.Training;
+using MlOps.TrainerService.Algorithms;
+using MlOps.TrainerService.Datasets;
+using MlOps.TrainerService.Persistence;
+using MlOps.TrainerService.Registry;
+
+namespace MlOps.TrainerService.Jobs;
+
+/// <summary>A submission's outcome: the queued job, or the errors to answer with (per field), or the data service's failure.</summary>
+public sealed record SubmissionResult(TrainingJob? Job, Dictionary<string, string[]>? Errors, string? Unavailable);
+
+/// <summary>
+/// Validates a job request before anything is queued — names, the algorithm and its hyperparameters, the dataset
+/// version (asked of the data service), the target among its columns, the task against the target's type — and
+/// queues the job with every default filled in, so what runs is exactly what was accepted.
+/// </summary>
+public sealed class JobSubmissions(
+    TrainerDbContext db, DataServiceClient data, AlgorithmCatalog algorithms, TimeProvider time, IOptions<TrainingOptions> options)
+{
+    public async Task<SubmissionResult> SubmitAsync(TrainingJobRequest request, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        RequireName(errors, "model", request.Model, required: true);
+        RequireName(errors, "experiment", request.Experiment, required: false);
+        RequireName(errors, "dataset", request.Dataset, required: true);
+        if (request.Model is not null && RegistryNames.IsReserved(request.Model))
+        {
+            errors["model"] = [$"'{request.Model}' is reserved by the registry API; choose another model name."];
+        }
+
+        if (request.DatasetVersion is < 1)
+        {
+            errors["datasetVersion"] = ["datasetVersion must be 1 or more (leave it out for the newest version)."];
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Target))
+        {
+            errors["target"] = ["target is required: the column to predict."];
+        }
+
+        LearningTask? task = null;
+        if (request.Task is not null)
+        {
+            if (TaskNames.TryParse(request.Task, out var parsed))
+            {
+                task = parsed;
+            }
+            else
+            {
+                errors["task"] = [$"task must be one of: {TaskNames.Binary}, {TaskNames.Multiclass}, {TaskNames.Regression}."];
+            }
+        }
+
+        var promote = request.Promote ?? PromotionPolicy.Never;
+        if (!PromotionPolicy.All.Contains(promote, StringComparer.Ordinal))
+        {
+            errors["promote"] = [$"promote must be one of: {string.Join(", ", PromotionPolicy.All)}."];
+        }
+
+        ITrainingAlgorithm? algorithm = null;
+        if (request.Algorithm is null || !algorithms.TryGet(request.Algorithm, out algorithm))
+        {
+            errors["algorithm"] = [$"algorithm must be one of: {string.Join(", ", algorithms.All.Select(a => a.Name))}."];
+        }
+
+        IReadOnlyDictionary<string, string>? hyperparameters = null;
+        if (algorithm is not null)
+        {
+            (hyperparameters, var hyperparameterErrors) = AlgorithmCatalog.Read(algorithm, request.Hyperparameters);
+            foreach (var (key, value) in hyperparameterErrors)
+            {
+                errors[key] = value;
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return new SubmissionResult(null, errors, null);
+        }
+
+        DatasetVersionDetail? detail;
+        try
+        {
+            detail = await data.GetVersionAsync(request.Dataset!, request.DatasetVersion, cancellationToken);
+        }
+        catch (DataServiceUnavailableException exception)
+        {
+            return new SubmissionResult(null, null, exception.Message);
+        }
+
+        if (detail is null)
+        {
+            return Invalid(request.DatasetVersion is null ? "dataset" : "datasetVersion", request.DatasetVersion is null
+                ? $"Dataset '{request.Dataset}' does not exist or has no versions."
+                : $"Dataset '{request.Dataset}' has no version {request.DatasetVersion}.");
+        }
+
+        if (detail.Version.SizeBytes > options.Value.MaxDatasetBytes)
+        {
+            return Invalid("dataset", $"Version {detail.Version.Version} is {detail.Version.SizeBytes} bytes; training reads it into memory and takes at most {options.Value.MaxDatasetBytes} (Training:MaxDatasetBytes).");
+        }
+
+        var column = detail.Profile.Columns.FirstOrDefault(c => c.Name == request.Target);
+        if (column is null)
+        {
+            return Invalid("target", $"'{request.Target}' is not a column of {request.Dataset} version {detail.Version.Version}. Its columns: {string.Join(", ", detail.Profile.Columns.Select(c => c.Name))}.");
+        }
+
+        if (detail.Profile.Columns.Count < 2)
+        {
+            return Invalid("dataset", "The dataset has no column besides the target to learn from.");
+        }
+
+        var (resolvedTask, taskError) = ResolveTask(column, task);
+        if (taskError is not null)
+        {
+            return Invalid("task", taskError);
+        }
+
+        if (!algorithm!.Tasks.Contains(resolvedTask))
+        {
+            return Invalid("algorithm", $"'{algorithm.Name}' handles {string.Join(" and ", algorithm.Tasks.Select(TaskNames.Of))}, not {TaskNames.Of(resolvedTask)}.");
+        }
+
+        var metrics = ModelMetrics.For(resolvedTask);
+        var primary = request.PrimaryMetric ?? ModelMetrics.DefaultPrimary(resolvedTask);
+        if (!metrics.Contains(primary, StringComparer.Ordinal))
+        {
+            return Invalid("primaryMetric", $"primaryMetric for {TaskNames.Of(resolvedTask)} must be one of: {string.Join(", ", metrics)}.");
+        }
+
+        var now = time.GetUtcNow();
+        var job = new TrainingJob
+        {
+            Id = Guid.CreateVersion7(now),
+            Status = JobStatus.Queued,
+            Model = request.Model!,
+            Experiment = request.Experiment ?? request.Model!,
+            Dataset = detail.Version.Name,
+            DatasetVersion = detail.Version.Version,
+            DatasetSha256 = detail.Version.Sha256,
+            Target = column.Name,
+            Task = TaskNames.Of(resolvedTask),
+            Algorithm = algorithm.Name,
+            HyperparametersJson = JsonSerializer.Serialize(hyperparameters),
+            Promote = promote,
+            PrimaryMetric = primary,
+            MaxAttempts = options.Value.MaxAttempts,
+            CreatedBy = Caller(user),
+            CreatedAt = now,
+        };
+        db.Jobs.Add(job);
+        await db.SaveChangesAsync(cancellationToken);
+        return new SubmissionResult(job, null, null);
+    }
+
+    /// <summary>Who a request came from: the token's subject, else its client.</summary>
+    public static string Caller(ClaimsPrincipal user) =>
+        user.FindFirstValue("sub") ?? user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue("client_id") ?? "unknown";
+
+    /// <summary>The task the target's profile implies, or checks the one asked for against it.</summary>
+    private (LearningTask Task, string? Error) ResolveTask(ColumnProfile target, LearningTask? requested)
+    {
+        var classes = target.Distinct;
+        var numeric = target.Type == "numeric";
+        if (target.Type == "text")
+        {
+            return (default, $"'{target.Name}' holds free text ({classes} distinct values); a target must be numeric, boolean or categorical.");
+        }
+
+        var task = requested ?? (numeric ? LearningTask.Regression : classes == 2 ? LearningTask.BinaryClassification : LearningTask.MulticlassClassification);
+        return task switch
+        {
+            LearningTask.Regression when !numeric =>
+                (task, $"Regression needs a numeric target; '{target.Name}' is {target.Type}."),
+            LearningTask.Regression => (task, null),
+            _ when classes < 2 => (task, $"'{target.Name}' has {classes} distinct value(s); classification needs at least two classes."),
+            LearningTask.BinaryClassification when classes != 2 =>
+                (task, $"Binary classification needs exactly two classes; '{target.Name}' has {classes}{(target.DistinctIsEstimate ? " (estimated)" : "")}. Use task 'multiclass'."),
+            LearningTask.MulticlassClassification when classes == 2 =>
+                (task, $"'{target.Name}' has two classes: use task 'binary'."),
+            LearningTask.MulticlassClassification when classes > options.Value.MaxClasses || target.DistinctIsEstimate =>
+                (task, $"'{target.Name}' has about {classes} distinct values; classification takes at most {options.Value.MaxClasses} classes (Training:MaxClasses)."),
+            _ => (task, null),
+        };
+    }
+
+    private static SubmissionResult Invalid(string field, string message) => new(null, new() { [field] = [message] }, null);
+
+    private static void RequireName(Dictionary<string, string[]> errors, string field, string? value, bool required)
+    {
+        if (value is null)
+        {
+            if (required)
+            {
+                errors[field] = [$"{field} is required."];
+            }
+
+            return;
+        }
+
+        if (!RegistryNames.IsValid(value))
+        {
+            errors[field] = [$"'{value}' is not a valid {field} name: use 1 to 63 characters, lowercase letters, digits, '-', '_' or '.', starting with a letter or digit."];
+        }
+    }
+}

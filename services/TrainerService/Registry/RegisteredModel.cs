@@ -1,0 +1,95 @@
+namespace MlOps.TrainerService.Registry;
+
+/// <summary>A model name in the registry; <see cref="Revision"/> moves (from one sequence) whenever a version or an alias changes.</summary>
+public sealed class RegisteredModel
+{
+    public required string Name { get; set; }
+
+    public long Revision { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>An immutable model version: the artifact, its schema, metrics, lineage and reference profile.</summary>
+public sealed class ModelVersion
+{
+    public required string Model { get; set; }
+
+    public int Version { get; set; }
+
+    public required string Algorithm { get; set; }
+
+    public required string Task { get; set; }
+
+    public required string Target { get; set; }
+
+    public required string ClassesJson { get; set; }
+
+    public required string InputsJson { get; set; }
+
+    public required string MetricsJson { get; set; }
+
+    public required string PrimaryMetric { get; set; }
+
+    public double PrimaryValue { get; set; }
+
+    public bool HigherIsBetter { get; set; }
+
+    public Guid RunId { get; set; }
+
+    public Guid JobId { get; set; }
+
+    public required string Experiment { get; set; }
+
+    public required string Dataset { get; set; }
+
+    public int DatasetVersion { get; set; }
+
+    public required string DatasetSha256 { get; set; }
+
+    public required string ArtifactKey { get; set; }
+
+    public long ArtifactSize { get; set; }
+
+    public required string ArtifactSha256 { get; set; }
+
+    public required string ReferenceProfileJson { get; set; }
+
+    public required string CreatedBy { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+public sealed class ModelAlias
+{
+    public required string Model { get; set; }
+
+    public required string Alias { get; set; }
+
+    public int Version { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+public sealed class AliasHistoryEntry
+{
+    public long Id { get; set; }
+
+    public required string Model { get; set; }
+
+    public required string Alias { get; set; }
+
+    public int? FromVersion { get; set; }
+
+    public int? ToVersion { get; set; }
+
+    public required string Actor { get; set; }
+
+    public required string Reason { get; set; }
+
+    public Guid? JobId { get; set; }
+
+    public DateTimeOffset At { get; set; }
+}
