@@ -28,6 +28,7 @@ public sealed record TrainingJobResponse(
     string Experiment,
     string Dataset,
     int DatasetVersion,
+    string DatasetSha256,
     string Target,
     string Task,
     string Algorithm,

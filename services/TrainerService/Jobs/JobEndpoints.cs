@@ -40,6 +40,7 @@ public static class JobEndpoints
         job.Experiment,
         job.Dataset,
         job.DatasetVersion,
+        job.DatasetSha256,
         job.Target,
         job.Task,
         job.Algorithm,
