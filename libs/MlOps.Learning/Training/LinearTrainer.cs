@@ -50,13 +50,12 @@ public static class LinearTrainer
         else
         {
             var minimizing = new double[outputs * block];
-            var rowCount = features.RowCount;
             Action<int, double>? report = onIteration is null
                 ? null
                 : (iteration, objective) => onIteration(new TrainingIteration(
                     iteration,
-                    objective / rowCount,
-                    () => Build(featurizer, encoding, target, options, minimizing, new LbfgsResult(objective, iteration, 0, "in progress"), rowCount)));
+                    objective,
+                    () => Build(featurizer, encoding, target, options, minimizing, new LbfgsResult(objective, iteration, 0, "in progress"), features.RowCount)));
             result = Lbfgs.Minimize(
                 new LinearObjective(features, encoding, options.L2), minimizing, options.Lbfgs, report, cancellationToken);
             parameters = minimizing;

@@ -11,7 +11,7 @@ public sealed class TrainingIteration(int iteration, double objective, Func<Mode
 {
     public int Iteration { get; } = iteration;
 
-    /// <summary>The learner's objective: the mean training loss plus the regularization penalty per training row.</summary>
+    /// <summary>The learner's objective: (the mean training loss plus the regularization penalty, per training row).</summary>
     public double Objective { get; } = objective;
 
     public Model Snapshot() => snapshot();

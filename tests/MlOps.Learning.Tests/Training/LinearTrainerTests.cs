@@ -101,6 +101,8 @@ public sealed class LinearTrainerTests
 
         Assert.Equal(Enumerable.Range(1, model.Metadata.Iterations), iterations.Select(i => i.Iteration));
         Assert.True(iterations[^1].Objective < iterations[0].Objective, $"{iterations[^1].Objective} vs {iterations[0].Objective}");
+        // The mean log-loss starts at ln 2 (all weights zero) and the objective is already per row: no second division.
+        Assert.InRange(iterations[0].Objective, 0.05, Math.Log(2));
         Assert.NotEqual(model.Predictor.Weights, firstSnapshotWeights);
         Assert.Equal(model.Predictor.Weights, iterations[^1].Snapshot().Predictor.Weights);
     }
