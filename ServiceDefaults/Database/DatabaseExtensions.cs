@@ -31,13 +31,11 @@ public static class DatabaseExtensions
                 "(the AppHost does this in both run modes).");
         }
 
-        var dataSource = new NpgsqlDataSourceBuilder(connectionString)
-        {
-            Name = builder.Environment.ApplicationName,
-        }.Build();
-        builder.Services.AddSingleton(dataSource);
+        // Built by the container, not handed to it, so the host disposes it and its pooled connections on shutdown.
+        var applicationName = builder.Environment.ApplicationName;
+        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = applicationName }.Build());
 
-        builder.Services.AddDbContextPool<TContext>(options => options.UseNpgsql(dataSource, npgsql => npgsql
+        builder.Services.AddDbContextPool<TContext>((services, options) => options.UseNpgsql(services.GetRequiredService<NpgsqlDataSource>(), npgsql => npgsql
             .EnableRetryOnFailure()
             .MigrationsHistoryTable("__ef_migrations_history", schema)));
 

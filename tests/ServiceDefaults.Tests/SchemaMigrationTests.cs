@@ -57,6 +57,22 @@ public sealed class SchemaMigrationTests(PostgresFixture postgres) : IClassFixtu
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"));
     }
 
+    [Fact]
+    public async Task A_stopped_service_leaves_no_database_connection_open()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync("closing");
+        var replica = await StartReplicaAsync(connectionString);
+        await WaitUntilReadyAsync(replica);
+        var database = new NpgsqlConnectionStringBuilder(connectionString).Database;
+        var countSql = $"SELECT count(*) FROM pg_stat_activity WHERE datname = '{database}' AND pid <> pg_backend_pid()";
+        var open = await ScalarAsync(postgres.ConnectionString, countSql);
+
+        await replica.DisposeAsync();
+
+        Assert.True((long)open! > 0, "the running service should hold a pooled connection");
+        await Eventually.ReturnsAsync(() => ScalarAsync(postgres.ConnectionString, countSql), count => (long)count! == 0, TimeSpan.FromSeconds(10), "the connections closing");
+    }
+
     private static Task<TestApp> StartReplicaAsync(string connectionString) =>
         TestApp.StartAsync(
             _ => { },
