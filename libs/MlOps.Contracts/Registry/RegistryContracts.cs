@@ -76,7 +76,7 @@ public sealed record ModelChanges(long Revision, IReadOnlyList<ModelChange> Mode
 
 public sealed record ModelChange(string Name, long Revision, int LatestVersion, IReadOnlyDictionary<string, int> Aliases);
 
-/// <summary>Model versions trained on one dataset version (what the data service asks before deleting it).</summary>
-public sealed record DatasetUsage(string Dataset, int Version, IReadOnlyList<ModelVersionReference> ModelVersions);
+/// <summary>What stands on one dataset version: the model versions trained on it and the queued or running jobs that will train on it (what the data service asks before deleting it).</summary>
+public sealed record DatasetUsage(string Dataset, int Version, IReadOnlyList<ModelVersionReference> ModelVersions, IReadOnlyList<Guid> ActiveJobs);
 
 public sealed record ModelVersionReference(string Model, int Version);

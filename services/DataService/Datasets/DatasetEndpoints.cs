@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using MlOps.Artifacts;
 using MlOps.Contracts.Datasets;
+using MlOps.Contracts.Registry;
 using MlOps.DataService.Persistence;
 using MlOps.Learning.Generators;
 using MlOps.ServiceDefaults.Auth;
@@ -17,7 +18,8 @@ namespace MlOps.DataService.Datasets;
 
 /// <summary>
 /// <c>/api/datasets</c>: upload or generate versions (scope mlops.train), list datasets and versions, read a version's
-/// profile and stream its content (scope mlops.read). <c>latest</c> stands for a dataset's newest version.
+/// profile and stream its content (scope mlops.read), delete a version no model stands on (scope mlops.admin).
+/// <c>latest</c> stands for a dataset's newest version.
 /// </summary>
 public static partial class DatasetEndpoints
 {
@@ -36,6 +38,8 @@ public static partial class DatasetEndpoints
             .WithSummary("A version's metadata and profile; {version} is a number or 'latest'");
         datasets.MapGet("/{name}/versions/{version}/content", GetContentAsync).RequireAuthorization(Scopes.Read).WithName("GetDatasetContent")
             .WithSummary("The version's CSV, streamed");
+        datasets.MapDelete("/{name}/versions/{version:int}", DeleteVersionAsync).RequireAuthorization(Scopes.Admin).WithName("DeleteDatasetVersion")
+            .WithSummary("Delete a version and its content, unless a registered model version or a queued or running job stands on it");
     }
 
     private static async Task<Results<Created<DatasetVersionResponse>, Ok<DatasetVersionResponse>, ProblemHttpResult, ValidationProblem>> UploadAsync(
@@ -233,6 +237,50 @@ public static partial class DatasetEndpoints
             fileDownloadName: $"{found.Dataset}-v{found.Version}.csv",
             entityTag: new EntityTagHeaderValue($"\"{found.Sha256}\""));
     }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteVersionAsync(
+        string name, int version, HttpContext context, DatasetVersions versions, ModelUsageClient usage, ILogger<DatasetVersions> logger, CancellationToken ct)
+    {
+        if (await versions.FindAsync(name, version, ct) is null)
+        {
+            return TypedResults.Problem($"Dataset '{name}' has no version {version}.", statusCode: StatusCodes.Status404NotFound, title: "Version not found");
+        }
+
+        DatasetUsage used;
+        try
+        {
+            used = await usage.GetAsync(name, version, ct);
+        }
+        catch (ModelUsageUnknownException exception)
+        {
+            LogUsageUnknown(logger, exception, name, version);
+            return TypedResults.Problem(
+                $"The trainer could not say whether a model uses '{name}' version {version}, so it was not deleted; try again. {exception.Message}",
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "Usage unknown");
+        }
+
+        if (used.ModelVersions.Count > 0 || used.ActiveJobs.Count > 0)
+        {
+            var models = string.Join(", ", used.ModelVersions.Select(m => $"{m.Model} version {m.Version}"));
+            var jobs = string.Join(", ", used.ActiveJobs);
+            return TypedResults.Problem(
+                $"'{name}' version {version} cannot be deleted: " +
+                (models.Length > 0 ? $"registered models were trained on it ({models})" : "") +
+                (models.Length > 0 && jobs.Length > 0 ? " and " : "") +
+                (jobs.Length > 0 ? $"queued or running jobs will train on it ({jobs})" : "") + ".",
+                statusCode: StatusCodes.Status409Conflict,
+                title: "Version in use",
+                extensions: new Dictionary<string, object?> { ["modelVersions"] = used.ModelVersions, ["activeJobs"] = used.ActiveJobs });
+        }
+
+        return await versions.DeleteAsync(name, version, context.User.CallerName(), ct)
+            ? TypedResults.NoContent()
+            : TypedResults.Problem($"Dataset '{name}' has no version {version}.", statusCode: StatusCodes.Status404NotFound, title: "Version not found");
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not learn what uses dataset {Dataset} version {Version}; the delete was refused.")]
+    private static partial void LogUsageUnknown(ILogger logger, Exception exception, string dataset, int version);
 
     private static async Task<(DatasetVersion? Version, ProblemHttpResult? Problem)> FindAsync(
         string name, string version, DatasetVersions versions, CancellationToken ct)

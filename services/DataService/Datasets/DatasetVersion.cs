@@ -31,4 +31,9 @@ public sealed class DatasetVersion
     public required string Source { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>When the version was deleted; a deleted version is a tombstone that keeps its number taken.</summary>
+    public DateTimeOffset? DeletedAt { get; set; }
+
+    public string? DeletedBy { get; set; }
 }

@@ -76,6 +76,47 @@ internal sealed class DatasetVersions(DataDbContext db, IArtifactStore store, Ti
     public static DatasetProfile ProfileOf(DatasetVersion version) =>
         JsonSerializer.Deserialize<DatasetProfile>(version.ProfileJson, Json)!;
 
+    /// <summary>
+    /// Deletes a live version: its row becomes a tombstone, then its content leaves the store, both under the dataset's
+    /// lock held for the session, so an identical upload registering at that moment cannot point at the removed object.
+    /// False when there is no such live version.
+    /// </summary>
+    public async Task<bool> DeleteAsync(string name, int number, string actor, CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_lock(hashtext({LockKey(name)}))", cancellationToken);
+            try
+            {
+                var version = await db.Versions.SingleOrDefaultAsync(v => v.Dataset == name && v.Version == number, cancellationToken);
+                if (version is null)
+                {
+                    return false;
+                }
+
+                version.DeletedAt = time.GetUtcNow();
+                version.DeletedBy = actor;
+                await db.SaveChangesAsync(cancellationToken);
+                await store.DeleteAsync(version.ArtifactKey, CancellationToken.None);
+                return true;
+            }
+            finally
+            {
+                await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_unlock(hashtext({LockKey(name)}))", CancellationToken.None);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static string LockKey(string name) => "data:" + name;
+
+    private Task<int> LockAsync(string name, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtext({LockKey(name)}))", cancellationToken);
+
     private Task<DatasetVersion?> FindBySha256Async(string name, string sha256, CancellationToken cancellationToken) =>
         db.Versions.AsNoTracking().SingleOrDefaultAsync(v => v.Dataset == name && v.Sha256 == sha256, cancellationToken);
 
@@ -91,11 +132,16 @@ internal sealed class DatasetVersions(DataDbContext db, IArtifactStore store, Ti
         {
             db.ChangeTracker.Clear();
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtext({"data:" + name}))", cancellationToken);
+            await LockAsync(name, cancellationToken);
             var existing = await FindBySha256Async(name, stored.Sha256, cancellationToken);
             if (existing is not null)
             {
                 return new AddOutcome(existing, false, null);
+            }
+
+            if (!await store.ExistsAsync(stored.Key, cancellationToken))
+            {
+                return new AddOutcome(null, false, "A version with this content was deleted while it was uploaded, taking the content with it; upload it again.");
             }
 
             var now = time.GetUtcNow();
@@ -109,7 +155,7 @@ internal sealed class DatasetVersions(DataDbContext db, IArtifactStore store, Ti
                 dataset.UpdatedAt = now;
             }
 
-            var number = (await db.Versions.Where(v => v.Dataset == name).MaxAsync(v => (int?)v.Version, cancellationToken) ?? 0) + 1;
+            var number = (await db.Versions.IgnoreQueryFilters().Where(v => v.Dataset == name).MaxAsync(v => (int?)v.Version, cancellationToken) ?? 0) + 1;
             var version = new DatasetVersion
             {
                 Dataset = name,

@@ -1,13 +1,15 @@
 using MlOps.Artifacts;
 using MlOps.DataService.Datasets;
 using MlOps.DataService.Persistence;
+using MlOps.ServiceDefaults.Auth;
 using MlOps.ServiceDefaults.Database;
+using MlOps.ServiceDefaults.Http;
 
 namespace Microsoft.Extensions.Hosting;
 
 internal static class DataServiceExtensions
 {
-    /// <summary>Everything the data service registers: its schema, the artifact store, and the datasets feature.</summary>
+    /// <summary>Everything the data service registers: its schema, the artifact store, the datasets feature, and the trainer client that guards deletes.</summary>
     public static void AddDataService(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase<DataDbContext>(DataDbContext.Schema);
@@ -17,5 +19,6 @@ internal static class DataServiceExtensions
             .Validate(o => o.MaxUploadBytes > 0 && o.MaxGeneratedRows > 0, "Datasets limits must be positive.")
             .ValidateOnStart();
         builder.Services.AddScoped<DatasetVersions>();
+        builder.Services.AddHttpClient<ModelUsageClient>().ForService("trainer").AddServiceToken();
     }
 }

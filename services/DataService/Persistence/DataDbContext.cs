@@ -38,6 +38,11 @@ public sealed class DataDbContext(DbContextOptions<DataDbContext> options) : DbC
             version.Property(v => v.ProfileJson).HasColumnName("profile").HasColumnType("jsonb");
             version.Property(v => v.Source).HasColumnName("source");
             version.Property(v => v.CreatedAt).HasColumnName("created_at");
+            version.Property(v => v.DeletedAt).HasColumnName("deleted_at");
+            version.Property(v => v.DeletedBy).HasColumnName("deleted_by");
+
+            // Every read sees live versions only; numbering looks past the filter so no number is reused.
+            version.HasQueryFilter(v => v.DeletedAt == null);
         });
     }
 }

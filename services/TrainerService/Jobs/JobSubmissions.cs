@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using MlOps.Contracts.Datasets;
 using MlOps.Contracts.Training;
 using MlOps.Learning.Training;
+using MlOps.ServiceDefaults.Auth;
 using MlOps.TrainerService.Algorithms;
 using MlOps.TrainerService.Datasets;
 using MlOps.TrainerService.Persistence;
@@ -151,7 +152,7 @@ public sealed class JobSubmissions(
             Promote = promote,
             PrimaryMetric = primary,
             MaxAttempts = options.Value.MaxAttempts,
-            CreatedBy = Caller(user),
+            CreatedBy = user.CallerName(),
             CreatedAt = now,
         };
         db.Jobs.Add(job);
@@ -160,9 +161,6 @@ public sealed class JobSubmissions(
     }
 
     /// <summary>Who a request came from: the token's subject, else its client.</summary>
-    public static string Caller(ClaimsPrincipal user) =>
-        user.FindFirstValue("sub") ?? user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue("client_id") ?? "unknown";
-
     /// <summary>The task the target's profile implies, or checks the one asked for against it.</summary>
     private (LearningTask Task, string? Error) ResolveTask(ColumnProfile target, LearningTask? requested)
     {

@@ -32,7 +32,7 @@ public static class RegistryEndpoints
         models.MapGet("/changes", ChangesAsync).RequireAuthorization(Scopes.Read).WithName("GetModelChanges")
             .WithSummary("Models changed after ?after= (a revision); ?wait= seconds (at most 60) to long-poll for the next change");
         models.MapGet("/by-dataset/{dataset}/versions/{version:int}", UsageAsync).RequireAuthorization(Scopes.Read).WithName("GetDatasetUsage")
-            .WithSummary("Model versions trained on a dataset version");
+            .WithSummary("Model versions trained on a dataset version, and the queued or running jobs that will train on it");
         models.MapGet("/{name}", GetAsync).RequireAuthorization(Scopes.Read).WithName("GetModel")
             .WithSummary("A model with its aliases; the ETag is its revision, so If-None-Match answers 304 until something changes");
         models.MapGet("/{name}/versions", ListVersionsAsync).RequireAuthorization(Scopes.Read).WithName("ListModelVersions");
@@ -125,7 +125,12 @@ public static class RegistryEndpoints
             .OrderBy(v => v.Model).ThenBy(v => v.Version)
             .Select(v => new ModelVersionReference(v.Model, v.Version))
             .ToArrayAsync(ct);
-        return TypedResults.Ok(new DatasetUsage(dataset, version, versions));
+        var jobs = await db.Jobs.AsNoTracking()
+            .Where(j => j.Dataset == dataset && j.DatasetVersion == version && (j.Status == JobStatus.Queued || j.Status == JobStatus.Running))
+            .OrderBy(j => j.CreatedAt)
+            .Select(j => j.Id)
+            .ToArrayAsync(ct);
+        return TypedResults.Ok(new DatasetUsage(dataset, version, versions, jobs));
     }
 
     private static async Task<IResult> GetAsync(string name, HttpContext context, TrainerDbContext db, CancellationToken ct)
@@ -235,7 +240,7 @@ public static class RegistryEndpoints
         }
 
         var (result, _) = await registry.MoveAliasAsync(
-            name, alias, version, JobSubmissions.Caller(context.User), request.Reason ?? "Moved by hand.", ct);
+            name, alias, version, context.User.CallerName(), request.Reason ?? "Moved by hand.", ct);
         return result switch
         {
             AliasMoveResult.ModelNotFound => ModelNotFound(name),
@@ -253,7 +258,7 @@ public static class RegistryEndpoints
             return problem;
         }
 
-        var (result, from) = await registry.MoveAliasAsync(name, alias, null, JobSubmissions.Caller(context.User), "Removed by hand.", ct);
+        var (result, from) = await registry.MoveAliasAsync(name, alias, null, context.User.CallerName(), "Removed by hand.", ct);
         return result switch
         {
             AliasMoveResult.ModelNotFound => ModelNotFound(name),

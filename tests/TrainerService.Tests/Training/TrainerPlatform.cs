@@ -31,8 +31,10 @@ public sealed class TrainerPlatform : IAsyncDisposable
     private readonly List<Process> _processes = [];
     private readonly SecurityKey _key;
 
-    private TrainerPlatform(TestIssuer issuer, WebApplicationFactory<DataProgram> data, Uri dataAddress, TemporaryDirectory artifacts, string connectionString)
+    private TrainerPlatform(
+        TestIssuer issuer, WebApplicationFactory<DataProgram> data, Uri dataAddress, Uri trainerAddress, TemporaryDirectory artifacts, string connectionString)
     {
+        TrainerAddress = trainerAddress;
         Issuer = issuer;
         Data = data;
         DataAddress = dataAddress;
@@ -46,6 +48,9 @@ public sealed class TrainerPlatform : IAsyncDisposable
     public WebApplicationFactory<DataProgram> Data { get; }
 
     public Uri DataAddress { get; }
+
+    /// <summary>Where the first trainer replica listens (on Kestrel), which the data service calls to guard deletes.</summary>
+    public Uri TrainerAddress { get; }
 
     public TemporaryDirectory Artifacts { get; }
 
@@ -81,6 +86,7 @@ public sealed class TrainerPlatform : IAsyncDisposable
         }
 
         var artifacts = TemporaryDirectory.Create("mlops-trainer-artifacts-");
+        var trainerAddress = new Uri($"http://127.0.0.1:{LoopbackPorts.FindFree()}");
         var data = new WebApplicationFactory<DataProgram>().WithWebHostBuilder(web =>
         {
             web.UseEnvironment("Production");
@@ -89,11 +95,15 @@ public sealed class TrainerPlatform : IAsyncDisposable
             web.UseSetting("Auth:Authority", issuer.Issuer);
             web.UseSetting("Artifacts:Store", "FileSystem");
             web.UseSetting("Artifacts:Root", Path.Combine(artifacts.Path, "data"));
+            web.UseSetting("services:trainer:http:0", trainerAddress.ToString());
+            web.UseSetting("Auth:Client:ClientId", ServicesClientId);
+            web.UseSetting("Auth:Client:ClientSecret", ServicesSecret);
+            web.UseSetting("Auth:Client:Scope", "mlops.read");
         });
         data.UseKestrel();
         data.StartServer();
         using var probe = data.CreateClient();
-        var platform = new TrainerPlatform(issuer, data, probe.BaseAddress!, artifacts, connectionString);
+        var platform = new TrainerPlatform(issuer, data, probe.BaseAddress!, trainerAddress, artifacts, connectionString);
         await WaitReadyAsync(probe, "the data service");
 
         if (withTrainer)
@@ -130,10 +140,11 @@ public sealed class TrainerPlatform : IAsyncDisposable
         return settings;
     }
 
-    /// <summary>Another trainer replica in this process.</summary>
+    /// <summary>Another trainer replica in this process; the first listens on <see cref="TrainerAddress"/>.</summary>
     public async Task<WebApplicationFactory<Program>> AddTrainerAsync(IDictionary<string, string>? overrides = null)
     {
         var settings = TrainerSettings(overrides);
+        var first = _trainers.Count == 0;
         var trainer = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseEnvironment("Production");
@@ -141,7 +152,18 @@ public sealed class TrainerPlatform : IAsyncDisposable
             {
                 web.UseSetting(key, value);
             }
+
+            if (first)
+            {
+                web.UseUrls(TrainerAddress.ToString());
+            }
         });
+        if (first)
+        {
+            trainer.UseKestrel();
+            trainer.StartServer();
+        }
+
         _trainers.Add(trainer);
         using var probe = trainer.CreateClient();
         await WaitReadyAsync(probe, "the trainer");
@@ -185,6 +207,8 @@ public sealed class TrainerPlatform : IAsyncDisposable
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Issuer.CreateToken(_key, scope, subject));
         return client;
     }
+
+    public string Token(string scope, string subject = "alice") => Issuer.CreateToken(_key, scope, subject);
 
     public HttpClient DataClient()
     {
@@ -250,6 +274,14 @@ public sealed class TrainerPlatform : IAsyncDisposable
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task<string?> TextAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (string?)await command.ExecuteScalarAsync();
     }
 
     public async ValueTask DisposeAsync()
