@@ -179,6 +179,8 @@ public sealed class RunningPlatformTests(RunningPlatform running) : IClassFixtur
         // docs/generators.md: a linear model reaches AUC 0.85 or more on cart-abandonment.
         Assert.InRange(production.GetProperty("metrics").GetProperty("auc").GetDouble(), 0.85, 1.0);
         Assert.True(job.GetProperty("promotion").GetProperty("promoted").GetBoolean());
+        // Records name the user by the name in the token, not its opaque subject.
+        Assert.Equal("admin", job.GetProperty("createdBy").GetString());
         var history = await client.GetFromJsonAsync<JsonElement>("/api/models/cart-abandonment/alias-history");
         Assert.Equal(1, history.GetProperty("items")[0].GetProperty("toVersion").GetInt32());
     }
