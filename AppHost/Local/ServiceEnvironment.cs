@@ -41,6 +41,12 @@ internal static class ServiceEnvironment
             environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = options.OtlpEndpoint;
         }
 
+        if (service.Name == "serving")
+        {
+            // Inference-log records wait here while the database is away; they must outlive a restart.
+            environment["InferenceLog__SpillDirectory"] = Path.Combine(folder.Root, "inference-spill");
+        }
+
         if (service.Name == Platform.Auth)
         {
             environment["MLOPS_ADMIN_PASSWORD"] = adminPassword.Value;

@@ -26,6 +26,8 @@ public abstract class ServiceBootTests<TProgram>(PostgresFixture postgres) : ICl
         GC.SuppressFinalize(this);
     }
 
+    private static readonly string[] PlatformServices = ["auth", "data", "trainer", "serving", "monitoring"];
+
     protected WebApplicationFactory<TProgram> CreateService(string connectionString) =>
         new WebApplicationFactory<TProgram>().WithWebHostBuilder(web =>
         {
@@ -34,6 +36,13 @@ public abstract class ServiceBootTests<TProgram>(PostgresFixture postgres) : ICl
             web.UseSetting("Auth:Authority", "http://127.0.0.1:9");
             web.UseSetting("Artifacts:Store", "FileSystem");
             web.UseSetting("Artifacts:Root", _artifacts.Path);
+            web.UseSetting("InferenceLog:SpillDirectory", Path.Combine(_artifacts.Path, "spill"));
+
+            // Every service knows where the others are, as both run modes tell it; none answers here (port 9, discard).
+            foreach (var other in PlatformServices)
+            {
+                web.UseSetting($"services:{other}:http:0", "http://127.0.0.1:9");
+            }
         });
 
     [Fact]

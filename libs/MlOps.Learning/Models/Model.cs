@@ -178,33 +178,13 @@ public sealed class Model
             string text when numeric => ParseNumber(input, text),
             string text => FeatureValue.FromText(text),
             _ when !numeric && value is IConvertible => FeatureValue.FromText(Convert.ToString(value, CultureInfo.InvariantCulture)),
-            _ => throw new ArgumentException($"Input '{input.Name}' expects {Describe(input.Type)}; got a {value.GetType().Name}."),
+            _ => throw new ArgumentException($"Input '{input.Name}' expects {InputValues.Describe(input.Type)}; got a {value.GetType().Name}."),
         };
     }
 
-    private static FeatureValue FromJson(InputColumn input, JsonElement json) => json.ValueKind switch
-    {
-        JsonValueKind.Null or JsonValueKind.Undefined => FeatureValue.Missing,
-        JsonValueKind.Number when input.Type is ColumnType.Numeric or ColumnType.Boolean => FeatureValue.FromNumber(json.GetDouble()),
-        JsonValueKind.True or JsonValueKind.False when input.Type is ColumnType.Numeric or ColumnType.Boolean =>
-            FeatureValue.FromBoolean(json.GetBoolean()),
-        JsonValueKind.String => ToFeatureValue(input, json.GetString()),
-        JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => FeatureValue.FromText(json.GetRawText()),
-        _ => throw new ArgumentException($"Input '{input.Name}' expects {Describe(input.Type)}; got a JSON {json.ValueKind.ToString().ToLowerInvariant()}."),
-    };
+    private static FeatureValue FromJson(InputColumn input, JsonElement json) =>
+        InputValues.TryFromJson(input, json, out var value, out var error) ? value : throw new ArgumentException($"Input '{input.Name}' {error}");
 
     private static FeatureValue ParseNumber(InputColumn input, string text) =>
-        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
-            ? FeatureValue.FromNumber(number)
-            : input.Type == ColumnType.Boolean && bool.TryParse(text, out var flag)
-                ? FeatureValue.FromBoolean(flag)
-                : throw new ArgumentException($"Input '{input.Name}' expects {Describe(input.Type)}; got the text '{text}'.");
-
-    private static string Describe(ColumnType type) => type switch
-    {
-        ColumnType.Numeric => "a number",
-        ColumnType.Boolean => "true or false",
-        ColumnType.Categorical => "a category (text)",
-        _ => "text",
-    };
+        InputValues.TryParse(input, text, out var value, out var error) ? value : throw new ArgumentException($"Input '{input.Name}' {error}");
 }

@@ -40,8 +40,7 @@ public sealed class ReliabilityTests(PostgresFixture postgres) : IClassFixture<P
         var accepted = await platform.SubmitAsync(SlowJobs.Request("survivor", maxIterations: 150));
         var running = await platform.WaitForJobAsync(accepted.Id, job => job.Progress is { Iteration: > 5 });
 
-        doomed.Kill(entireProcessTree: true);
-        await doomed.WaitForExitAsync();
+        await doomed.KillAsync();
         await platform.AddTrainerAsync(shortLease);
         var job = await platform.WaitForJobAsync(accepted.Id);
 
@@ -73,8 +72,7 @@ public sealed class ReliabilityTests(PostgresFixture postgres) : IClassFixture<P
         var accepted = await platform.SubmitAsync(SlowJobs.Request("unlucky", maxIterations: 150));
         await platform.WaitForJobAsync(accepted.Id, job => job.Status == "running");
 
-        doomed.Kill(entireProcessTree: true);
-        await doomed.WaitForExitAsync();
+        await doomed.KillAsync();
         await platform.AddTrainerAsync(settings);
         var job = await platform.WaitForJobAsync(accepted.Id);
 

@@ -1,6 +1,5 @@
 extern alias dataservice;
 
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -28,7 +27,7 @@ public sealed class TrainerPlatform : IAsyncDisposable
     private const string ServicesSecret = "test-services-secret";
 
     private readonly List<WebApplicationFactory<Program>> _trainers = [];
-    private readonly List<Process> _processes = [];
+    private readonly List<ServiceProcess> _processes = [];
     private readonly SecurityKey _key;
 
     private TrainerPlatform(
@@ -171,32 +170,10 @@ public sealed class TrainerPlatform : IAsyncDisposable
     }
 
     /// <summary>A trainer replica as its own process (configured through the environment), which a test may kill.</summary>
-    public async Task<Process> StartTrainerProcessAsync(IDictionary<string, string>? overrides = null)
+    public async Task<ServiceProcess> StartTrainerProcessAsync(IDictionary<string, string>? overrides = null)
     {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Name;
-        var dll = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "TrainerService", configuration, "TrainerService.dll"));
-        var port = LoopbackPorts.FindFree();
-        var start = new ProcessStartInfo("dotnet", [dll])
-        {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        foreach (var (key, value) in TrainerSettings(overrides))
-        {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var process = await ServiceProcess.StartAsync("TrainerService", TrainerSettings(overrides));
         _processes.Add(process);
-        using var probe = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        await WaitReadyAsync(probe, "the trainer process");
         return process;
     }
 
@@ -288,13 +265,7 @@ public sealed class TrainerPlatform : IAsyncDisposable
     {
         foreach (var process in _processes)
         {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-            }
-
-            process.Dispose();
+            await process.DisposeAsync();
         }
 
         foreach (var trainer in _trainers)

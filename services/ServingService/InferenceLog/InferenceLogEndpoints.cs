@@ -1,0 +1,99 @@
+using System.Buffers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using MlOps.ServiceDefaults.Auth;
+using Npgsql;
+
+namespace MlOps.ServingService.InferenceLog;
+
+public static class InferenceLogEndpoints
+{
+    public const int DefaultLimit = 1000;
+    public const int MaxLimit = 10_000;
+
+    /// <summary>
+    /// <c>GET /api/serving/inference-log?model=&amp;since=&amp;until=&amp;after=&amp;limit=</c>: a model's logged predictions
+    /// as NDJSON, oldest first, streamed from the database. Pages follow by id: pass the last id received as
+    /// <c>after</c>; a page shorter than <c>limit</c> is the last.
+    /// </summary>
+    public static void MapInferenceLog(this WebApplication app) =>
+        app.MapGroup("/api/serving").WithTags("Serving")
+            .MapGet("/inference-log", ExportAsync)
+            .RequireAuthorization(Scopes.Read)
+            .WithName("ExportInferenceLog")
+            .WithSummary("A model's logged predictions as NDJSON, oldest first; page with ?after=<last id>&limit=");
+
+    private static async Task<Results<EmptyHttpResult, ValidationProblem>> ExportAsync(
+        string? model, DateTimeOffset? since, DateTimeOffset? until, Guid? after, int? limit, HttpContext context, NpgsqlDataSource database, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(model))
+        {
+            errors["model"] = ["model is required: the model whose predictions to export."];
+        }
+
+        if (limit is < 1 or > MaxLimit)
+        {
+            errors["limit"] = [$"limit must be between 1 and {MaxLimit}."];
+        }
+
+        if (since is not null && until is not null && until <= since)
+        {
+            errors["until"] = ["until must be after since."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        await using var command = database.CreateCommand(
+            """
+            SELECT id, model, version, at, inputs::text, output::text, latency_ms, request_id, caller
+            FROM serving.inference_log
+            WHERE model = $1 AND ($2::timestamptz IS NULL OR at >= $2) AND ($3::timestamptz IS NULL OR at < $3) AND ($4::uuid IS NULL OR id > $4)
+            ORDER BY id
+            LIMIT $5
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = model });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)since ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)until ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)after ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
+        command.Parameters.Add(new NpgsqlParameter { Value = limit ?? DefaultLimit });
+        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
+
+        context.Response.ContentType = "application/x-ndjson";
+        var body = context.Response.BodyWriter;
+        await using var json = new Utf8JsonWriter(body);
+        while (await reader.ReadAsync(ct))
+        {
+            json.WriteStartObject();
+            json.WriteString("id", reader.GetGuid(0));
+            json.WriteString("model", reader.GetString(1));
+            json.WriteNumber("version", reader.GetInt32(2));
+            json.WriteString("at", reader.GetFieldValue<DateTimeOffset>(3));
+            json.WritePropertyName("inputs");
+            json.WriteRawValue(reader.GetString(4), skipInputValidation: true);
+            json.WritePropertyName("output");
+            json.WriteRawValue(reader.GetString(5), skipInputValidation: true);
+            json.WriteNumber("latencyMs", reader.GetDouble(6));
+            if (!await reader.IsDBNullAsync(7, ct))
+            {
+                json.WriteString("requestId", reader.GetString(7));
+            }
+
+            json.WriteString("caller", reader.GetString(8));
+            json.WriteEndObject();
+            await json.FlushAsync(ct);
+            json.Reset();
+            body.Write("\n"u8);
+            if (body.UnflushedBytes > 32 * 1024)
+            {
+                await body.FlushAsync(ct);
+            }
+        }
+
+        await body.FlushAsync(ct);
+        return TypedResults.Empty;
+    }
+}

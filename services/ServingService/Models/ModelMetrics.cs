@@ -1,0 +1,34 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+
+namespace MlOps.ServingService.Models;
+
+/// <summary>
+/// <c>mlops_model_loaded_info{model,alias,version}</c> (1 for each alias and the version it serves) and
+/// <c>mlops_model_load_failures_total{model}</c>.
+/// </summary>
+public sealed class ModelMetrics
+{
+    public const string MeterName = "MlOps.Serving.Models";
+
+    private readonly ConcurrentDictionary<(string Model, string Alias), int> _loaded = new();
+    private readonly Counter<long> _failures;
+
+    public ModelMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(MeterName);
+        meter.CreateObservableGauge("mlops.model.loaded.info", Observe, description: "1 for each alias and the model version it serves.");
+        _failures = meter.CreateCounter<long>("mlops.model.load.failures", description: "Model versions that failed to load.");
+    }
+
+    public void Loaded(string model, string alias, int version) => _loaded[(model, alias)] = version;
+
+    public void LoadFailed(string model) => _failures.Add(1, new KeyValuePair<string, object?>("model", model));
+
+    private IEnumerable<Measurement<int>> Observe() =>
+        _loaded.Select(pair => new Measurement<int>(
+            1,
+            new KeyValuePair<string, object?>("model", pair.Key.Model),
+            new KeyValuePair<string, object?>("alias", pair.Key.Alias),
+            new KeyValuePair<string, object?>("version", pair.Value)));
+}

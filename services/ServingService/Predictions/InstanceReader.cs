@@ -1,0 +1,126 @@
+using System.Text.Json;
+using MlOps.Learning.Features;
+using MlOps.ServingService.Models;
+
+namespace MlOps.ServingService.Predictions;
+
+/// <summary>One instance of a prediction request: its values in the model's input order, and its JSON as sent.</summary>
+public readonly record struct Instance(FeatureValue[] Row, string Json);
+
+/// <summary>
+/// Reads a prediction body against a model's input schema: one instance as a flat object, or
+/// <c>{"instances": [ … ]}</c>. Every input must be present (<c>null</c> stands for a missing value, which the model
+/// imputes as in training); a name the model does not take, or a value of the wrong type, is an error. Every error
+/// is reported, up to <see cref="MaxErrors"/>, keyed by where it is (<c>instances[3].cart_value</c>).
+/// </summary>
+public static class InstanceReader
+{
+    public const string BatchProperty = "instances";
+    public const int MaxErrors = 100;
+
+    public static Instance[] Read(JsonElement root, LoadedModel model, int maxInstances, Dictionary<string, string[]> errors)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            errors["body"] = [$"The body must be a JSON object: one instance, or {{\"{BatchProperty}\": [ … ]}}; got a JSON {Kind(root)}."];
+            return [];
+        }
+
+        if (!model.InputIndex.ContainsKey(BatchProperty) && root.TryGetProperty(BatchProperty, out var batch))
+        {
+            return ReadBatch(root, batch, model, maxInstances, errors);
+        }
+
+        var single = ReadInstance(root, model, string.Empty, errors);
+        return errors.Count == 0 ? [single] : [];
+    }
+
+    private static Instance[] ReadBatch(JsonElement root, JsonElement batch, LoadedModel model, int maxInstances, Dictionary<string, string[]> errors)
+    {
+        if (batch.ValueKind != JsonValueKind.Array)
+        {
+            errors[BatchProperty] = [$"'{BatchProperty}' must be an array of instances; got a JSON {Kind(batch)}."];
+            return [];
+        }
+
+        foreach (var other in root.EnumerateObject())
+        {
+            if (other.Name != BatchProperty)
+            {
+                errors[other.Name] = [$"A batch body holds only '{BatchProperty}'; '{other.Name}' is not expected beside it."];
+            }
+        }
+
+        var count = batch.GetArrayLength();
+        if (count == 0 || count > maxInstances)
+        {
+            errors[BatchProperty] = [$"Send 1 to {maxInstances} instances per request (Serving:MaxBatchInstances); got {count}."];
+            return [];
+        }
+
+        var instances = new Instance[count];
+        var index = 0;
+        foreach (var element in batch.EnumerateArray())
+        {
+            var path = $"{BatchProperty}[{index}]";
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                Add(errors, path, $"An instance must be a JSON object of input values; got a JSON {Kind(element)}.");
+            }
+            else
+            {
+                instances[index] = ReadInstance(element, model, path + ".", errors);
+            }
+
+            if (errors.Count >= MaxErrors)
+            {
+                break;
+            }
+
+            index++;
+        }
+
+        return errors.Count == 0 ? instances : [];
+    }
+
+    private static Instance ReadInstance(JsonElement instance, LoadedModel model, string path, Dictionary<string, string[]> errors)
+    {
+        var inputs = model.Model.Inputs;
+        var row = new FeatureValue[inputs.Count];
+        Span<bool> seen = inputs.Count <= 64 ? stackalloc bool[inputs.Count] : new bool[inputs.Count];
+        foreach (var property in instance.EnumerateObject())
+        {
+            if (!model.InputIndex.TryGetValue(property.Name, out var position))
+            {
+                Add(errors, path + property.Name, $"'{property.Name}' is not an input of {model.Name} version {model.Version}.");
+                continue;
+            }
+
+            seen[position] = true;
+            if (!Learning.Models.InputValues.TryFromJson(inputs[position], property.Value, out row[position], out var error))
+            {
+                Add(errors, path + property.Name, $"'{property.Name}' {error}");
+            }
+        }
+
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            if (!seen[i])
+            {
+                Add(errors, path + inputs[i].Name, $"'{inputs[i].Name}' is required (send null for a missing value).");
+            }
+        }
+
+        return new Instance(row, instance.GetRawText());
+    }
+
+    private static void Add(Dictionary<string, string[]> errors, string key, string message)
+    {
+        if (errors.Count < MaxErrors)
+        {
+            errors[key] = [message];
+        }
+    }
+
+    private static string Kind(JsonElement element) => element.ValueKind.ToString().ToLowerInvariant();
+}

@@ -1,0 +1,196 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using MlOps.Contracts.Serving;
+using MlOps.ServiceDefaults.Auth;
+using MlOps.ServiceDefaults.RequestIds;
+using MlOps.ServingService.InferenceLog;
+using MlOps.ServingService.Models;
+
+namespace MlOps.ServingService.Predictions;
+
+public static partial class PredictEndpoints
+{
+    public const string RateLimitPolicy = "predict";
+
+    /// <summary><c>POST /api/predict/{model}?alias=|version=</c> (scope mlops.predict).</summary>
+    public static void MapPredictions(this WebApplication app) =>
+        app.MapPost("/api/predict/{model}", PredictAsync)
+            .WithTags("Predictions")
+            .RequireAuthorization(Scopes.Predict)
+            .RequireRateLimiting(RateLimitPolicy)
+            .WithName("Predict")
+            .WithSummary("Score one instance (a flat JSON object) or {\"instances\": [ … ]} with the version behind ?alias= (default production) or ?version=")
+            .Produces<PredictionResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+    private static async Task<IResult> PredictAsync(
+        string model,
+        string? alias,
+        int? version,
+        HttpContext context,
+        ModelCatalog catalog,
+        InferenceLogBuffer log,
+        InferenceLogMetrics logMetrics,
+        PredictionMetrics metrics,
+        IOptions<ServingOptions> options,
+        TimeProvider time,
+        CancellationToken ct)
+    {
+        var started = time.GetTimestamp();
+        var settings = options.Value;
+        if (SelectorProblem(alias, version) is { } selectorProblem)
+        {
+            return selectorProblem;
+        }
+
+        if (context.Request.ContentLength > settings.MaxRequestBytes)
+        {
+            return TooLarge(settings.MaxRequestBytes);
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+        {
+            bodySize.MaxRequestBodySize = settings.MaxRequestBytes;
+        }
+
+        if (!context.Request.HasJsonContentType())
+        {
+            return TypedResults.Problem(
+                $"Send the instances as application/json; got '{context.Request.ContentType}'.",
+                statusCode: StatusCodes.Status415UnsupportedMediaType,
+                title: "Unsupported content type");
+        }
+
+        LoadedModel served;
+        try
+        {
+            served = version is { } pinned
+                ? await catalog.GetByVersionAsync(model, pinned, ct)
+                : await catalog.GetByAliasAsync(model, alias ?? settings.DefaultAlias, ct);
+        }
+        catch (ModelLoadException exception)
+        {
+            metrics.Outcome(model, version, "failed", 1);
+            return TypedResults.Problem(exception.Message, statusCode: exception.Status, title: exception.Title);
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: ct);
+        }
+        catch (JsonException exception)
+        {
+            metrics.Outcome(model, served.Version, "invalid", 1);
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = [$"The body is not valid JSON: {exception.Message}"] });
+        }
+        catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TooLarge(settings.MaxRequestBytes);
+        }
+
+        using (document)
+        {
+            var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+            var instances = InstanceReader.Read(document.RootElement, served, settings.MaxBatchInstances, errors);
+            if (errors.Count > 0)
+            {
+                metrics.Outcome(model, served.Version, "invalid", Math.Max(1, instances.Length));
+                return TypedResults.ValidationProblem(errors, detail: $"The instances do not fit {served.Name} version {served.Version}'s inputs.");
+            }
+
+            var scoring = time.GetTimestamp();
+            var results = new PredictionResult[instances.Length];
+            var records = new InferenceRecord[instances.Length];
+            var now = time.GetUtcNow();
+            var caller = context.User.CallerName();
+            var requestId = context.GetRequestId();
+            var classes = served.Model.Classes;
+            for (var i = 0; i < instances.Length; i++)
+            {
+                var prediction = served.Model.Score(instances[i].Row);
+                var id = Guid.CreateVersion7(now);
+                Dictionary<string, double>? probabilities = null;
+                if (prediction.Probabilities is { } p)
+                {
+                    probabilities = new Dictionary<string, double>(p.Length, StringComparer.Ordinal);
+                    for (var c = 0; c < p.Length; c++)
+                    {
+                        probabilities[classes[c]] = p[c];
+                    }
+                }
+
+                results[i] = new PredictionResult(id, prediction.Label, probabilities, prediction.Value);
+                var output = JsonSerializer.Serialize(new PredictionOutput(prediction.Label, probabilities, prediction.Value), ServingJson.Default.PredictionOutput);
+                records[i] = new InferenceRecord(id, served.Name, served.Version, now, instances[i].Json, output, 0, requestId, caller);
+            }
+
+            metrics.Scored(served.Name, time.GetElapsedTime(scoring));
+            var latency = time.GetElapsedTime(started).TotalMilliseconds;
+            for (var i = 0; i < records.Length; i++)
+            {
+                records[i] = records[i] with { LatencyMs = latency };
+            }
+
+            if (!log.TryEnqueue(records))
+            {
+                metrics.Outcome(served.Name, served.Version, "refused", records.Length);
+                logMetrics.Count("refused", records.Length);
+                context.Response.Headers.RetryAfter = "1";
+                return TypedResults.Problem(
+                    "The inference log cannot take more records now (its database is unavailable and its spill is full); the prediction was not made. Retry shortly.",
+                    statusCode: StatusCodes.Status503ServiceUnavailable,
+                    title: "Inference log full");
+            }
+
+            metrics.Outcome(served.Name, served.Version, "ok", results.Length);
+            foreach (var result in results)
+            {
+                if (result.Label is not null)
+                {
+                    metrics.Label(served.Name, served.Version, result.Label);
+                }
+                else if (result.Value is { } value)
+                {
+                    metrics.Value(served.Name, served.Version, value);
+                }
+            }
+
+            return TypedResults.Ok(new PredictionResponse(served.Name, served.Version, results));
+        }
+    }
+
+    private static ValidationProblem? SelectorProblem(string? alias, int? version)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (alias is not null && version is not null)
+        {
+            errors["alias"] = ["Ask for an alias or a version, not both."];
+        }
+        else if (version is < 1)
+        {
+            errors["version"] = ["version is a model version number: 1 or more."];
+        }
+        else if (alias is not null && !AliasName().IsMatch(alias))
+        {
+            errors["alias"] = [$"'{alias}' is not an alias name: 1 to 32 lowercase letters, digits, '-' or '_', starting with a letter."];
+        }
+
+        return errors.Count == 0 ? null : TypedResults.ValidationProblem(errors);
+    }
+
+    private static ProblemHttpResult TooLarge(long limit) =>
+        TypedResults.Problem(
+            $"The request is larger than the limit of {limit} bytes (Serving:MaxRequestBytes); send fewer instances per request.",
+            statusCode: StatusCodes.Status413PayloadTooLarge,
+            title: "Request too large");
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z][a-z0-9_-]{0,31}$")]
+    private static partial System.Text.RegularExpressions.Regex AliasName();
+}

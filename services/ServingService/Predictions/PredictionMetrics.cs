@@ -1,0 +1,47 @@
+using System.Diagnostics.Metrics;
+
+namespace MlOps.ServingService.Predictions;
+
+/// <summary>
+/// <c>mlops_predictions_total{model,version,outcome}</c> (per instance: ok, invalid, refused, failed),
+/// <c>mlops_prediction_duration_seconds{model}</c> (scoring only, per request), and the output distribution:
+/// <c>mlops_prediction_classes_total{model,version,class}</c> or <c>mlops_prediction_value{model,version}</c>.
+/// </summary>
+public sealed class PredictionMetrics
+{
+    public const string MeterName = "MlOps.Serving.Predictions";
+
+    private readonly Counter<long> _predictions;
+    private readonly Histogram<double> _duration;
+    private readonly Counter<long> _classes;
+    private readonly Histogram<double> _values;
+
+    public PredictionMetrics(IMeterFactory meters)
+    {
+        var meter = meters.Create(MeterName);
+        _predictions = meter.CreateCounter<long>("mlops.predictions", description: "Predicted instances, by outcome.");
+        _duration = meter.CreateHistogram<double>(
+            "mlops.prediction.duration",
+            unit: "s",
+            description: "Time spent scoring one request's instances (validation and scoring, not the HTTP exchange).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25] });
+        _classes = meter.CreateCounter<long>("mlops.prediction.classes", description: "Predicted labels, by class.");
+        _values = meter.CreateHistogram<double>("mlops.prediction.value", description: "Predicted values of regression models.");
+    }
+
+    public void Outcome(string model, int? version, string outcome, int instances) =>
+        _predictions.Add(
+            instances,
+            new KeyValuePair<string, object?>("model", model),
+            new KeyValuePair<string, object?>("version", version?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? ""),
+            new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void Scored(string model, TimeSpan duration) =>
+        _duration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("model", model));
+
+    public void Label(string model, int version, string label) =>
+        _classes.Add(1, new KeyValuePair<string, object?>("model", model), new KeyValuePair<string, object?>("version", version), new KeyValuePair<string, object?>("class", label));
+
+    public void Value(string model, int version, double value) =>
+        _values.Record(value, new KeyValuePair<string, object?>("model", model), new KeyValuePair<string, object?>("version", version));
+}
