@@ -220,6 +220,7 @@ public sealed partial class ModelCatalog(IHttpClientFactory clients, TimeProvide
         try
         {
             var loaded = new LoadedModel(model, version, ModelFile.Load(new MemoryStream(file, writable: false)), sha256, time.GetUtcNow());
+            metrics.Read(model);
             LogLoaded(model, version, file.Length);
             return loaded;
         }

@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using MlOps.Contracts.Serving;
+using MlOps.TestSupport;
+
+namespace MlOps.ServingService.Tests;
+
+public sealed class InferenceLogTests(ServingPlatform platform) : IClassFixture<ServingPlatform>
+{
+    [Fact]
+    public async Task A_thirty_second_database_outage_under_load_loses_no_prediction_log_and_doubles_none()
+    {
+        await platform.CartsAsync();
+        var serving = platform.AddServing(new Dictionary<string, string> { ["InferenceLog:BatchSize"] = "500" });
+        using var client = platform.Client(serving);
+        var answered = new ConcurrentBag<Guid>();
+        var refused = 0;
+        using var stop = new CancellationTokenSource();
+        var instances = new { instances = Enumerable.Range(0, 5).Select(i => CartInstances.One(pages: i + 1)).ToArray() };
+        var load = Enumerable.Range(0, 3).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var response = await client.PostAsJsonAsync("/api/predict/carts", instances);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    foreach (var prediction in (await response.Content.ReadFromJsonAsync<PredictionResponse>())!.Predictions)
+                    {
+                        answered.Add(prediction.Id);
+                    }
+                }
+                else
+                {
+                    Interlocked.Increment(ref refused);
+                }
+
+                // Bounded load: a few hundred requests a second is plenty to keep records flowing through the outage.
+                await Task.Delay(5);
+            }
+        })).ToArray();
+
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await platform.Postgres.Server.StopAsync(CancellationToken.None);
+        var beforeOutage = answered.Count;
+        await Task.Delay(TimeSpan.FromSeconds(30));
+        var duringOutage = answered.Count - beforeOutage;
+        await platform.Postgres.Server.StartAsync(CancellationToken.None);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await stop.CancelAsync();
+        await Task.WhenAll(load);
+
+        var ids = answered.ToHashSet();
+        var logged = await Eventually.ReturnsAsync(
+            () => platform.ScalarAsync("SELECT count(*) FROM serving.inference_log WHERE model = 'carts'"),
+            count => count >= ids.Count,
+            TimeSpan.FromSeconds(60),
+            $"all {ids.Count} answered predictions reaching the log");
+        var metrics = await serving.CreateClient().GetStringAsync("/metrics");
+
+        Assert.Equal(0, refused);
+        Assert.True(duringOutage > 100, $"only {duringOutage} predictions were answered during the outage");
+        Assert.Equal(ids.Count, answered.Count);
+        Assert.Equal(ids.Count, logged);
+        var stored = await platform.IdsAsync("SELECT id FROM serving.inference_log WHERE model = 'carts'");
+        Assert.True(ids.SetEquals(stored), "the logged ids differ from the answered ones");
+        Assert.True(Counter(metrics, "spilled") > 0, metrics);
+        Assert.Equal(Counter(metrics, "spilled"), Counter(metrics, "replayed"));
+        Assert.Equal(0, Counter(metrics, "dropped"));
+    }
+
+    [Fact]
+    public async Task The_export_streams_a_models_log_as_ndjson_page_by_page()
+    {
+        await platform.CartsAsync();
+        var serving = platform.AddServing();
+        using var client = platform.Client(serving);
+        var since = DateTimeOffset.UtcNow;
+        var sent = new List<Guid>();
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await client.PostAsJsonAsync("/api/predict/carts", CartInstances.One(pages: i + 1));
+            sent.Add((await response.Content.ReadFromJsonAsync<PredictionResponse>())!.Predictions[0].Id);
+        }
+
+        await Eventually.ReturnsAsync(
+            async () => (await PredictionTests.ExportAsync(client, "carts", $"&since={Uri.EscapeDataString(since.ToString("O"))}")).Count,
+            count => count >= 5,
+            TimeSpan.FromSeconds(10),
+            "the predictions reaching the log");
+        var pages = new List<List<InferenceLogEntry>>();
+        var query = $"&since={Uri.EscapeDataString(since.ToString("O"))}&limit=2";
+        while (true)
+        {
+            var page = await PredictionTests.ExportAsync(client, "carts", query + (pages.Count > 0 ? $"&after={pages[^1][^1].Id}" : ""));
+            pages.Add(page);
+            if (page.Count < 2)
+            {
+                break;
+            }
+        }
+
+        using var response2 = await client.GetAsync("/api/serving/inference-log?model=carts");
+        using var noModel = await client.GetAsync("/api/serving/inference-log");
+        using var badLimit = await client.GetAsync("/api/serving/inference-log?model=carts&limit=0");
+
+        Assert.Equal([2, 2, 1], pages.Select(page => page.Count));
+        Assert.Equal(sent, pages.SelectMany(page => page).Select(entry => entry.Id));
+        Assert.Equal([1, 2, 3, 4, 5], pages.SelectMany(page => page).Select(entry => entry.Inputs.GetProperty("pages_visited").GetInt32()));
+        Assert.Equal("application/x-ndjson", response2.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(HttpStatusCode.BadRequest, noModel.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, badLimit.StatusCode);
+    }
+
+    private static long Counter(string metrics, string state)
+    {
+        var match = Regex.Match(metrics, $"mlops_inference_log_records_total\\{{state=\"{state}\"\\}} (\\d+)");
+        Assert.True(match.Success, $"no {state} counter in\n{metrics}");
+        return long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,115 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using MlOps.Contracts.Serving;
+using MlOps.TestSupport;
+
+namespace MlOps.ServingService.Tests;
+
+public sealed class ReloadTests(ServingPlatform platform) : IClassFixture<ServingPlatform>
+{
+    [Fact]
+    public async Task An_alias_move_is_served_within_two_seconds_and_no_request_fails_while_it_happens()
+    {
+        await platform.TrainAsync("moving", "cart-abandonment", "abandoned");
+        await platform.TrainAsync("moving", "cart-abandonment", "abandoned", seed: 2, promote: "never");
+        var serving = platform.AddServing();
+        using var client = platform.Client(serving);
+        using (var warm = await client.PostAsJsonAsync("/api/predict/moving", CartInstances.One()))
+        {
+            Assert.Equal(1, (await warm.Content.ReadFromJsonAsync<PredictionResponse>())!.Version);
+        }
+
+        var failures = new ConcurrentQueue<string>();
+        var firstOnTwo = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var clock = new Stopwatch();
+        var answered = 0;
+        using var stop = new CancellationTokenSource();
+        var load = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var response = await client.PostAsJsonAsync("/api/predict/moving", CartInstances.One());
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    failures.Enqueue($"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+                    continue;
+                }
+
+                Interlocked.Increment(ref answered);
+                if ((await response.Content.ReadFromJsonAsync<PredictionResponse>())!.Version == 2 && clock.IsRunning)
+                {
+                    firstOnTwo.TrySetResult(clock.Elapsed);
+                }
+            }
+        })).ToArray();
+
+        await Task.Delay(500);
+        clock.Start();
+        await platform.MoveAliasAsync("moving", "production", 2);
+        var pickedUp = await firstOnTwo.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await Task.Delay(500);
+        await stop.CancelAsync();
+        await Task.WhenAll(load);
+
+        Assert.Empty(failures);
+        Assert.True(answered > 20, $"only {answered} requests were answered");
+        Assert.True(pickedUp < TimeSpan.FromSeconds(2), $"version 2 was first served {pickedUp} after the move");
+        var served = (await client.GetFromJsonAsync<ServedModel[]>("/api/serving/models"))!;
+        Assert.Contains(served, m => m is { Model: "moving", Alias: "production", Version: 2, LoadError: null });
+    }
+
+    [Fact]
+    public async Task A_version_whose_model_file_is_broken_does_not_replace_the_one_serving_and_health_says_so()
+    {
+        await platform.TrainAsync("fragile", "cart-abandonment", "abandoned");
+        var broken = await platform.TrainAsync("fragile", "cart-abandonment", "abandoned", seed: 3, promote: "never");
+        var serving = platform.AddServing();
+        using var client = platform.Client(serving);
+        using (await client.PostAsJsonAsync("/api/predict/fragile", CartInstances.One()))
+        {
+        }
+
+        using var trainer = platform.ClientOf(platform.Trainer, "mlops.read");
+        var version = await trainer.GetFromJsonAsync<JsonElement>($"/api/models/fragile/versions/{broken.ModelVersion}");
+        var sha256 = version.GetProperty("artifact").GetProperty("sha256").GetString()!;
+        var file = Directory.EnumerateFiles(platform.TrainerArtifacts, sha256, SearchOption.AllDirectories).Single();
+        await File.WriteAllTextAsync(file, "{\"format\": \"not a model\"");
+
+        await platform.MoveAliasAsync("fragile", "production", broken.ModelVersion!.Value);
+        var served = await Eventually.ReturnsAsync(
+            async () => (await client.GetFromJsonAsync<ServedModel[]>("/api/serving/models"))!.Single(m => m is { Model: "fragile", Alias: "production" }),
+            model => model.LoadError is not null,
+            TimeSpan.FromSeconds(15),
+            "the failed load being reported");
+        using var prediction = await client.PostAsJsonAsync("/api/predict/fragile", CartInstances.One());
+        using var health = await serving.CreateClient().GetAsync("/health");
+        var report = await health.Content.ReadFromJsonAsync<JsonElement>();
+        var metrics = await serving.CreateClient().GetStringAsync("/metrics");
+
+        Assert.Equal(1, served.Version);
+        Assert.Contains("SHA-256", served.LoadError, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, prediction.StatusCode);
+        Assert.Equal(1, (await prediction.Content.ReadFromJsonAsync<PredictionResponse>())!.Version);
+        Assert.Equal("Degraded", report.GetProperty("checks").GetProperty("models").GetProperty("status").GetString());
+        Assert.Contains("mlops_model_load_failures_total{model=\"fragile\"}", metrics, StringComparison.Ordinal);
+        Assert.Matches("""mlops_model_loaded_info\{alias="production",model="fragile",version="1"\} 1(\s|$)""", metrics);
+        await Promtool.CheckMetricsAsync(metrics);
+    }
+
+    [Fact]
+    public async Task Concurrent_first_requests_share_one_load()
+    {
+        await platform.TrainAsync("popular", "cart-abandonment", "abandoned", seed: 4);
+        var serving = platform.AddServing();
+        using var client = platform.Client(serving);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => client.PostAsJsonAsync("/api/predict/popular", CartInstances.One())));
+
+        Assert.All(responses, response => Assert.Equal(HttpStatusCode.OK, response.StatusCode));
+        var metrics = await serving.CreateClient().GetStringAsync("/metrics");
+        Assert.Matches("""mlops_model_loads_total\{model="popular"\} 1(\s|$)""", metrics);
+    }
+}
