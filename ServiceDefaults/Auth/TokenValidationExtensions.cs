@@ -20,9 +20,14 @@ public static class TokenValidationExtensions
     {
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName);
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        builder.Services.AddSingleton<CachingTokenHandler>();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<AuthOptions>, IConfiguration>((jwt, auth, configuration) =>
-                Configure(jwt, auth.Value, configuration));
+            .Configure<IOptions<AuthOptions>, IConfiguration, CachingTokenHandler>((jwt, auth, configuration, handler) =>
+            {
+                Configure(jwt, auth.Value, configuration);
+                jwt.TokenHandlers.Clear();
+                jwt.TokenHandlers.Add(handler);
+            });
 
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())

@@ -183,6 +183,22 @@ public sealed class RunningPlatformTests(RunningPlatform running) : IClassFixtur
         Assert.Equal("admin", job.GetProperty("createdBy").GetString());
         var history = await client.GetFromJsonAsync<JsonElement>("/api/models/cart-abandonment/alias-history");
         Assert.Equal(1, history.GetProperty("items")[0].GetProperty("toVersion").GetInt32());
+
+        // Served through the gateway, and logged.
+        using var predicted = await client.PostAsJsonAsync("/api/predict/cart-abandonment", new Dictionary<string, object>
+        {
+            ["session_duration"] = 12.5, ["pages_visited"] = 8, ["cart_value"] = 75.2, ["time_of_day"] = "evening",
+            ["device_mobile"] = true, ["user_returning"] = false, ["items_in_cart"] = 3,
+        });
+        Assert.True(predicted.StatusCode == HttpStatusCode.OK, await predicted.Content.ReadAsStringAsync());
+        var prediction = (await predicted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("predictions")[0];
+        Assert.Equal(1.0, prediction.GetProperty("probabilities").EnumerateObject().Sum(p => p.Value.GetDouble()), 9);
+        var id = prediction.GetProperty("id").GetString()!;
+        await Eventually.ReturnsAsync(
+            () => client.GetStringAsync("/api/serving/inference-log?model=cart-abandonment"),
+            log => log.Contains(id, StringComparison.Ordinal),
+            TimeSpan.FromSeconds(15),
+            "the prediction appearing in the inference log");
     }
 
     [Fact]

@@ -21,7 +21,11 @@ internal static class ServingServiceExtensions
     public static void AddServingService(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase<ServingDbContext>(ServingDbContext.Schema);
-        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ServingJson.Default));
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, ServingJson.Default);
+            json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
+        });
 
         builder.Services.AddOptions<ServingOptions>()
             .BindConfiguration(ServingOptions.SectionName)

@@ -11,6 +11,9 @@ public sealed class InferenceLogOptions
     /// <summary>The most records one write (one COPY, one transaction) carries.</summary>
     public int BatchSize { get; set; } = 5_000;
 
+    /// <summary>How long the writer waits after a batch's first record for more, before it writes.</summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Where records go while the database is unavailable: append-only files replayed when it is back.</summary>
     public string SpillDirectory { get; set; } = "inference-spill";
 
@@ -25,5 +28,5 @@ public sealed class InferenceLogOptions
 
     public bool IsValid() =>
         Capacity > 0 && BatchSize is > 0 and <= 100_000 && MaxSpillBytes > 0 && RetryInterval > TimeSpan.Zero
-        && DrainTimeout > TimeSpan.Zero && !string.IsNullOrWhiteSpace(SpillDirectory);
+        && DrainTimeout > TimeSpan.Zero && FlushInterval >= TimeSpan.Zero && FlushInterval <= TimeSpan.FromSeconds(10) && !string.IsNullOrWhiteSpace(SpillDirectory);
 }

@@ -11,7 +11,7 @@ namespace MlOps.ServingService.InferenceLog;
 /// writes what it still holds before it exits.
 /// </summary>
 public sealed partial class InferenceLogWriter(
-    InferenceLogBuffer queue,
+    InferenceLogBuffer buffer,
     InferenceLogTable table,
     SpillFiles spill,
     InferenceLogMetrics metrics,
@@ -40,14 +40,14 @@ public sealed partial class InferenceLogWriter(
         using var deadline = new CancellationTokenSource(options.Value.DrainTimeout);
         try
         {
-            while (queue.Reader.TryPeek(out _))
+            while (buffer.Reader.TryPeek(out _))
             {
                 await DrainBatchAsync(batch, deadline.Token);
             }
         }
         catch (OperationCanceledException)
         {
-            LogDrainTimedOut(queue.Pending);
+            LogDrainTimedOut(buffer.Pending);
         }
     }
 
@@ -60,7 +60,7 @@ public sealed partial class InferenceLogWriter(
             wait.CancelAfter(options.Value.RetryInterval);
             try
             {
-                return await queue.Reader.WaitToReadAsync(wait.Token);
+                return await buffer.Reader.WaitToReadAsync(wait.Token);
             }
             catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
             {
@@ -68,19 +68,48 @@ public sealed partial class InferenceLogWriter(
             }
         }
 
-        return await queue.Reader.WaitToReadAsync(stoppingToken);
+        return await buffer.Reader.WaitToReadAsync(stoppingToken);
     }
 
+    /// <summary>
+    /// Takes up to <c>BatchSize</c> records, waiting at most <c>FlushInterval</c> after the first for more, so a steady
+    /// stream becomes a few large writes a second rather than a transaction per handful of records.
+    /// </summary>
     private async Task DrainBatchAsync(List<InferenceRecord> batch, CancellationToken cancellationToken)
     {
         batch.Clear();
-        while (batch.Count < options.Value.BatchSize && queue.Reader.TryRead(out var record))
+        var settings = options.Value;
+        var started = time.GetTimestamp();
+        while (true)
         {
-            batch.Add(record);
+            while (batch.Count < settings.BatchSize && buffer.Reader.TryRead(out var record))
+            {
+                batch.Add(record);
+            }
+
+            var remaining = settings.FlushInterval - time.GetElapsedTime(started);
+            if (batch.Count >= settings.BatchSize || remaining <= TimeSpan.Zero || cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            wait.CancelAfter(remaining);
+            try
+            {
+                if (!await buffer.Reader.WaitToReadAsync(wait.Token))
+                {
+                    break;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
         }
 
         await PersistAsync(batch, cancellationToken);
-        queue.Stored(batch.Count);
+        buffer.Stored(batch.Count);
     }
 
     private async Task PersistAsync(List<InferenceRecord> batch, CancellationToken cancellationToken)

@@ -105,7 +105,7 @@ public sealed class ServiceTokenTests : IAsyncLifetime
     public async Task A_token_is_reused_until_the_refresh_margin_and_then_refreshed()
     {
         _issuer.TokenLifetime = TimeSpan.FromMinutes(5);
-        var clock = new ManualClock();
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
         await using var caller = await StartCallerAsync(clock: clock);
 
         await GetOkAsync(caller, "/read");
@@ -217,15 +217,5 @@ public sealed class ServiceTokenTests : IAsyncLifetime
         public HttpClient Client { get; } = app.App.Services.GetRequiredService<IHttpClientFactory>().CreateClient("callee");
 
         public async ValueTask DisposeAsync() => await app.DisposeAsync();
-    }
-
-    /// <summary>Time that moves only when a test says so.</summary>
-    private sealed class ManualClock : TimeProvider
-    {
-        private DateTimeOffset _now = DateTimeOffset.UtcNow;
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public void Advance(TimeSpan by) => _now += by;
     }
 }

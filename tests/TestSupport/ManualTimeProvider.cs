@@ -1,7 +1,7 @@
-namespace MlOps.AuthService.Tests.Keys;
+namespace MlOps.TestSupport;
 
 /// <summary>A clock the test moves by hand; timers and timestamps stay the system's.</summary>
-internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
+public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
 {
     private long _utcTicks = start.UtcTicks;
 

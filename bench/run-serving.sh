@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# Serving, ours against the seeds' stack, side by side in one run (bench/README.md, "Serving").
+#   ours: the whole platform in local mode (Release), predictions through the gateway with a real token, the
+#         inference log on;
+#   peer: FastAPI + uvicorn (one worker per core) + scikit-learn (bench/peers/fastapi_serve.py).
+# Both serve a logistic regression trained on the same cart-abandonment data, one instance per request. For each
+# concurrency in $CONNECTIONS, wrk drives each for $DURATION on loopback; then ours runs again at half its peak rate.
+# Writes bench/results/serving.md and bench/results/serving.jsonl.
+# Usage: bash bench/run-serving.sh      (DURATION=15s CONNECTIONS="16 64" by default). Needs wrk, python3-fastapi,
+# python3-uvicorn, python3-sklearn, and ports 8000, 8011-8015, 8100 and 54320 free (stop a running platform first).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+PY=/usr/bin/python3
+DURATION="${DURATION:-15s}"
+CONNECTIONS="${CONNECTIONS:-16 64}"
+CORES="$(nproc)"
+OUT=bench/results
+WORK="$(mktemp -d /tmp/mlops-serving-bench-XXXXXX)"
+chmod 755 "$WORK" # run as root, PostgreSQL runs as the postgres user, which must reach its data folder
+RAW="$OUT/serving.jsonl"
+GATEWAY=http://127.0.0.1:8000
+PEER=http://127.0.0.1:8100
+BODY='{"session_duration": 12.5, "pages_visited": 8, "cart_value": 75.2, "time_of_day": "evening", "device_mobile": true, "user_returning": false, "items_in_cart": 3}'
+mkdir -p "$OUT"
+: >"$RAW"
+
+PLATFORM_PID=""
+PEER_PID=""
+cleanup() {
+  [[ -n "$PEER_PID" ]] && kill "$PEER_PID" 2>/dev/null && wait "$PEER_PID" 2>/dev/null || true
+  [[ -n "$PLATFORM_PID" ]] && kill -TERM "$PLATFORM_PID" 2>/dev/null && wait "$PLATFORM_PID" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+wait_for() { # url what
+  for _ in $(seq 1 180); do
+    curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+    sleep 1
+  done
+  echo "$2 did not come up" >&2
+  return 1
+}
+
+run_wrk() { # label url token connections delay_ms
+  local label="$1" url="$2" token="$3" connections="$4" delay="${5:-0}"
+  echo "== $label: $connections connections for $DURATION${delay:+, ${delay} ms pause per request}" >&2
+  BODY="$BODY" TOKEN="$token" DELAY_MS="$delay" wrk -t2 -c"$connections" -d5s -s bench/serving/post.lua "$url" >/dev/null
+  local result
+  result="$(BODY="$BODY" TOKEN="$token" DELAY_MS="$delay" wrk -t2 -c"$connections" -d"$DURATION" --latency -s bench/serving/post.lua "$url" \
+    | "$PY" bench/serving/wrk_json.py)"
+  echo "{\"implementation\": \"$label\", \"connections\": $connections, \"delayMs\": $delay, \"result\": $result}" | tee -a "$RAW" >&2
+}
+
+echo "== building the platform (Release)" >&2
+dotnet build -c Release AppHost -nologo -v quiet >&2
+
+start_platform() { # extra environment assignments (NAME=value ...)
+  echo "== starting the platform in $WORK ${*:-(default logging)}" >&2
+  # The benchmark measures serving, not the per-caller limits: they are lifted for its one token (the peer has none).
+  env MLOPS_HOME="$WORK/platform" \
+    Gateway__RateLimits__PermitsPerSecond=10000000 Gateway__RateLimits__Burst=10000000 \
+    Serving__PermitsPerSecond=10000000 Serving__Burst=10000000 "$@" \
+    dotnet artifacts/bin/AppHost/release/AppHost.dll >"$WORK/platform.log" 2>&1 &
+  PLATFORM_PID=$!
+  for _ in $(seq 1 180); do
+    grep -q "MlOps platform is ready" "$WORK/platform.log" && break
+    kill -0 "$PLATFORM_PID" 2>/dev/null || break
+    sleep 1
+  done
+  grep -q "MlOps platform is ready" "$WORK/platform.log" || { tail -50 "$WORK/platform.log" >&2; exit 1; }
+}
+
+stop_platform() {
+  kill -TERM "$PLATFORM_PID"; wait "$PLATFORM_PID" || true; PLATFORM_PID=""
+}
+
+start_peer() { # extra uvicorn arguments
+  echo "== starting the peer: uvicorn with $CORES workers $*" >&2
+  TRAIN_CSV="$WORK/carts.csv" "$PY" -m uvicorn --app-dir bench/peers fastapi_serve:app --host 127.0.0.1 --port 8100 \
+    --workers "$CORES" "$@" >"$WORK/peer.log" 2>&1 &
+  PEER_PID=$!
+  for _ in $(seq 1 120); do
+    curl -fsS -o /dev/null -H 'Content-Type: application/json' -d "$BODY" "$PEER/predict" 2>/dev/null && break
+    sleep 1
+  done
+}
+
+stop_peer() {
+  kill "$PEER_PID"; wait "$PEER_PID" 2>/dev/null || true; PEER_PID=""
+}
+
+start_platform
+TOKEN="$(curl -fsS -d grant_type=password -d username=admin -d password="$(cat "$WORK/platform/admin-password")" \
+  "$GATEWAY/connect/token" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')"
+AUTH="Authorization: Bearer $TOKEN"
+
+echo "== generating cart-abandonment (20,000 rows, seed 1) and training both models on it" >&2
+curl -fsS -H "$AUTH" -H 'Content-Type: application/json' -d '{"generator":"cart-abandonment","rows":20000,"seed":1}' \
+  "$GATEWAY/api/datasets/carts/versions/generate" >/dev/null
+curl -fsS -H "$AUTH" "$GATEWAY/api/datasets/carts/versions/1/content" -o "$WORK/carts.csv"
+JOB="$(curl -fsS -H "$AUTH" -H 'Content-Type: application/json' \
+  -d '{"dataset":"carts","target":"abandoned","algorithm":"logistic-regression","model":"carts","promote":"always"}' \
+  "$GATEWAY/api/training/jobs" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["id"])')"
+for _ in $(seq 1 120); do
+  STATUS="$(curl -fsS -H "$AUTH" "$GATEWAY/api/training/jobs/$JOB" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["status"])')"
+  [[ "$STATUS" == succeeded ]] && break
+  [[ "$STATUS" == failed || "$STATUS" == canceled ]] && { echo "training $STATUS" >&2; exit 1; }
+  sleep 1
+done
+curl -fsS -H "$AUTH" -H 'Content-Type: application/json' -d "$BODY" "$GATEWAY/api/predict/carts" >&2; echo >&2
+
+# Default logging: every service writes an access line per request, as uvicorn does by default.
+PEAK=0
+for c in $CONNECTIONS; do
+  run_wrk ours "$GATEWAY/api/predict/carts" "$TOKEN" "$c"
+  RPS="$(tail -1 "$RAW" | "$PY" -c 'import json,sys; print(int(json.load(sys.stdin)["result"]["requestsPerSecond"]))')"
+  (( RPS > PEAK )) && PEAK=$RPS
+done
+
+# Half the peak: each connection waits 10 ms before its next request, so connections = half the peak / 100.
+HALF_CONNECTIONS=$(( (PEAK / 2 + 99) / 100 ))
+run_wrk ours-half-peak "$GATEWAY/api/predict/carts" "$TOKEN" "$HALF_CONNECTIONS" 10
+LOGGED="$(curl -fsS "http://127.0.0.1:8014/metrics" | grep '^mlops_inference_log_records_total' || true)"
+stop_platform
+
+# Without access logs on either side (the platform's data folder, model and token are kept).
+start_platform 'Logging__LogLevel__MlOps.Requests=Warning' 'Logging__LogLevel__Yarp=Warning'
+for c in $CONNECTIONS; do
+  run_wrk ours-quiet "$GATEWAY/api/predict/carts" "$TOKEN" "$c"
+done
+stop_platform
+
+start_peer
+curl -fsS -H 'Content-Type: application/json' -d "$BODY" "$PEER/predict" >&2; echo >&2
+for c in $CONNECTIONS; do
+  run_wrk peer "$PEER/predict" "" "$c"
+done
+stop_peer
+start_peer --no-access-log
+for c in $CONNECTIONS; do
+  run_wrk peer-quiet "$PEER/predict" "" "$c"
+done
+stop_peer
+
+"$PY" - "$RAW" "$OUT/serving.md" "$CORES" "$DURATION" "$LOGGED" <<'PYEOF'
+import json, platform, subprocess, sys
+raw, out, cores, duration, logged = sys.argv[1:]
+rows = [json.loads(line) for line in open(raw)]
+def find(impl, c):
+    return next((r["result"] for r in rows if r["implementation"] == impl and r["connections"] == c), None)
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "unknown")
+peer_versions = subprocess.run(["/usr/bin/python3", "-c", "import fastapi, uvicorn, sklearn; print(f'FastAPI {fastapi.__version__}, uvicorn {uvicorn.__version__}, scikit-learn {sklearn.__version__}')"], capture_output=True, text=True).stdout.strip()
+lines = [
+    "# Serving: ours against FastAPI + uvicorn + scikit-learn",
+    "",
+    f"Written by `bench/run-serving.sh`; machine: {cores} cores ({cpu}); each run {duration} after a 5 s warm-up, wrk with 2 threads on loopback,",
+    f"client and servers on the same {cores} cores; one cart-abandonment instance per request. Ours: gateway (token checked) → serving → inference log",
+    f"(PostgreSQL, every prediction). Peer: {peer_versions}, {cores} uvicorn workers, no prediction log.",
+]
+for title, ours, peer in [("Default logging (an access log line per request on both sides)", "ours", "peer"),
+                          ("Access logs off on both sides", "ours-quiet", "peer-quiet")]:
+    lines += ["", f"## {title}", "",
+              "| connections | ours req/s | ours p50 ms | ours p99 ms | peer req/s | peer p50 ms | peer p99 ms | throughput ours/peer | errors ours / peer |",
+              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for c in sorted({r["connections"] for r in rows if r["implementation"] == ours}):
+        o, p = find(ours, c), find(peer, c)
+        if o is None or p is None:
+            continue
+        lines.append(f"| {c} | {o['requestsPerSecond']:,.0f} | {o['p50Ms']} | {o['p99Ms']} | {p['requestsPerSecond']:,.0f} | {p['p50Ms']} | {p['p99Ms']} | "
+                     f"{o['requestsPerSecond'] / p['requestsPerSecond']:.1f}× | {o['non2xx'] + o['socketErrors']} / {p['non2xx'] + p['socketErrors']} |")
+half = next((r for r in rows if r["implementation"] == "ours-half-peak"), None)
+if half:
+    h = half["result"]
+    lines += ["", f"Ours (default logging) at half its peak rate ({half['connections']} connections, each pausing {half['delayMs']} ms between requests): "
+              f"{h['requestsPerSecond']:,.0f} req/s, p50 {h['p50Ms']} ms, p90 {h['p90Ms']} ms, **p99 {h['p99Ms']} ms**, errors {h['non2xx'] + h['socketErrors']}."]
+lines += ["", "Inference log of the serving service at the end of our runs:", "", "```", logged.strip() or "(not read)", "```", ""]
+open(out, "w").write("\n".join(lines))
+print("\n".join(lines))
+PYEOF
