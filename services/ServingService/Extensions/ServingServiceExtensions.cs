@@ -38,6 +38,7 @@ internal static class ServingServiceExtensions
         builder.Services.AddHealthChecks().AddCheck<ModelLoadHealthCheck>("models");
 
         builder.Services.AddSingleton<PredictionMetrics>();
+        builder.Services.AddSingleton<PredictionIds>();
         builder.Services.AddRateLimiter(_ => { });
         builder.Services.AddOptions<RateLimiterOptions>()
             .Configure<IOptions<ServingOptions>>((limiter, serving) =>

@@ -137,8 +137,8 @@ public sealed partial class ModelCatalog(IHttpClientFactory clients, TimeProvide
         }
         catch (ModelLoadException exception)
         {
-            slot.Fail(version, exception.Message, time.GetUtcNow());
             metrics.LoadFailed(slot.Model);
+            slot.Fail(version, exception.Message, time.GetUtcNow());
             LogReloadFailed(exception, slot.Model, slot.Alias, version, previous.Version);
         }
     }

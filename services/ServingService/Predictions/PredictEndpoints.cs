@@ -38,6 +38,7 @@ public static partial class PredictEndpoints
         InferenceLogBuffer log,
         InferenceLogMetrics logMetrics,
         PredictionMetrics metrics,
+        PredictionIds ids,
         IOptions<ServingOptions> options,
         TimeProvider time,
         CancellationToken ct)
@@ -115,7 +116,7 @@ public static partial class PredictEndpoints
             for (var i = 0; i < instances.Length; i++)
             {
                 var prediction = served.Model.Score(instances[i].Row);
-                var id = Guid.CreateVersion7(now);
+                var id = ids.Next();
                 Dictionary<string, double>? probabilities = null;
                 if (prediction.Probabilities is { } p)
                 {
