@@ -13,7 +13,12 @@ public sealed class InferenceLogTests(ServingPlatform platform) : IClassFixture<
     public async Task A_thirty_second_database_outage_under_load_loses_no_prediction_log_and_doubles_none()
     {
         await platform.CartsAsync();
-        var serving = platform.AddServing(new Dictionary<string, string> { ["InferenceLog:BatchSize"] = "500" });
+        var serving = platform.AddServing(new Dictionary<string, string>
+        {
+            ["InferenceLog:BatchSize"] = "500",
+            ["Serving:PermitsPerSecond"] = "1000000",
+            ["Serving:Burst"] = "1000000",
+        });
         using var client = platform.Client(serving);
         var answered = new ConcurrentBag<Guid>();
         var refused = 0;

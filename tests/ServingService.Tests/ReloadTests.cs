@@ -10,12 +10,15 @@ namespace MlOps.ServingService.Tests;
 
 public sealed class ReloadTests(ServingPlatform platform) : IClassFixture<ServingPlatform>
 {
+    // The load loop sends as fast as the machine answers: the per-caller limit is not what this test is about.
+    private static readonly Dictionary<string, string> Unlimited = new() { ["Serving:PermitsPerSecond"] = "1000000", ["Serving:Burst"] = "1000000" };
+
     [Fact]
     public async Task An_alias_move_is_served_within_two_seconds_and_no_request_fails_while_it_happens()
     {
         await platform.TrainAsync("moving", "cart-abandonment", "abandoned");
         await platform.TrainAsync("moving", "cart-abandonment", "abandoned", seed: 2, promote: "never");
-        var serving = platform.AddServing();
+        var serving = platform.AddServing(Unlimited);
         using var client = platform.Client(serving);
         using (var warm = await client.PostAsJsonAsync("/api/predict/moving", CartInstances.One()))
         {
