@@ -25,6 +25,11 @@ internal static class ServiceEnvironment
             ["Artifacts__Root"] = folder.Artifacts,
             ["OTEL_SERVICE_NAME"] = service.Name,
 
+            // Six .NET processes share this machine's cores: a thread-pool worker that spins while it waits for work
+            // takes the core another process needs (measured: the gateway's p99 at 1,000 predictions a second fell
+            // from 20 ms to 5 ms without spinning).
+            ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0",
+
             // The platform's own client: the auth service creates it with this secret, every service uses it for its
             // service-to-service token.
             ["Auth__Client__ClientId"] = Platform.ServicesClientId,

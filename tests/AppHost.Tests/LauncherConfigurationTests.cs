@@ -71,10 +71,15 @@ public sealed class LauncherConfigurationTests : IDisposable
             Assert.Equal(options.UrlOf(service.Name).ToString().TrimEnd('/'), environment[$"services__{service.Name}__http__0"]);
         }
 
-        // Only the auth service gets the admin password.
+        Assert.Equal("0", environment["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"]);
+
+        // Only the auth service gets the admin password; only serving gets a spill folder, inside the data folder.
         Assert.False(environment.ContainsKey("MLOPS_ADMIN_PASSWORD"));
+        Assert.False(environment.ContainsKey("InferenceLog__SpillDirectory"));
         var auth = ServiceEnvironment.For(Platform.Services[0], options, "x", folder, password, clientSecret);
         Assert.Equal("secret", auth["MLOPS_ADMIN_PASSWORD"]);
+        var serving = ServiceEnvironment.For(Platform.Services.Single(s => s.Name == "serving"), options, "x", folder, password, clientSecret);
+        Assert.Equal(Path.Combine(folder.Root, "inference-spill"), serving["InferenceLog__SpillDirectory"]);
     }
 
     [Fact]
