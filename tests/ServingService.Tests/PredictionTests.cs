@@ -38,6 +38,13 @@ public sealed class PredictionTests(ServingPlatform platform) : IClassFixture<Se
         Assert.Equal(12.5, entry.Inputs.GetProperty("session_duration").GetDouble());
         Assert.Equal(prediction.Label, entry.Output.GetProperty("label").GetString());
         Assert.False(string.IsNullOrEmpty(entry.RequestId));
+
+        var metrics = await serving.CreateClient().GetStringAsync("/metrics");
+        // Other test classes serve "carts" in this process too: counts are at least this test's, not exactly.
+        Assert.Matches("""mlops_predictions_total\{model="carts",outcome="ok",version="1"\} [1-9]""", metrics);
+        Assert.Matches("""mlops_prediction_duration_seconds_count\{model="carts"\} [1-9]""", metrics);
+        Assert.Matches($$"""mlops_prediction_classes_total\{class="{{prediction.Label}}",model="carts",version="1"\} [1-9]""", metrics);
+        await Promtool.CheckMetricsAsync(metrics);
     }
 
     [Fact]

@@ -115,4 +115,27 @@ public sealed class ReloadTests(ServingPlatform platform) : IClassFixture<Servin
         var metrics = await serving.CreateClient().GetStringAsync("/metrics");
         Assert.Matches("""mlops_model_loads_total\{model="popular"\} 1(\s|$)""", metrics);
     }
+
+    [Fact]
+    public async Task Pinned_versions_beyond_the_limit_are_unloaded_least_recently_used_first()
+    {
+        await platform.TrainAsync("pinned", "cart-abandonment", "abandoned", seed: 5);
+        await platform.TrainAsync("pinned", "cart-abandonment", "abandoned", seed: 6, promote: "never");
+        var serving = platform.AddServing(new Dictionary<string, string> { ["Serving:MaxPinnedVersions"] = "1" });
+        using var client = platform.Client(serving);
+
+        foreach (var version in new[] { 1, 2, 1 })
+        {
+            using var response = await client.PostAsJsonAsync($"/api/predict/pinned?version={version}", CartInstances.One());
+            Assert.Equal(version, (await response.Content.ReadFromJsonAsync<PredictionResponse>())!.Version);
+        }
+
+        var served = (await client.GetFromJsonAsync<ServedModel[]>("/api/serving/models"))!.Where(m => m.Model == "pinned").ToList();
+        var metrics = await serving.CreateClient().GetStringAsync("/metrics");
+
+        var only = Assert.Single(served);
+        Assert.Equal((null, 1), (only.Alias, only.Version));
+        // 1, then 2 (unloading 1), then 1 again (unloading 2): three reads of a model file.
+        Assert.Matches("""mlops_model_loads_total\{model="pinned"\} 3(\s|$)""", metrics);
+    }
 }

@@ -46,19 +46,8 @@ public sealed class ServingPlatform : IAsyncLifetime
         await _postgres.InitializeAsync();
         ConnectionString = await _postgres.CreateDatabaseAsync("mlopsdb");
         Issuer = await TestIssuer.StartAsync();
-        Issuer.RegisterClient(ServicesClientId, ServicesSecret, "mlops.read mlops.train");
+        await Issuer.RegisterServicesClientAsync(ServicesClientId, ServicesSecret, "mlops.read mlops.train");
         _key = Issuer.NewRsaKey();
-        using (var tokens = new HttpClient())
-        {
-            // Makes the issuer's own key now, so the key sets the services read at start-up already hold it.
-            using var warmUp = await tokens.PostAsync(new Uri(Issuer.Issuer + "/connect/token"), new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["grant_type"] = "client_credentials",
-                ["client_id"] = ServicesClientId,
-                ["client_secret"] = ServicesSecret,
-            }));
-            warmUp.EnsureSuccessStatusCode();
-        }
 
         Data = await ServiceProcess.StartAsync("DataService", Settings(new()
         {

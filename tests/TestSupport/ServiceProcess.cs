@@ -58,27 +58,13 @@ public sealed class ServiceProcess : IAsyncDisposable
         try
         {
             using var probe = new HttpClient { BaseAddress = address };
-            await Eventually.ReturnsAsync(
-                async () =>
+            await Readiness.WaitAsync(probe, service, () =>
+            {
+                if (started._process.HasExited)
                 {
-                    if (started._process.HasExited)
-                    {
-                        throw new InvalidOperationException($"{service} exited with {started._process.ExitCode}:\n{started.Output}");
-                    }
-
-                    try
-                    {
-                        using var response = await probe.GetAsync("/health");
-                        return response.IsSuccessStatusCode;
-                    }
-                    catch (HttpRequestException)
-                    {
-                        return false;
-                    }
-                },
-                ready => ready,
-                TimeSpan.FromSeconds(60),
-                $"{service} becoming ready");
+                    throw new InvalidOperationException($"{service} exited with {started._process.ExitCode}:\n{started.Output}");
+                }
+            });
         }
         catch
         {

@@ -96,6 +96,24 @@ public sealed class TestIssuer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Registers the platform's own client and asks for its first token. The issuer makes its token-endpoint key on the
+    /// first request: making it now means the key sets services read at start-up already hold it (a service fetches
+    /// keys again for an unknown kid at most every few minutes).
+    /// </summary>
+    public async Task RegisterServicesClientAsync(string clientId, string secret, string scopes)
+    {
+        RegisterClient(clientId, secret, scopes);
+        using var tokens = new HttpClient();
+        using var warmUp = await tokens.PostAsync(new Uri(Issuer + "/connect/token"), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = clientId,
+            ["client_secret"] = secret,
+        }));
+        warmUp.EnsureSuccessStatusCode();
+    }
+
     /// <summary>An unsigned token (<c>alg: none</c>) with otherwise valid claims.</summary>
     public string CreateUnsignedToken(string scope = "mlops.read")
     {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
 using MlOps.Contracts.Registry;
 using MlOps.Contracts.Serving;
 using MlOps.Learning.Models;
@@ -12,12 +13,17 @@ namespace MlOps.ServingService.Models;
 /// replaces only after the new version loaded completely; a reload that fails leaves the previous version serving and
 /// records the failure for <c>/health</c>, metrics and <c>GET /api/serving/models</c>.
 /// </summary>
-public sealed partial class ModelCatalog(IHttpClientFactory clients, TimeProvider time, ModelMetrics metrics, ILogger<ModelCatalog> logger)
+public sealed partial class ModelCatalog(
+    IHttpClientFactory clients, TimeProvider time, ModelMetrics metrics, IOptions<ServingOptions> options, ILogger<ModelCatalog> logger)
 {
     public const string RegistryClientName = "registry";
 
     private readonly ConcurrentDictionary<(string Model, int Version), Lazy<Task<LoadedModel>>> _versions = new();
     private readonly ConcurrentDictionary<(string Model, string Alias), AliasSlot> _aliases = new();
+
+    // Versions asked for by number, with when they were last asked for; the least recent beyond the limit are unloaded.
+    private readonly ConcurrentDictionary<(string Model, int Version), long> _pinned = new();
+    private readonly Lock _evicting = new();
 
     /// <summary>The version behind the alias, loading it if this replica has not yet.</summary>
     public async Task<LoadedModel> GetByAliasAsync(string model, string alias, CancellationToken cancellationToken)
@@ -40,9 +46,21 @@ public sealed partial class ModelCatalog(IHttpClientFactory clients, TimeProvide
         }
     }
 
-    /// <summary>A pinned version, loading it if this replica has not yet.</summary>
-    public Task<LoadedModel> GetByVersionAsync(string model, int version, CancellationToken cancellationToken) =>
-        LoadVersionAsync(model, version).WaitAsync(cancellationToken);
+    /// <summary>
+    /// A pinned version, loading it if this replica has not yet. At most <c>Serving:MaxPinnedVersions</c> stay loaded:
+    /// asking for one more unloads the one asked for least recently (unless an alias serves it).
+    /// </summary>
+    public async Task<LoadedModel> GetByVersionAsync(string model, int version, CancellationToken cancellationToken)
+    {
+        var loaded = await LoadVersionAsync(model, version).WaitAsync(cancellationToken);
+        _pinned[(model, version)] = time.GetTimestamp();
+        if (_pinned.Count > options.Value.MaxPinnedVersions)
+        {
+            UnloadLeastRecentlyPinned();
+        }
+
+        return loaded;
+    }
 
     /// <summary>What is served: every alias with its version, then the versions asked for by number.</summary>
     public IReadOnlyList<ServedModel> Describe()
@@ -57,9 +75,9 @@ public sealed partial class ModelCatalog(IHttpClientFactory clients, TimeProvide
             }
         }
 
-        foreach (var ((model, version), entry) in _versions.OrderBy(e => e.Key.Model, StringComparer.Ordinal).ThenBy(e => e.Key.Version))
+        foreach (var (model, version) in _pinned.Keys.OrderBy(key => key.Model, StringComparer.Ordinal).ThenBy(key => key.Version))
         {
-            if (entry.IsValueCreated && entry.Value.IsCompletedSuccessfully)
+            if (_versions.TryGetValue((model, version), out var entry) && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully)
             {
                 served.Add(new ServedModel(model, null, version, entry.Value.Result.LoadedAt, null, null));
             }
@@ -130,7 +148,7 @@ public sealed partial class ModelCatalog(IHttpClientFactory clients, TimeProvide
             slot.Swap(loaded);
             metrics.Loaded(slot.Model, slot.Alias, loaded.Version);
             LogSwapped(slot.Model, slot.Alias, previous.Version, loaded.Version);
-            if (previous.Version != loaded.Version && !_aliases.Values.Any(s => s.Current?.Version == previous.Version && s.Model == slot.Model))
+            if (previous.Version != loaded.Version && !InUse((slot.Model, previous.Version)))
             {
                 _versions.TryRemove((slot.Model, previous.Version), out _);
             }
@@ -142,6 +160,27 @@ public sealed partial class ModelCatalog(IHttpClientFactory clients, TimeProvide
             LogReloadFailed(exception, slot.Model, slot.Alias, version, previous.Version);
         }
     }
+
+    private void UnloadLeastRecentlyPinned()
+    {
+        lock (_evicting)
+        {
+            while (_pinned.Count > options.Value.MaxPinnedVersions)
+            {
+                var oldest = _pinned.MinBy(pair => pair.Value).Key;
+                _pinned.TryRemove(oldest, out _);
+                if (!InUse(oldest))
+                {
+                    _versions.TryRemove(oldest, out _);
+                    LogUnloaded(oldest.Model, oldest.Version);
+                }
+            }
+        }
+    }
+
+    /// <summary>Whether an alias serves the version or requests pin it.</summary>
+    private bool InUse((string Model, int Version) key) =>
+        _pinned.ContainsKey(key) || _aliases.Values.Any(slot => slot.Model == key.Model && slot.Current?.Version == key.Version);
 
     private async Task<LoadedModel> LoadAliasAsync(AliasSlot slot, CancellationToken cancellationToken)
     {
@@ -244,6 +283,9 @@ public sealed partial class ModelCatalog(IHttpClientFactory clients, TimeProvide
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Model}@{Alias} moved to version {Version}, which failed to load; version {Previous} keeps serving.")]
     private partial void LogReloadFailed(Exception exception, string model, string alias, int version, int previous);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Unloaded {Model} version {Version}: the pinned version asked for least recently.")]
+    private partial void LogUnloaded(string model, int version);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Model}@{Alias} was removed from the registry; it is no longer served.")]
     private partial void LogAliasRemoved(string model, string alias);

@@ -14,6 +14,9 @@ public sealed class ServingOptions
     /// <summary>The largest prediction request body, in bytes.</summary>
     public long MaxRequestBytes { get; set; } = 4 * 1024 * 1024;
 
+    /// <summary>Versions asked for by number (<c>?version=</c>) kept loaded; the least recently asked for goes first.</summary>
+    public int MaxPinnedVersions { get; set; } = 16;
+
     /// <summary>How long one long-poll on the registry's change feed waits (under the HTTP client's attempt timeout).</summary>
     public TimeSpan ChangeWait { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -25,5 +28,5 @@ public sealed class ServingOptions
 
     public bool IsValid() =>
         MaxBatchInstances is > 0 and <= 100_000 && MaxRequestBytes > 0 && ChangeWait >= TimeSpan.Zero && ChangeWait <= TimeSpan.FromSeconds(60)
-        && PermitsPerSecond > 0 && Burst > 0 && !string.IsNullOrWhiteSpace(DefaultAlias);
+        && MaxPinnedVersions is > 0 and <= 1000 && PermitsPerSecond > 0 && Burst > 0 && !string.IsNullOrWhiteSpace(DefaultAlias);
 }

@@ -106,7 +106,7 @@ public static partial class PredictEndpoints
                 return TypedResults.ValidationProblem(errors, detail: $"The instances do not fit {served.Name} version {served.Version}'s inputs.");
             }
 
-            var scoring = time.GetTimestamp();
+            var scoring = TimeSpan.Zero;
             var results = new PredictionResult[instances.Length];
             var records = new InferenceRecord[instances.Length];
             var now = time.GetUtcNow();
@@ -115,7 +115,9 @@ public static partial class PredictEndpoints
             var classes = served.Model.Classes;
             for (var i = 0; i < instances.Length; i++)
             {
+                var scoringStarted = time.GetTimestamp();
                 var prediction = served.Model.Score(instances[i].Row);
+                scoring += time.GetElapsedTime(scoringStarted);
                 var id = ids.Next();
                 Dictionary<string, double>? probabilities = null;
                 if (prediction.Probabilities is { } p)
@@ -132,7 +134,7 @@ public static partial class PredictEndpoints
                 records[i] = new InferenceRecord(id, served.Name, served.Version, now, instances[i].Json, output, 0, requestId, caller);
             }
 
-            metrics.Scored(served.Name, time.GetElapsedTime(scoring));
+            metrics.Scored(served.Name, scoring);
             var latency = time.GetElapsedTime(started).TotalMilliseconds;
             for (var i = 0; i < records.Length; i++)
             {

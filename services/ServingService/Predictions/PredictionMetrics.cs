@@ -4,7 +4,8 @@ namespace MlOps.ServingService.Predictions;
 
 /// <summary>
 /// <c>mlops_predictions_total{model,version,outcome}</c> (per instance: ok, invalid, refused, failed),
-/// <c>mlops_prediction_duration_seconds{model}</c> (scoring only, per request), and the output distribution:
+/// <c>mlops_prediction_duration_seconds{model}</c> (the model's scoring of a request's instances, nothing else), and the
+/// output distribution:
 /// <c>mlops_prediction_classes_total{model,version,class}</c> or <c>mlops_prediction_value{model,version}</c>.
 /// </summary>
 public sealed class PredictionMetrics
@@ -23,8 +24,8 @@ public sealed class PredictionMetrics
         _duration = meter.CreateHistogram<double>(
             "mlops.prediction.duration",
             unit: "s",
-            description: "Time spent scoring one request's instances (validation and scoring, not the HTTP exchange).",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25] });
+            description: "Time the model spent scoring one request's instances (not validation, logging or the HTTP exchange).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.000001, 0.0000025, 0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.005, 0.025] });
         _classes = meter.CreateCounter<long>("mlops.prediction.classes", description: "Predicted labels, by class.");
         _values = meter.CreateHistogram<double>("mlops.prediction.value", description: "Predicted values of regression models.");
     }

@@ -69,20 +69,7 @@ public sealed class TrainerPlatform : IAsyncDisposable
         string connectionString, IDictionary<string, string>? trainerSettings = null, bool withTrainer = true)
     {
         var issuer = await TestIssuer.StartAsync();
-        issuer.RegisterClient(ServicesClientId, ServicesSecret, "mlops.read mlops.train");
-
-        // The issuer makes its token-endpoint key on the first request: make it now, so the JWKS the data service
-        // reads once already holds it (a service refreshes keys on an unknown kid at most every few minutes).
-        using (var tokens = new HttpClient())
-        {
-            using var warmUp = await tokens.PostAsync(new Uri(issuer.Issuer + "/connect/token"), new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["grant_type"] = "client_credentials",
-                ["client_id"] = ServicesClientId,
-                ["client_secret"] = ServicesSecret,
-            }));
-            warmUp.EnsureSuccessStatusCode();
-        }
+        await issuer.RegisterServicesClientAsync(ServicesClientId, ServicesSecret, "mlops.read mlops.train");
 
         var artifacts = TemporaryDirectory.Create("mlops-trainer-artifacts-");
         var trainerAddress = new Uri($"http://127.0.0.1:{LoopbackPorts.FindFree()}");
@@ -103,7 +90,7 @@ public sealed class TrainerPlatform : IAsyncDisposable
         data.StartServer();
         using var probe = data.CreateClient();
         var platform = new TrainerPlatform(issuer, data, probe.BaseAddress!, trainerAddress, artifacts, connectionString);
-        await WaitReadyAsync(probe, "the data service");
+        await Readiness.WaitAsync(probe, "the data service");
 
         if (withTrainer)
         {
@@ -165,7 +152,7 @@ public sealed class TrainerPlatform : IAsyncDisposable
 
         _trainers.Add(trainer);
         using var probe = trainer.CreateClient();
-        await WaitReadyAsync(probe, "the trainer");
+        await Readiness.WaitAsync(probe, "the trainer");
         return trainer;
     }
 
@@ -277,22 +264,4 @@ public sealed class TrainerPlatform : IAsyncDisposable
         await Issuer.DisposeAsync();
         Artifacts.Dispose();
     }
-
-    private static Task<bool> WaitReadyAsync(HttpClient client, string what) =>
-        Eventually.ReturnsAsync(
-            async () =>
-            {
-                try
-                {
-                    using var response = await client.GetAsync("/health");
-                    return response.IsSuccessStatusCode;
-                }
-                catch (HttpRequestException)
-                {
-                    return false;
-                }
-            },
-            ready => ready,
-            TimeSpan.FromSeconds(60),
-            what + " becoming ready");
 }
