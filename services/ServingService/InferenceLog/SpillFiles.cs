@@ -54,15 +54,35 @@ public sealed partial class SpillFiles : IDisposable
             return false;
         }
 
-        if (_appending is null || _appending.Length >= SegmentBytes)
+        try
         {
-            _appending?.Dispose();
-            _appending = new FileStream(SegmentPath(_nextSegment++), FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+            if (_appending is null || _appending.Length >= SegmentBytes)
+            {
+                _appending?.Dispose();
+                _appending = new FileStream(SegmentPath(_nextSegment++), FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+            }
+
+            var start = _appending.Position;
+            buffer.Position = 0;
+            try
+            {
+                buffer.CopyTo(_appending);
+                _appending.Flush(flushToDisk: true);
+            }
+            catch (IOException)
+            {
+                // A partial batch must not be replayed as if it were whole: cut it off again.
+                _appending.SetLength(start);
+                throw;
+            }
+        }
+        catch (IOException exception)
+        {
+            // A full or failing disk is a full spill: the writer holds the batch and the buffer pushes back with 503.
+            LogAppendFailed(exception, _directory);
+            return false;
         }
 
-        buffer.Position = 0;
-        buffer.CopyTo(_appending);
-        _appending.Flush(flushToDisk: true);
         _bytes += buffer.Length;
         return true;
     }
@@ -136,6 +156,9 @@ public sealed partial class SpillFiles : IDisposable
 
     private string SegmentPath(long number) =>
         Path.Combine(_directory, number.ToString("D12", System.Globalization.CultureInfo.InvariantCulture) + ".ndjson");
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Appending to the spill in {Directory} failed; it counts as full until an append works.")]
+    private partial void LogAppendFailed(Exception exception, string directory);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A line of the spill segment {Segment} could not be read; its record is lost.")]
     private partial void LogUnreadable(Exception exception, string segment);
