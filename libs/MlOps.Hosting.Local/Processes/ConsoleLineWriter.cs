@@ -15,17 +15,25 @@ public sealed class ConsoleLineWriter(TextWriter writer, bool useColor)
     public static ConsoleLineWriter ForConsole() =>
         new(Console.Out, !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("NO_COLOR") is null);
 
-    public void WriteLine(string source, string line)
+    /// <summary>
+    /// Lines of one source in one write: the console writer is synchronized, so lines of different processes never
+    /// mix, and a batch costs one flush.
+    /// </summary>
+    public void WriteLines(string source, IReadOnlyList<string> lines)
     {
-        // One WriteLine call per line: Console.Out is synchronized, so lines of different processes never mix.
-        if (useColor)
+        if (lines.Count == 0)
         {
-            writer.WriteLine($"\u001b[{ColorOf(source)}m[{source}]\u001b[0m {line}");
+            return;
         }
-        else
+
+        var prefix = useColor ? $"\u001b[{ColorOf(source)}m[{source}]\u001b[0m " : $"[{source}] ";
+        var text = new System.Text.StringBuilder();
+        foreach (var line in lines)
         {
-            writer.WriteLine($"[{source}] {line}");
+            text.Append(prefix).Append(line).Append(writer.NewLine);
         }
+
+        writer.Write(text.ToString());
     }
 
     /// <summary>Each source keeps the color it was first given; distinct while there are fewer sources than colors.</summary>

@@ -20,11 +20,9 @@ public sealed class ProcessOutput : IDisposable
         if (logFilePath is not null)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logFilePath))!);
-            _logFile = new StreamWriter(new FileStream(logFilePath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite))
-            {
-                AutoFlush = true,
-            };
+            _logFile = new StreamWriter(new FileStream(logFilePath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite));
             _logFile.WriteLine($"===== {name} started {timeProvider.GetLocalNow():yyyy-MM-dd HH:mm:ss zzz} =====");
+            _logFile.Flush();
         }
     }
 
@@ -32,18 +30,30 @@ public sealed class ProcessOutput : IDisposable
 
     public IReadOnlyList<string> RecentLines => _tail.Snapshot();
 
-    public void WriteLine(string line)
+    public void WriteLine(string line) => WriteLines([line]);
+
+    /// <summary>Several lines at once: one console write and one flush of the log file for all of them.</summary>
+    public void WriteLines(IReadOnlyList<string> lines)
     {
-        _tail.Add(line);
-        _console?.WriteLine(_name, line);
+        foreach (var line in lines)
+        {
+            _tail.Add(line);
+        }
+
+        _console?.WriteLines(_name, lines);
         if (_logFile is not null)
         {
             lock (_logFile)
             {
-                // A line can still arrive from the reader thread after the process was disposed.
+                // Lines can still arrive from a reader after the process was disposed.
                 if (!_disposed)
                 {
-                    _logFile.WriteLine(line);
+                    foreach (var line in lines)
+                    {
+                        _logFile.WriteLine(line);
+                    }
+
+                    _logFile.Flush();
                 }
             }
         }
