@@ -58,8 +58,12 @@ public static partial class RequestIdMiddleware
 
     private static void LogRequest(ILogger logger, HttpContext context, TimeSpan elapsed)
     {
-        // Probes and scrapes arrive every few seconds: keep them out of the log unless asked for.
-        var level = context.GetEndpoint()?.Metadata.GetMetadata<ProbeEndpointMetadata>() is null ? LogLevel.Information : LogLevel.Debug;
+        // Probes and scrapes arrive every few seconds: keep them out of the log unless asked for. A server error is a
+        // warning, so `Logging:LogLevel:MlOps.Requests=Warning` keeps exactly the lines worth reading (an access line
+        // per request costs about half the throughput of a small machine: bench/results/serving.md).
+        var level = context.GetEndpoint()?.Metadata.GetMetadata<ProbeEndpointMetadata>() is not null ? LogLevel.Debug
+            : context.Response.StatusCode >= StatusCodes.Status500InternalServerError ? LogLevel.Warning
+            : LogLevel.Information;
         if (logger.IsEnabled(level))
         {
             LogRequestCompleted(

@@ -18,7 +18,7 @@ internal sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExterna
     {
     }
 
-    internal sealed record LogEntry(string Category, string Message, IReadOnlyDictionary<string, string> ScopeValues);
+    internal sealed record LogEntry(string Category, string Message, IReadOnlyDictionary<string, string> ScopeValues, LogLevel Level);
 
     private sealed class Logger(CapturingLoggerProvider provider, string category) : ILogger
     {
@@ -41,7 +41,7 @@ internal sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExterna
                     }
                 },
                 values);
-            provider.Entries.Enqueue(new LogEntry(category, formatter(state, exception), values));
+            provider.Entries.Enqueue(new LogEntry(category, formatter(state, exception), values, logLevel));
         }
     }
 }

@@ -65,6 +65,28 @@ public sealed class RequestIdAndErrorTests
     }
 
     [Fact]
+    public async Task A_server_error_is_logged_as_a_warning_and_a_success_as_information()
+    {
+        var logs = new CapturingLoggerProvider();
+        await using var app = await TestApp.StartAsync(
+            web =>
+            {
+                web.MapGet("/fine", () => "fine").AllowAnonymous();
+                web.MapGet("/busy", () => Results.StatusCode(StatusCodes.Status503ServiceUnavailable)).AllowAnonymous();
+            },
+            configure: builder => builder.Logging.AddProvider(logs));
+
+        using (await app.Client.GetAsync("/fine"))
+        using (await app.Client.GetAsync("/busy"))
+        {
+        }
+
+        var access = logs.Entries.Where(e => e.Category == "MlOps.Requests").ToList();
+        Assert.Equal(LogLevel.Information, Assert.Single(access, e => e.Message.StartsWith("HTTP GET /fine answered 200", StringComparison.Ordinal)).Level);
+        Assert.Equal(LogLevel.Warning, Assert.Single(access, e => e.Message.StartsWith("HTTP GET /busy answered 503", StringComparison.Ordinal)).Level);
+    }
+
+    [Fact]
     public async Task An_unhandled_exception_is_a_500_problem_that_reveals_nothing_of_the_code()
     {
         await using var app = await TestApp.StartAsync(web => web.MapGet("/boom", string () =>
