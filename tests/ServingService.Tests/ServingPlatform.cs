@@ -168,13 +168,7 @@ public sealed class ServingPlatform : IAsyncLifetime
         Assert.True(moved.IsSuccessStatusCode, await moved.Content.ReadAsStringAsync());
     }
 
-    public async Task<long> ScalarAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
-    }
+    public Task<long> ScalarAsync(string sql) => Sql.CountAsync(ConnectionString, sql);
 
     public async Task<HashSet<Guid>> IdsAsync(string sql)
     {

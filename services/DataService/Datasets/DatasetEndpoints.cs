@@ -1,5 +1,4 @@
 using System.IO.Pipelines;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
@@ -13,6 +12,7 @@ using MlOps.DataService.Persistence;
 using MlOps.Learning.Generators;
 using MlOps.ServiceDefaults.Auth;
 using MlOps.ServiceDefaults.Paging;
+using MlOps.Contracts;
 
 namespace MlOps.DataService.Datasets;
 
@@ -341,10 +341,10 @@ public static partial class DatasetEndpoints
     }
 
     private static ProblemHttpResult? NameProblem(string name) =>
-        DatasetName().IsMatch(name)
+        Names.IsValidName(name)
             ? null
             : TypedResults.Problem(
-                $"'{name}' is not a dataset name: use 1 to 63 characters, lowercase letters, digits, '-', '_' or '.', starting with a letter or digit.",
+                $"'{name}' is not a dataset name: use {Names.NameRule}.",
                 statusCode: StatusCodes.Status400BadRequest,
                 title: "Invalid dataset name");
 
@@ -356,7 +356,4 @@ public static partial class DatasetEndpoints
 
     private static ProblemHttpResult DatasetNotFound(string name) =>
         TypedResults.Problem($"No dataset is named '{name}'.", statusCode: StatusCodes.Status404NotFound, title: "Dataset not found");
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,62}$")]
-    private static partial Regex DatasetName();
 }

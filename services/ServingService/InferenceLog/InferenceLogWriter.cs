@@ -116,7 +116,7 @@ public sealed partial class InferenceLogWriter(
     {
         while (true)
         {
-            if (time.GetTimestamp() >= Interlocked.Read(ref _databaseRetryAt) && await TryDatabaseAsync(batch))
+            if (time.GetTimestamp() >= _databaseRetryAt && await TryDatabaseAsync(batch))
             {
                 return;
             }

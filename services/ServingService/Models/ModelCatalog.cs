@@ -38,9 +38,10 @@ public sealed partial class ModelCatalog(
         {
             return await slot.FirstLoadAsync(() => LoadAliasAsync(slot, CancellationToken.None)).WaitAsync(cancellationToken);
         }
-        catch (ModelLoadException exception) when (exception.Status == StatusCodes.Status404NotFound)
+        catch (ModelLoadException) when (slot.Current is null)
         {
-            // Unknown names are not kept, so requests for names that do not exist cannot grow the catalog.
+            // A name that never loaded is not kept, so requests for names that do not exist cannot grow the catalog;
+            // the next request tries again.
             _aliases.TryRemove(new KeyValuePair<(string, string), AliasSlot>((model, alias), slot));
             throw;
         }
@@ -103,6 +104,7 @@ public sealed partial class ModelCatalog(
             if (!change.Aliases.TryGetValue(slot.Alias, out var version))
             {
                 _aliases.TryRemove(new KeyValuePair<(string, string), AliasSlot>((slot.Model, slot.Alias), slot));
+                metrics.Unloaded(slot.Model, slot.Alias);
                 LogAliasRemoved(slot.Model, slot.Alias);
                 continue;
             }

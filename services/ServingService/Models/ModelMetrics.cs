@@ -25,6 +25,8 @@ public sealed class ModelMetrics
 
     public void Loaded(string model, string alias, int version) => _loaded[(model, alias)] = version;
 
+    public void Unloaded(string model, string alias) => _loaded.TryRemove((model, alias), out _);
+
     public void Read(string model) => _loads.Add(1, new KeyValuePair<string, object?>("model", model));
 
     public void LoadFailed(string model) => _failures.Add(1, new KeyValuePair<string, object?>("model", model));

@@ -7,10 +7,11 @@ using MlOps.ServiceDefaults.Auth;
 using MlOps.ServiceDefaults.RequestIds;
 using MlOps.ServingService.InferenceLog;
 using MlOps.ServingService.Models;
+using MlOps.Contracts;
 
 namespace MlOps.ServingService.Predictions;
 
-public static partial class PredictEndpoints
+public static class PredictEndpoints
 {
     public const string RateLimitPolicy = "predict";
 
@@ -77,7 +78,7 @@ public static partial class PredictEndpoints
         }
         catch (ModelLoadException exception)
         {
-            metrics.Outcome(model, version, "failed", 1);
+            // Not counted under the model's name: any caller can make up names, and each would be a new series.
             return TypedResults.Problem(exception.Message, statusCode: exception.Status, title: exception.Title);
         }
 
@@ -108,10 +109,8 @@ public static partial class PredictEndpoints
 
             var scoring = TimeSpan.Zero;
             var results = new PredictionResult[instances.Length];
-            var records = new InferenceRecord[instances.Length];
+            var outputs = new string[instances.Length];
             var now = time.GetUtcNow();
-            var caller = context.User.CallerName();
-            var requestId = context.GetRequestId();
             var classes = served.Model.Classes;
             for (var i = 0; i < instances.Length; i++)
             {
@@ -130,15 +129,17 @@ public static partial class PredictEndpoints
                 }
 
                 results[i] = new PredictionResult(id, prediction.Label, probabilities, prediction.Value);
-                var output = JsonSerializer.Serialize(new PredictionOutput(prediction.Label, probabilities, prediction.Value), ServingJson.Default.PredictionOutput);
-                records[i] = new InferenceRecord(id, served.Name, served.Version, now, instances[i].Json, output, 0, requestId, caller);
+                outputs[i] = JsonSerializer.Serialize(new PredictionOutput(prediction.Label, probabilities, prediction.Value), ServingJson.Default.PredictionOutput);
             }
 
             metrics.Scored(served.Name, scoring);
             var latency = time.GetElapsedTime(started).TotalMilliseconds;
+            var caller = context.User.CallerName();
+            var requestId = context.GetRequestId();
+            var records = new InferenceRecord[instances.Length];
             for (var i = 0; i < records.Length; i++)
             {
-                records[i] = records[i] with { LatencyMs = latency };
+                records[i] = new InferenceRecord(results[i].Id, served.Name, served.Version, now, instances[i].Json, outputs[i], latency, requestId, caller);
             }
 
             if (!log.TryEnqueue(records))
@@ -180,9 +181,9 @@ public static partial class PredictEndpoints
         {
             errors["version"] = ["version is a model version number: 1 or more."];
         }
-        else if (alias is not null && !AliasName().IsMatch(alias))
+        else if (alias is not null && !Names.IsValidAlias(alias))
         {
-            errors["alias"] = [$"'{alias}' is not an alias name: 1 to 32 lowercase letters, digits, '-' or '_', starting with a letter."];
+            errors["alias"] = [$"'{alias}' is not an alias name: {Names.AliasRule}."];
         }
 
         return errors.Count == 0 ? null : TypedResults.ValidationProblem(errors);
@@ -193,7 +194,4 @@ public static partial class PredictEndpoints
             $"The request is larger than the limit of {limit} bytes (Serving:MaxRequestBytes); send fewer instances per request.",
             statusCode: StatusCodes.Status413PayloadTooLarge,
             title: "Request too large");
-
-    [System.Text.RegularExpressions.GeneratedRegex("^[a-z][a-z0-9_-]{0,31}$")]
-    private static partial System.Text.RegularExpressions.Regex AliasName();
 }

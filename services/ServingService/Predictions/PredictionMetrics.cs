@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 namespace MlOps.ServingService.Predictions;
 
 /// <summary>
-/// <c>mlops_predictions_total{model,version,outcome}</c> (per instance: ok, invalid, refused, failed),
+/// <c>mlops_predictions_total{model,version,outcome}</c> (per instance of a model that was found: ok, invalid, refused),
 /// <c>mlops_prediction_duration_seconds{model}</c> (the model's scoring of a request's instances, nothing else), and the
 /// output distribution:
 /// <c>mlops_prediction_classes_total{model,version,class}</c> or <c>mlops_prediction_value{model,version}</c>.
@@ -30,11 +30,11 @@ public sealed class PredictionMetrics
         _values = meter.CreateHistogram<double>("mlops.prediction.value", description: "Predicted values of regression models.");
     }
 
-    public void Outcome(string model, int? version, string outcome, int instances) =>
+    public void Outcome(string model, int version, string outcome, int instances) =>
         _predictions.Add(
             instances,
             new KeyValuePair<string, object?>("model", model),
-            new KeyValuePair<string, object?>("version", version?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? ""),
+            new KeyValuePair<string, object?>("version", version),
             new KeyValuePair<string, object?>("outcome", outcome));
 
     public void Scored(string model, TimeSpan duration) =>

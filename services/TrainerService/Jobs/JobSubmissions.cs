@@ -9,6 +9,7 @@ using MlOps.TrainerService.Algorithms;
 using MlOps.TrainerService.Datasets;
 using MlOps.TrainerService.Persistence;
 using MlOps.TrainerService.Registry;
+using MlOps.Contracts;
 
 namespace MlOps.TrainerService.Jobs;
 
@@ -202,9 +203,9 @@ public sealed class JobSubmissions(
             return;
         }
 
-        if (!RegistryNames.IsValid(value))
+        if (!Names.IsValidName(value))
         {
-            errors[field] = [$"'{value}' is not a valid {field} name: use 1 to 63 characters, lowercase letters, digits, '-', '_' or '.', starting with a letter or digit."];
+            errors[field] = [$"'{value}' is not a valid {field} name: use {Names.NameRule}."];
         }
     }
 }

@@ -8,6 +8,7 @@ using MlOps.ServiceDefaults.Auth;
 using MlOps.ServiceDefaults.Paging;
 using MlOps.TrainerService.Jobs;
 using MlOps.TrainerService.Persistence;
+using MlOps.Contracts;
 
 namespace MlOps.TrainerService.Registry;
 
@@ -329,11 +330,11 @@ public static class RegistryEndpoints
         db.ModelVersions.AsNoTracking().SingleOrDefaultAsync(v => v.Model == name && v.Version == version, ct);
 
     private static ValidationProblem? AliasProblem(string alias) =>
-        RegistryNames.IsValidAlias(alias)
+        Names.IsValidAlias(alias)
             ? null
             : TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {
-                ["alias"] = [$"'{alias}' is not an alias name: 1 to 32 lowercase letters, digits, '-' or '_', starting with a letter."],
+                ["alias"] = [$"'{alias}' is not an alias name: {Names.AliasRule}."],
             });
 
     private static ProblemHttpResult ModelNotFound(string name) =>

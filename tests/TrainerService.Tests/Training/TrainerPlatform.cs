@@ -10,7 +10,6 @@ using MlOps.Contracts.Datasets;
 using MlOps.Contracts.Training;
 using MlOps.Hosting.Local.Networking;
 using MlOps.TestSupport;
-using Npgsql;
 using DataProgram = dataservice::Program;
 
 namespace MlOps.TrainerService.Tests.Training;
@@ -232,21 +231,9 @@ public sealed class TrainerPlatform : IAsyncDisposable
             timeout ?? TimeSpan.FromMinutes(3),
             $"job {id}");
 
-    public async Task<long> ScalarAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
-    }
+    public Task<long> ScalarAsync(string sql) => Sql.CountAsync(ConnectionString, sql);
 
-    public async Task<string?> TextAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (string?)await command.ExecuteScalarAsync();
-    }
+    public async Task<string?> TextAsync(string sql) => (string?)await Sql.ScalarAsync(ConnectionString, sql);
 
     public async ValueTask DisposeAsync()
     {
