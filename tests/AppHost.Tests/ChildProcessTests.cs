@@ -30,6 +30,26 @@ public sealed class ChildProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Copies_a_fast_writer_whole_and_in_order_across_reads_that_split_lines_and_characters()
+    {
+        // 200,000 lines (over 6 MB) come in many reads of the pipe, most of them ending inside a line and some inside
+        // the two bytes of 'é'.
+        var log = _directory.Combine("flood.log");
+        await using var child = Start("flood", "seq 1 200000 | sed 's/$/ café/'", log: log);
+        Assert.Equal(0, await child.Exited.WaitAsync(TimeSpan.FromSeconds(60)));
+
+        var lines = (await File.ReadAllLinesAsync(log)).Skip(1).ToArray();
+        Assert.Equal(200_000, lines.Length);
+        for (var i = 0; i < lines.Length; i++)
+        {
+            Assert.Equal($"{i + 1} café", lines[i]);
+        }
+
+        Assert.Equal("200000 café", child.RecentLines[^1]);
+        Assert.EndsWith("[flood] 200000 café" + Environment.NewLine, _console.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Keeps_only_the_last_lines()
     {
         await using var child = Start("counter", "for i in $(seq 1 100); do echo line $i; done");

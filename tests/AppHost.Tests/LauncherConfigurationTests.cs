@@ -72,6 +72,7 @@ public sealed class LauncherConfigurationTests : IDisposable
         }
 
         Assert.Equal("0", environment["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"]);
+        Assert.Equal("0", environment["DOTNET_gcServer"]);
 
         // Only the auth service gets the admin password; only serving gets a spill folder, inside the data folder.
         Assert.False(environment.ContainsKey("MLOPS_ADMIN_PASSWORD"));

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace MlOps.Hosting.Local.Processes;
 
 /// <summary>
@@ -6,6 +8,8 @@ namespace MlOps.Hosting.Local.Processes;
 /// </summary>
 public sealed class ProcessOutput : IDisposable
 {
+    private const int BufferBytes = 64 * 1024;
+
     private readonly string _name;
     private readonly ConsoleLineWriter? _console;
     private readonly StreamWriter? _logFile;
@@ -20,7 +24,11 @@ public sealed class ProcessOutput : IDisposable
         if (logFilePath is not null)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logFilePath))!);
-            _logFile = new StreamWriter(new FileStream(logFilePath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite));
+            // Buffers as large as a pipe's read, so a batch of lines costs one write at its flush.
+            _logFile = new StreamWriter(
+                new FileStream(logFilePath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite, BufferBytes),
+                new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
+                BufferBytes);
             _logFile.WriteLine($"===== {name} started {timeProvider.GetLocalNow():yyyy-MM-dd HH:mm:ss zzz} =====");
             _logFile.Flush();
         }
