@@ -65,6 +65,38 @@ public sealed class ReloadTests(ServingPlatform platform) : IClassFixture<Servin
     }
 
     [Fact]
+    public async Task An_alias_removed_from_the_registry_is_no_longer_served_and_leaves_the_metrics()
+    {
+        await platform.TrainAsync("retired", "cart-abandonment", "abandoned");
+        await platform.MoveAliasAsync("retired", "staging", 1);
+        var serving = platform.AddServing();
+        using var client = platform.Client(serving);
+        using (var staged = await client.PostAsJsonAsync("/api/predict/retired?alias=staging", CartInstances.One()))
+        {
+            Assert.Equal(HttpStatusCode.OK, staged.StatusCode);
+        }
+
+        var loaded = LoadedInfo(await serving.CreateClient().GetStringAsync("/metrics"));
+        Assert.Contains(loaded, line => line.Contains("alias=\"staging\"", StringComparison.Ordinal));
+
+        await platform.RemoveAliasAsync("retired", "staging");
+        await Eventually.ReturnsAsync(
+            async () => (await client.GetFromJsonAsync<ServedModel[]>("/api/serving/models"))!,
+            served => !served.Any(m => m is { Model: "retired", Alias: "staging" }),
+            TimeSpan.FromSeconds(30),
+            "serving to drop retired@staging");
+
+        var metrics = await serving.CreateClient().GetStringAsync("/metrics");
+        Assert.DoesNotContain(LoadedInfo(metrics), line => line.Contains("alias=\"staging\"", StringComparison.Ordinal));
+        using var gone = await client.PostAsJsonAsync("/api/predict/retired?alias=staging", CartInstances.One());
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        Assert.Equal("application/problem+json", gone.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("staging", await gone.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var production = await client.PostAsJsonAsync("/api/predict/retired", CartInstances.One());
+        Assert.Equal(HttpStatusCode.OK, production.StatusCode);
+    }
+
+    [Fact]
     public async Task A_version_whose_model_file_is_broken_does_not_replace_the_one_serving_and_health_says_so()
     {
         await platform.TrainAsync("fragile", "cart-abandonment", "abandoned");
@@ -138,4 +170,10 @@ public sealed class ReloadTests(ServingPlatform platform) : IClassFixture<Servin
         // 1, then 2 (unloading 1), then 1 again (unloading 2): three reads of a model file.
         Assert.Matches("""mlops_model_loads_total\{model="pinned"\} 3(\s|$)""", metrics);
     }
+
+    private static string[] LoadedInfo(string metrics) =>
+        metrics.Split('\n')
+            .Where(line => line.StartsWith("mlops_model_loaded_info{", StringComparison.Ordinal))
+            .Where(line => line.Contains("model=\"retired\"", StringComparison.Ordinal))
+            .ToArray();
 }

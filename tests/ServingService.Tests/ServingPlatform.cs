@@ -168,6 +168,14 @@ public sealed class ServingPlatform : IAsyncLifetime
         Assert.True(moved.IsSuccessStatusCode, await moved.Content.ReadAsStringAsync());
     }
 
+    /// <summary>Removes an alias from the registry, as an admin would.</summary>
+    public async Task RemoveAliasAsync(string model, string alias)
+    {
+        using var trainer = ClientOf(Trainer, "mlops.admin mlops.read");
+        using var removed = await trainer.DeleteAsync($"/api/models/{model}/aliases/{alias}");
+        Assert.True(removed.IsSuccessStatusCode, await removed.Content.ReadAsStringAsync());
+    }
+
     public Task<long> ScalarAsync(string sql) => Sql.CountAsync(ConnectionString, sql);
 
     public async Task<HashSet<Guid>> IdsAsync(string sql)
