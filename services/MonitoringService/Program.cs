@@ -1,9 +1,12 @@
+using MlOps.MonitoringService.Policies;
+
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddMonitoringService();       // Extensions/MonitoringServiceExtensions.cs
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.MapMonitoringPolicies();          // Policies/PolicyEndpoints.cs
 app.Run();
 
 /// <summary>The entry point, visible to the service's tests (WebApplicationFactory).</summary>

@@ -1,11 +1,27 @@
 using Microsoft.EntityFrameworkCore;
+using MlOps.MonitoringService.Policies;
+using MlOps.ServiceDefaults.Database;
 
 namespace MlOps.MonitoringService.Persistence;
 
-/// <summary>The monitoring service's tables, all in its own schema; SQL scripts under Migrations/ create them.</summary>
+/// <summary>
+/// The monitoring service's tables, all in its own schema; SQL scripts under Migrations/ create them. Columns are the
+/// properties' names in snake_case.
+/// </summary>
 public sealed class MonitoringDbContext(DbContextOptions<MonitoringDbContext> options) : DbContext(options)
 {
     public const string Schema = "monitoring";
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.HasDefaultSchema(Schema);
+    public DbSet<PolicyRow> Policies => Set<PolicyRow>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.HasDefaultSchema(Schema);
+        modelBuilder.Entity<PolicyRow>(policy =>
+        {
+            policy.ToTable("policies");
+            policy.HasKey(p => p.Model);
+        });
+        modelBuilder.UseSnakeCaseColumnNames();
+    }
 }

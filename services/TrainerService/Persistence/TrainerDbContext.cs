@@ -1,5 +1,5 @@
-using System.Text;
 using Microsoft.EntityFrameworkCore;
+using MlOps.ServiceDefaults.Database;
 using MlOps.TrainerService.Jobs;
 using MlOps.TrainerService.Registry;
 using MlOps.TrainerService.Runs;
@@ -92,31 +92,6 @@ public sealed class TrainerDbContext(DbContextOptions<TrainerDbContext> options)
             entry.HasOne<RegisteredModel>().WithMany().HasForeignKey(e => e.Model);
         });
 
-        foreach (var entity in modelBuilder.Model.GetEntityTypes())
-        {
-            foreach (var property in entity.GetProperties())
-            {
-                if (property.GetColumnName() == property.Name)
-                {
-                    property.SetColumnName(SnakeCase(property.Name));
-                }
-            }
-        }
-    }
-
-    private static string SnakeCase(string name)
-    {
-        var snake = new StringBuilder(name.Length + 4);
-        for (var i = 0; i < name.Length; i++)
-        {
-            if (char.IsUpper(name[i]) && i > 0)
-            {
-                snake.Append('_');
-            }
-
-            snake.Append(char.ToLowerInvariant(name[i]));
-        }
-
-        return snake.ToString();
+        modelBuilder.UseSnakeCaseColumnNames();
     }
 }

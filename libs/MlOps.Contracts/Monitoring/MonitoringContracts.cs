@@ -1,0 +1,42 @@
+using System.Text.Json.Serialization;
+
+namespace MlOps.Contracts.Monitoring;
+
+/// <summary>
+/// How a model is watched (<c>GET</c>/<c>PUT /api/monitoring/{model}/policy</c>). Durations are a whole number and a
+/// unit: <c>90s</c>, <c>15m</c>, <c>1h</c>, <c>7d</c>. A check covers either the last <see cref="Window"/> of
+/// predictions or the last <see cref="Last"/> predictions, never both. In a <c>PUT</c> every field may be left out and
+/// takes its default.
+/// </summary>
+/// <param name="CheckInterval">How often the scheduler checks the model (default <c>1h</c>).</param>
+/// <param name="Window">The time window a check covers (default <c>1h</c> when <see cref="Last"/> is not given).</param>
+/// <param name="Last">Instead of a window: the newest this many predictions.</param>
+/// <param name="PValueThreshold">A feature whose test's p-value is below this has drifted (KS, chi-square, z-test).</param>
+/// <param name="DistanceThreshold">A feature whose distance is at or above this has drifted (Wasserstein, Jensen–Shannon, PSI).</param>
+/// <param name="DriftShare">The share of drifted features at which the dataset has drifted.</param>
+/// <param name="MaxPerformanceDrop">How far the primary metric may fall below the validation value before it is decay.</param>
+/// <param name="MinDriftSamples">Fewer predictions than this in the window: no drift verdict.</param>
+/// <param name="MinFeedbackSamples">Fewer labelled predictions than this in the window: no performance verdict.</param>
+/// <param name="AutoRetrain">Whether drift or decay starts a training job on the newest dataset version.</param>
+/// <param name="RetrainCooldown">The least time between two automatic retrainings of the model.</param>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record MonitoringPolicy(
+    string? CheckInterval = null,
+    string? Window = null,
+    int? Last = null,
+    double? PValueThreshold = null,
+    double? DistanceThreshold = null,
+    double? DriftShare = null,
+    double? MaxPerformanceDrop = null,
+    int? MinDriftSamples = null,
+    int? MinFeedbackSamples = null,
+    bool? AutoRetrain = null,
+    string? RetrainCooldown = null);
+
+/// <summary>A model's policy with every field filled in, whether it is still the default, and who set it when.</summary>
+public sealed record MonitoringPolicyResponse(
+    string Model,
+    MonitoringPolicy Policy,
+    bool IsDefault,
+    string? UpdatedBy,
+    DateTimeOffset? UpdatedAt);
