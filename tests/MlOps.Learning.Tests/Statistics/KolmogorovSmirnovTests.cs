@@ -50,6 +50,28 @@ public class KolmogorovSmirnovTests
     }
 
     [Fact]
+    public void Where_the_exact_p_value_rounds_above_one_it_falls_back_to_the_asymptotic_one_as_scipy_does()
+    {
+        // Interleaved samples 2i and 2i + 1: D = 1/n, where SciPy's exact sum comes out as 1 + 2e-16 and ks_2samp
+        // warns and uses kstwo instead (the fixture script checks that warning).
+        foreach (var json in DriftFixture.File("ks_formula.json").GetProperty("fallback_cases").EnumerateArray())
+        {
+            var n = json.GetProperty("n").GetInt32();
+            var even = new double[n];
+            var odd = new double[n];
+            for (var i = 0; i < n; i++)
+            {
+                even[i] = 2.0 * i;
+                odd[i] = (2.0 * i) + 1;
+            }
+
+            var (success, _, exact) = KolmogorovSmirnovExact.Attempt(n, n, 1.0 / n);
+            Assert.False(success, $"n = {n}: the exact p-value {exact:R} should count as a failure.");
+            AssertResult(json, KolmogorovSmirnov.TwoSample(even, odd), $"interleaved {n}");
+        }
+    }
+
+    [Fact]
     public void The_kolmogorov_distribution_matches_kstwo_sf_and_smirnov_on_every_branch()
     {
         foreach (var row in DriftFixture.Rows("ks_small.json", "kstwo_sf_grid"))

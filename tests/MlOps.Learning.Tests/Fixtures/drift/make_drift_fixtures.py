@@ -109,7 +109,20 @@ def write_ks():
         {"name": "grid_12000_15000_shift_0.0008", **expected(grid_a, grid_b)},
         {"name": "grid_12000_vs_three_values", **expected(grid_a, small_b)},
         {"name": "grid_15000_vs_one_value", **expected(grid_b, np.array([0.9]))},
+    ], "fallback_cases": [
+        # Interleaved samples 2i and 2i + 1 (i < n): D = 1/n, where _compute_prob_outside_square rounds to just above 1,
+        # so ks_2samp warns and falls back to the asymptotic p-value.
+        {"name": f"interleaved_{n}", "n": n, **expected_fallback(2.0 * np.arange(n), 2.0 * np.arange(n) + 1)}
+        for n in [5, 1000, 10000]
     ]})
+
+
+def expected_fallback(a, b):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = expected(a, b)
+    assert any("Exact calculation unsuccessful" in str(w.message) for w in caught), "expected the fall-back warning"
+    return result
 
 
 def expected(a, b):
