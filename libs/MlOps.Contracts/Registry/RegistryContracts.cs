@@ -49,9 +49,18 @@ public sealed record ModelArtifact(string Format, long Size, string Sha256);
 /// <summary>
 /// What the monitor compares live traffic with: the profile of the features the model was trained on, and the profile
 /// of the model's own predictions on its validation split (columns <c>prediction</c>, and <c>probability</c> of the
-/// positive class for binary models).
+/// positive class for binary models). The KS and Wasserstein tests need values, not histograms, so each numeric
+/// feature and each numeric prediction column also comes with a seeded sample of at most 2,000 of its values
+/// (<paramref name="FeatureSamples"/>, <paramref name="PredictionSamples"/>, by column; none for versions registered
+/// before samples were kept).
 /// </summary>
-public sealed record ReferenceProfile(string Model, int Version, DatasetProfile Features, DatasetProfile Predictions);
+public sealed record ReferenceProfile(
+    string Model,
+    int Version,
+    DatasetProfile Features,
+    DatasetProfile Predictions,
+    IReadOnlyDictionary<string, double[]>? FeatureSamples = null,
+    IReadOnlyDictionary<string, double[]>? PredictionSamples = null);
 
 /// <summary><c>PUT /api/models/{name}/aliases/{alias}</c>.</summary>
 public sealed record MoveAliasRequest(int? Version, string? Reason);

@@ -179,7 +179,9 @@ public sealed partial class JobExecution(
             job.Model,
             0,
             RunOutputs.FeatureProfile(detail.Profile, job.Target),
-            RunOutputs.PredictionProfile(model, predictions, cancellationToken));
+            RunOutputs.PredictionProfile(model, predictions, cancellationToken),
+            RunOutputs.FeatureSamples(table, job.Target, seed),
+            RunOutputs.PredictionSamples(model, predictions, seed));
         var evaluateSeconds = clock.Elapsed.TotalSeconds - loadSeconds - trainSeconds;
 
         var version = new ModelVersion

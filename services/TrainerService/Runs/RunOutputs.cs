@@ -103,6 +103,50 @@ public static class RunOutputs
             column is CategoricalFeaturizer categorical ? categorical.Categories : null))
         .ToArray();
 
+    /// <summary>How many values of each numeric column a reference profile keeps.</summary>
+    public const int ReferenceSampleSize = 2000;
+
+    /// <summary>A seeded sample of each numeric column of the data but the target, by column.</summary>
+    public static Dictionary<string, double[]> FeatureSamples(DataTable table, string target, long seed)
+    {
+        var samples = new Dictionary<string, double[]>(StringComparer.Ordinal);
+        foreach (var column in table.Columns)
+        {
+            if (column is NumericColumn numeric && column.Name != target)
+            {
+                samples[column.Name] = ValueSample.Draw(numeric, ReferenceSampleSize, seed);
+            }
+        }
+
+        return samples;
+    }
+
+    /// <summary>
+    /// A seeded sample of the model's numeric outputs on its validation split: <c>prediction</c> for a regression,
+    /// <c>probability</c> of the second class for a binary model; none for a multiclass model (its labels are counted).
+    /// </summary>
+    public static Dictionary<string, double[]> PredictionSamples(Model model, Prediction[] predictions, long seed)
+    {
+        var (name, select) = model.Task switch
+        {
+            LearningTask.Regression => ("prediction", (Func<Prediction, double>)(p => p.Value!.Value)),
+            LearningTask.BinaryClassification => ("probability", p => p.Probabilities![1]),
+            _ => (null, null),
+        };
+        if (name is null || select is null || predictions.Length == 0)
+        {
+            return [];
+        }
+
+        var values = new double[predictions.Length];
+        for (var i = 0; i < predictions.Length; i++)
+        {
+            values[i] = select(predictions[i]);
+        }
+
+        return new Dictionary<string, double[]>(StringComparer.Ordinal) { [name] = ValueSample.Draw(values, ReferenceSampleSize, seed) };
+    }
+
     /// <summary>The training data's profile without the target: the features live traffic is compared with.</summary>
     public static DatasetProfile FeatureProfile(DatasetProfile dataset, string target) =>
         dataset with { Columns = dataset.Columns.Where(column => column.Name != target).ToArray() };

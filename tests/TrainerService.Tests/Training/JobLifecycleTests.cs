@@ -74,6 +74,20 @@ public sealed class JobLifecycleTests(PostgresFixture postgres) : IClassFixture<
         Assert.Equal(dataset.Rows, reference.Features.Rows);
         Assert.Equal(["prediction", "probability"], reference.Predictions.Columns.Select(c => c.Name));
         Assert.Equal(600, reference.Predictions.Rows);
+        // A sample of 2,000 of the 3,000 values of each numeric feature, and of the 600 validation probabilities.
+        var numeric = reference.Features.Columns.Where(column => column.Type == "numeric").ToArray();
+        Assert.NotEmpty(numeric);
+        Assert.Equal(numeric.Select(c => c.Name).Order(), reference.FeatureSamples!.Keys.Order());
+        foreach (var column in numeric)
+        {
+            var sample = reference.FeatureSamples[column.Name];
+            Assert.Equal(2000, sample.Length);
+            Assert.All(sample, value => Assert.InRange(value, column.Numeric!.Min, column.Numeric.Max));
+        }
+
+        var probabilities = Assert.Single(reference.PredictionSamples!, sample => sample.Key == "probability").Value;
+        Assert.Equal(600, probabilities.Length);
+        Assert.All(probabilities, p => Assert.InRange(p, 0.0, 1.0));
 
         var confusion = (await client.GetFromJsonAsync<ConfusionMatrixArtifact>($"/api/runs/{job.RunId}/artifacts/confusion-matrix.json"))!;
         Assert.Equal(600, confusion.Counts.Sum(row => row.Sum()));
@@ -99,6 +113,7 @@ public sealed class JobLifecycleTests(PostgresFixture postgres) : IClassFixture<
         Assert.InRange(residuals.MeanAbsolute, 0, version.Metrics["rmse"]);
         var reference = (await client.GetFromJsonAsync<ReferenceProfile>("/api/models/wine-price/versions/1/reference"))!;
         Assert.Equal("numeric", Assert.Single(reference.Predictions.Columns).Type);
+        Assert.Equal(300, Assert.Single(reference.PredictionSamples!, sample => sample.Key == "prediction").Value.Length);
     }
 
     [Fact]
