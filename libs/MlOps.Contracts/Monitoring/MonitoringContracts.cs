@@ -40,3 +40,33 @@ public sealed record MonitoringPolicyResponse(
     bool IsDefault,
     string? UpdatedBy,
     DateTimeOffset? UpdatedAt);
+
+/// <summary>
+/// A drift check of a model version over a window of its predictions: every feature's test, statistic, threshold and
+/// verdict, the prediction's own drift, and the dataset verdict. <see cref="DatasetDrift"/> is null when the window
+/// held fewer predictions than the policy's minimum (<see cref="Note"/> says so).
+/// </summary>
+public sealed record DriftReport(
+    string Model,
+    int Version,
+    DateTimeOffset? WindowStart,
+    DateTimeOffset? WindowEnd,
+    long Predictions,
+    bool? DatasetDrift,
+    int DriftedFeatures,
+    double DriftedShare,
+    double DriftShare,
+    IReadOnlyList<FeatureDriftResult> Features,
+    FeatureDriftResult? PredictionDrift,
+    IReadOnlyList<SkippedFeature> Skipped,
+    string? Note);
+
+/// <summary>
+/// One feature's test: <c>ks</c>, <c>chisquare</c>, <c>z</c> (drift when the p-value is below the threshold) or
+/// <c>wasserstein</c>, <c>jensenshannon</c> (drift when the distance is at or above it), over this many current values.
+/// </summary>
+public sealed record FeatureDriftResult(
+    string Feature, string Type, string Test, double Statistic, double? PValue, double Threshold, bool Drifted, long CurrentValues);
+
+/// <summary>A feature the check could not test, and why.</summary>
+public sealed record SkippedFeature(string Feature, string Reason);
