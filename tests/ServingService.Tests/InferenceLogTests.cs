@@ -221,6 +221,10 @@ public sealed class InferenceLogTests(ServingPlatform platform) : IClassFixture<
             }
         }
 
+        // The newest 3 of what was logged, oldest first, paged as the rest.
+        var newest = await PredictionTests.ExportAsync(client, "carts", "&last=3");
+        var newestPaged = await PredictionTests.ExportAsync(client, "carts", $"&last=3&limit=2&after={newest[0].Id}");
+        using var badLast = await client.GetAsync("/api/serving/inference-log?model=carts&last=0");
         using var response2 = await client.GetAsync("/api/serving/inference-log?model=carts");
         using var noModel = await client.GetAsync("/api/serving/inference-log");
         using var badLimit = await client.GetAsync("/api/serving/inference-log?model=carts&limit=0");
@@ -231,6 +235,9 @@ public sealed class InferenceLogTests(ServingPlatform platform) : IClassFixture<
         Assert.Equal("application/x-ndjson", response2.Content.Headers.ContentType!.MediaType);
         Assert.Equal(HttpStatusCode.BadRequest, noModel.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, badLimit.StatusCode);
+        Assert.Equal(sent[2..], newest.Select(entry => entry.Id));
+        Assert.Equal(sent[3..], newestPaged.Select(entry => entry.Id));
+        Assert.Equal(HttpStatusCode.BadRequest, badLast.StatusCode);
     }
 
     private static long Counter(string metrics, string state)

@@ -11,9 +11,13 @@ public static class InferenceLogEndpoints
     public const int DefaultLimit = 1000;
     public const int MaxLimit = 10_000;
 
+    /// <summary>The most predictions <c>last</c> may ask for.</summary>
+    public const int MaxLast = 10_000_000;
+
     /// <summary>
-    /// <c>GET /api/serving/inference-log?model=&amp;since=&amp;until=&amp;after=&amp;limit=</c>: a model's logged predictions
-    /// as NDJSON, oldest first, streamed from the database. Pages follow by id: pass the last id received as
+    /// <c>GET /api/serving/inference-log?model=&amp;since=&amp;until=&amp;last=&amp;after=&amp;limit=</c>: a model's logged
+    /// predictions as NDJSON, oldest first, streamed from the database. <c>last</c> keeps only the model's newest that
+    /// many predictions (counted when each page is read). Pages follow by id: pass the last id received as
     /// <c>after</c>; a page shorter than <c>limit</c> is the last.
     /// </summary>
     public static void MapInferenceLog(this WebApplication app) =>
@@ -21,10 +25,10 @@ public static class InferenceLogEndpoints
             .MapGet("/inference-log", ExportAsync)
             .RequireAuthorization(Scopes.Read)
             .WithName("ExportInferenceLog")
-            .WithSummary("A model's logged predictions as NDJSON, oldest first; page with ?after=<last id>&limit=");
+            .WithSummary("A model's logged predictions as NDJSON, oldest first; ?since=&until= or ?last=N; page with ?after=<last id>&limit=");
 
     private static async Task<Results<EmptyHttpResult, ValidationProblem>> ExportAsync(
-        string? model, DateTimeOffset? since, DateTimeOffset? until, Guid? after, int? limit, HttpContext context, NpgsqlDataSource database, CancellationToken ct)
+        string? model, DateTimeOffset? since, DateTimeOffset? until, int? last, Guid? after, int? limit, HttpContext context, NpgsqlDataSource database, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(model))
@@ -35,6 +39,11 @@ public static class InferenceLogEndpoints
         if (limit is < 1 or > MaxLimit)
         {
             errors["limit"] = [$"limit must be between 1 and {MaxLimit}."];
+        }
+
+        if (last is < 1 or > MaxLast)
+        {
+            errors["last"] = [$"last must be between 1 and {MaxLast}."];
         }
 
         if (since is not null && until is not null && until <= since)
@@ -52,6 +61,9 @@ public static class InferenceLogEndpoints
             SELECT id, model, version, at, inputs::text, output::text, latency_ms, request_id, caller
             FROM serving.inference_log
             WHERE model = $1 AND ($2::timestamptz IS NULL OR at >= $2) AND ($3::timestamptz IS NULL OR at < $3) AND ($4::uuid IS NULL OR id > $4)
+              AND ($6::integer IS NULL OR id >= COALESCE(
+                  (SELECT id FROM serving.inference_log WHERE model = $1 ORDER BY id DESC OFFSET $6 - 1 LIMIT 1),
+                  '00000000-0000-0000-0000-000000000000'::uuid))
             ORDER BY id
             LIMIT $5
             """);
@@ -60,6 +72,7 @@ public static class InferenceLogEndpoints
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)until ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)after ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
         command.Parameters.Add(new NpgsqlParameter { Value = limit ?? DefaultLimit });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)last ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });
         await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
 
         context.Response.ContentType = "application/x-ndjson";
