@@ -1,3 +1,4 @@
+using MlOps.MonitoringService.Drift;
 using MlOps.MonitoringService.Policies;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -7,6 +8,7 @@ builder.AddMonitoringService();       // Extensions/MonitoringServiceExtensions.
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapMonitoringPolicies();          // Policies/PolicyEndpoints.cs
+app.MapDriftChecks();                 // Drift/DriftEndpoints.cs
 app.Run();
 
 /// <summary>The entry point, visible to the service's tests (WebApplicationFactory).</summary>

@@ -17,9 +17,7 @@ namespace MlOps.ServingService.Tests;
 /// </summary>
 public sealed class ServingPlatform : IAsyncLifetime
 {
-    public const string ServicesClientId = "mlops-services";
     public const string Carts = "carts";
-    private const string ServicesSecret = "test-services-secret";
 
     private readonly PostgresFixture _postgres = new();
     private readonly TemporaryDirectory _folder = TemporaryDirectory.Create("mlops-serving-");
@@ -46,7 +44,7 @@ public sealed class ServingPlatform : IAsyncLifetime
         await _postgres.InitializeAsync();
         ConnectionString = await _postgres.CreateDatabaseAsync("mlopsdb");
         Issuer = await TestIssuer.StartAsync();
-        await Issuer.RegisterServicesClientAsync(ServicesClientId, ServicesSecret, "mlops.read mlops.train");
+        await Issuer.RegisterServicesClientAsync(PlatformSettings.ServicesClientId, PlatformSettings.ServicesSecret, "mlops.read mlops.train");
         _key = Issuer.NewRsaKey();
 
         Data = await ServiceProcess.StartAsync("DataService", Settings(new()
@@ -112,12 +110,7 @@ public sealed class ServingPlatform : IAsyncLifetime
         return client;
     }
 
-    public HttpClient ClientOf(ServiceProcess service, string scope)
-    {
-        var client = new HttpClient { BaseAddress = service.Address };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Issuer.CreateToken(_key, scope));
-        return client;
-    }
+    public HttpClient ClientOf(ServiceProcess service, string scope) => Issuer.ClientOf(_key, service.Address, scope);
 
     /// <summary>The model the cart-abandonment generator's data trains, once per platform: <see cref="Carts"/> version 1, in production.</summary>
     public Task<TrainingJobResponse> CartsAsync()
@@ -133,31 +126,8 @@ public sealed class ServingPlatform : IAsyncLifetime
         string model, string generator, string target, int rows = 2000, int seed = 1, string promote = "always", object? hyperparameters = null)
     {
         using var data = ClientOf(Data, "mlops.train mlops.read");
-        var dataset = $"{generator}-{rows}-{seed}";
-        using (var generated = await data.PostAsJsonAsync($"/api/datasets/{dataset}/versions/generate", new { generator, rows, seed }))
-        {
-            Assert.True(generated.IsSuccessStatusCode, await generated.Content.ReadAsStringAsync());
-        }
-
         using var trainer = ClientOf(Trainer, "mlops.train mlops.read");
-        using var submitted = await trainer.PostAsJsonAsync("/api/training/jobs", new
-        {
-            dataset,
-            target,
-            algorithm = generator == "wine-price" ? "linear-regression" : "logistic-regression",
-            model,
-            promote,
-            hyperparameters = hyperparameters ?? new { },
-        });
-        Assert.True(submitted.StatusCode == HttpStatusCode.Accepted, await submitted.Content.ReadAsStringAsync());
-        var id = (await submitted.Content.ReadFromJsonAsync<TrainingJobResponse>())!.Id;
-        var job = await Eventually.ReturnsAsync(
-            async () => (await trainer.GetFromJsonAsync<TrainingJobResponse>($"/api/training/jobs/{id}"))!,
-            job => job.Status is "succeeded" or "failed" or "canceled",
-            TimeSpan.FromMinutes(2),
-            $"training {model}");
-        Assert.True(job.Status == "succeeded", job.Error);
-        return job;
+        return await PlatformTraining.GenerateAndTrainAsync(data, trainer, model, generator, target, rows, seed, promote, hyperparameters);
     }
 
     /// <summary>Moves an alias in the registry, as an admin would.</summary>
@@ -193,22 +163,5 @@ public sealed class ServingPlatform : IAsyncLifetime
         return ids;
     }
 
-    private Dictionary<string, string> Settings(Dictionary<string, string> specific)
-    {
-        var settings = new Dictionary<string, string>
-        {
-            ["ConnectionStrings:mlopsdb"] = ConnectionString,
-            ["Auth:Authority"] = Issuer.Issuer,
-            ["Auth:Client:ClientId"] = ServicesClientId,
-            ["Auth:Client:ClientSecret"] = ServicesSecret,
-            ["Auth:Client:Scope"] = "mlops.read",
-            ["Artifacts:Store"] = "FileSystem",
-        };
-        foreach (var (key, value) in specific)
-        {
-            settings[key] = value;
-        }
-
-        return settings;
-    }
+    private Dictionary<string, string> Settings(Dictionary<string, string> specific) => PlatformSettings.For(ConnectionString, Issuer, specific);
 }

@@ -44,7 +44,8 @@ public sealed record MonitoringPolicyResponse(
 /// <summary>
 /// A drift check of a model version over a window of its predictions: every feature's test, statistic, threshold and
 /// verdict, the prediction's own drift, and the dataset verdict. <see cref="DatasetDrift"/> is null when the window
-/// held fewer predictions than the policy's minimum (<see cref="Note"/> says so).
+/// held fewer predictions than the policy's minimum (<see cref="Note"/> says so). A statistic may be <c>Infinity</c> (a
+/// category the reference never had makes chi-square infinite).
 /// </summary>
 public sealed record DriftReport(
     string Model,
@@ -59,7 +60,8 @@ public sealed record DriftReport(
     IReadOnlyList<FeatureDriftResult> Features,
     FeatureDriftResult? PredictionDrift,
     IReadOnlyList<SkippedFeature> Skipped,
-    string? Note);
+    string? Note,
+    DateTimeOffset? CheckedAt = null);
 
 /// <summary>
 /// One feature's test: <c>ks</c>, <c>chisquare</c>, <c>z</c> (drift when the p-value is below the threshold) or

@@ -157,45 +157,27 @@ public sealed class DriftWindowTests
     /// <summary>The reference profile the trainer would keep for a model trained on generated rows (seed 1).</summary>
     private static async Task<ReferenceProfile> ReferenceAsync(int rows = 5000)
     {
-        var csv = await GenerateAsync(new GeneratorRequest(rows, Seed: 1));
+        var csv = await GeneratedRows.CsvAsync(new GeneratorRequest(rows, Seed: 1));
         var profile = CsvProfiler.Profile(new MemoryStream(csv));
         var table = CsvTableReader.Read(new MemoryStream(csv));
         var samples = new Dictionary<string, double[]>(StringComparer.Ordinal);
         foreach (var column in table.Columns)
         {
-            if (column is NumericColumn numeric && column.Name != "abandoned")
+            if (column is NumericColumn numeric && column.Name != GeneratedRows.Target)
             {
                 samples[column.Name] = ValueSample.Draw(numeric, 2000, seed: 0);
             }
         }
 
-        var features = profile with { Columns = profile.Columns.Where(c => c.Name != "abandoned").ToArray() };
+        var features = profile with { Columns = profile.Columns.Where(c => c.Name != GeneratedRows.Target).ToArray() };
         return new ReferenceProfile("carts", 1, features, new DatasetProfile(0, []), samples);
     }
 
-    /// <summary>Each generated row as a logged prediction of version 1, its inputs typed as the serving API takes them.</summary>
+    /// <summary>Each generated row as a logged prediction of version 1.</summary>
     private static async Task AddAsync(DriftWindow window, GeneratorRequest request)
     {
-        var table = CsvTableReader.Read(new MemoryStream(await GenerateAsync(request)));
-        for (var row = 0; row < table.RowCount; row++)
+        foreach (var inputs in await GeneratedRows.InstancesAsync(request))
         {
-            var inputs = new JsonObject();
-            foreach (var column in table.Columns)
-            {
-                if (column.Name == "abandoned" || column.IsMissing(row))
-                {
-                    continue;
-                }
-
-                inputs[column.Name] = column switch
-                {
-                    NumericColumn numeric => JsonValue.Create(numeric.Values[row]),
-                    BooleanColumn boolean => JsonValue.Create(boolean.Values[row]),
-                    CategoricalColumn categorical => JsonValue.Create(categorical.ValueAt(row)),
-                    _ => throw new InvalidOperationException($"Unexpected column {column.Name}"),
-                };
-            }
-
             window.Add(Entry(1, inputs, new JsonObject { ["label"] = "false" }));
         }
     }
@@ -204,12 +186,4 @@ public sealed class DriftWindowTests
         new(Guid.CreateVersion7(), "carts", version, DateTimeOffset.UnixEpoch, ToElement(inputs), ToElement(output), 1, null, "tests");
 
     private static JsonElement ToElement(JsonNode node) => JsonDocument.Parse(node.ToJsonString()).RootElement;
-
-    private static async Task<byte[]> GenerateAsync(GeneratorRequest request)
-    {
-        Assert.True(DatasetGenerators.TryGet("cart-abandonment", out var generator));
-        using var stream = new MemoryStream();
-        await generator.WriteCsvAsync(stream, request);
-        return stream.ToArray();
-    }
 }

@@ -1,0 +1,135 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MlOps.Contracts.Monitoring;
+using MlOps.Learning.Generators;
+using MlOps.MonitoringService.Drift;
+using MlOps.TestSupport;
+
+namespace MlOps.MonitoringService.Tests.Drift;
+
+/// <summary>
+/// A drift check end to end: a model trained on cart-abandonment data by the trainer, predictions served and logged by
+/// serving, and the monitoring service reading serving's log and the registry's reference profile.
+/// </summary>
+public sealed class DriftCheckTests(MonitoringPlatform platform) : IClassFixture<MonitoringPlatform>
+{
+    // Predictions this test sent per model, to know when serving's log holds them all.
+    private readonly Dictionary<string, int> _logged = [];
+
+    [Fact]
+    public async Task Predictions_from_the_training_distribution_show_no_drift_and_drifted_ones_show_it_on_the_shifted_features()
+    {
+        await TrainAsync("carts");
+        using var client = platform.Client();
+
+        await PredictAsync("carts", new GeneratorRequest(600, Seed: 2));
+        var calm = await CheckAsync(client, "carts", "?last=600");
+
+        Assert.Equal(("carts", 1, 600L, false), (calm.Model, calm.Version, calm.Predictions, calm.DatasetDrift));
+        Assert.Equal(7, calm.Features.Count);
+        Assert.DoesNotContain(calm.Features, f => f.Drifted);
+        Assert.NotNull(calm.CheckedAt);
+        Assert.NotNull(calm.PredictionDrift);
+
+        var shift = new Dictionary<string, DriftSpec>
+        {
+            ["cart_value"] = new(MeanShift: 1.5),
+            ["session_duration"] = new(MeanShift: -1.5),
+            ["pages_visited"] = new(MeanShift: 1.5),
+            ["time_of_day"] = new(CategoryMix: new Dictionary<string, double> { ["night"] = 0.8, ["morning"] = 0.2 }),
+        };
+        await PredictAsync("carts", new GeneratorRequest(600, Seed: 3, shift));
+        var drifted = await CheckAsync(client, "carts", "?last=600");
+        var whole = await CheckAsync(client, "carts", "?window=1h");
+
+        Assert.Equal(["cart_value", "pages_visited", "session_duration", "time_of_day"], drifted.Features.Where(f => f.Drifted).Select(f => f.Feature));
+        Assert.True(drifted.DatasetDrift);
+        Assert.Equal(1200, whole.Predictions);
+        Assert.NotNull(whole.WindowStart);
+
+        // Without a window: the newest stored report.
+        var newest = (await client.GetFromJsonAsync<DriftReport>("/api/monitoring/carts/drift", DriftEndpoints.Json))!;
+        Assert.Equal(JsonSerializer.Serialize(whole, DriftEndpoints.Json), JsonSerializer.Serialize(newest, DriftEndpoints.Json));
+    }
+
+    [Fact]
+    public async Task The_policy_thresholds_and_minimum_apply()
+    {
+        await TrainAsync("strict");
+        await PredictAsync("strict", new GeneratorRequest(150, Seed: 4));
+        using var admin = platform.Client("mlops.admin mlops.read");
+        using (var set = await admin.PutAsJsonAsync("/api/monitoring/strict/policy", new { minDriftSamples = 1000 }))
+        {
+            Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        }
+
+        var report = await CheckAsync(admin, "strict", "?last=150");
+
+        Assert.Null(report.DatasetDrift);
+        Assert.Empty(report.Features);
+        Assert.Contains("at least 1000", report.Note, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bad_requests_unknown_models_and_missing_reports_get_problems()
+    {
+        using var client = platform.Client();
+
+        using var both = await client.GetAsync("/api/monitoring/carts/drift?window=1h&last=10");
+        using var badWindow = await client.GetAsync("/api/monitoring/carts/drift?window=5y");
+        using var badLast = await client.GetAsync("/api/monitoring/carts/drift?last=0");
+        using var badAlias = await client.GetAsync("/api/monitoring/carts/drift?last=10&alias=Prod%20A");
+        using var unknown = await client.GetAsync("/api/monitoring/nothing-here/drift?last=10");
+        using var noReport = await client.GetAsync("/api/monitoring/nothing-here/drift");
+        using var anonymous = platform.Monitoring.CreateClient();
+
+        foreach (var response in new[] { both, badWindow, badLast, badAlias })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+
+        Assert.Contains("window", await both.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Contains("nothing-here", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, noReport.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/monitoring/carts/drift?last=10")).StatusCode);
+    }
+
+    private async Task TrainAsync(string model)
+    {
+        using var data = platform.ClientOf(platform.Data, "mlops.train mlops.read");
+        using var trainer = platform.ClientOf(platform.Trainer, "mlops.train mlops.read");
+        await PlatformTraining.GenerateAndTrainAsync(data, trainer, model, "cart-abandonment", GeneratedRows.Target, rows: 3000);
+    }
+
+    /// <summary>Sends the generated rows to serving in batches and waits until its log holds them all.</summary>
+    private async Task PredictAsync(string model, GeneratorRequest request)
+    {
+        using var serving = platform.ClientOf(platform.Serving, "mlops.predict mlops.read");
+        var instances = await GeneratedRows.InstancesAsync(request);
+        foreach (var batch in instances.Chunk(500))
+        {
+            var body = new JsonObject { ["instances"] = new JsonArray(batch.Select(i => (JsonNode)i.DeepClone()).ToArray()) };
+            using var response = await serving.PostAsJsonAsync($"/api/predict/{model}", body);
+            Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        var before = _logged.GetValueOrDefault(model);
+        _logged[model] = before + instances.Count;
+        await Eventually.ReturnsAsync(
+            async () => (await serving.GetStringAsync($"/api/serving/inference-log?model={model}&limit=10000")).Count(c => c == '\n'),
+            count => count >= before + instances.Count,
+            TimeSpan.FromSeconds(30),
+            $"{instances.Count} predictions of {model} reaching the log");
+    }
+
+    private static async Task<DriftReport> CheckAsync(HttpClient client, string model, string query)
+    {
+        using var response = await client.GetAsync($"/api/monitoring/{model}/drift{query}");
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<DriftReport>(DriftEndpoints.Json))!;
+    }
+}
