@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using MlOps.Contracts.Serving;
@@ -10,9 +12,11 @@ public sealed class InferenceLogClient(HttpClient http)
     /// <summary>Serving's largest page.</summary>
     public const int PageSize = 10_000;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    /// <summary>The model's predictions since <paramref name="since"/>, or its newest <paramref name="last"/>, oldest first.</summary>
+    /// <summary>
+    /// The model's predictions since <paramref name="since"/>, or its newest <paramref name="last"/>, oldest first. An
+    /// entry's <c>inputs</c> and <c>output</c> belong to a document that is released when the next entry is read: use
+    /// them before moving on.
+    /// </summary>
     public async IAsyncEnumerable<InferenceLogEntry> ReadAsync(
         string model, DateTimeOffset? since, int? last, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -22,42 +26,92 @@ public sealed class InferenceLogClient(HttpClient http)
         {
             var path = $"/api/serving/inference-log?model={Uri.EscapeDataString(model)}{filter}&limit={PageSize}"
                 + (after is { } id ? $"&after={id}" : string.Empty);
-            var page = await ReadPageAsync(path, cancellationToken);
-            foreach (var entry in page)
+            var read = 0;
+            var page = await OpenPageAsync(path, cancellationToken);
+            try
             {
-                yield return entry;
+                while (await NextLineAsync(page, cancellationToken) is { } line)
+                {
+                    using var document = line;
+                    var entry = Entry(document.RootElement);
+                    read++;
+                    after = entry.Id;
+                    yield return entry;
+                }
+            }
+            finally
+            {
+                await page.CompleteAsync();
             }
 
-            if (page.Count < PageSize)
+            if (read < PageSize)
             {
                 yield break;
             }
-
-            after = page[^1].Id;
         }
     }
 
-    private async Task<List<InferenceLogEntry>> ReadPageAsync(string path, CancellationToken cancellationToken)
+    /// <summary>One line as one document: the entry's inputs and output are elements of it, not copies.</summary>
+    private static InferenceLogEntry Entry(JsonElement line) => new(
+        line.GetProperty("id").GetGuid(),
+        line.GetProperty("model").GetString()!,
+        line.GetProperty("version").GetInt32(),
+        line.GetProperty("at").GetDateTimeOffset(),
+        line.GetProperty("inputs"),
+        line.GetProperty("output"),
+        line.GetProperty("latencyMs").GetDouble(),
+        line.TryGetProperty("requestId", out var requestId) ? requestId.GetString() : null,
+        line.GetProperty("caller").GetString()!);
+
+    private async Task<PipeReader> OpenPageAsync(string path, CancellationToken cancellationToken)
     {
         try
         {
-            using var response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            var response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
+                response.Dispose();
                 throw new UpstreamUnavailableException($"Serving answered {(int)response.StatusCode} for its inference log.");
             }
 
-            var entries = new List<InferenceLogEntry>();
-            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
-            while (await reader.ReadLineAsync(cancellationToken) is { } line)
+            return PipeReader.Create(await response.Content.ReadAsStreamAsync(cancellationToken));
+        }
+        catch (HttpRequestException exception)
+        {
+            throw new UpstreamUnavailableException($"Serving's inference log could not be read: {exception.Message}", exception);
+        }
+    }
+
+    /// <summary>The next non-empty line parsed straight from the bytes, or null at the end of the page.</summary>
+    private static async Task<JsonDocument?> NextLineAsync(PipeReader page, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
             {
-                if (line.Length > 0)
+                var result = await page.ReadAsync(cancellationToken);
+                var buffer = result.Buffer;
+                var newline = buffer.PositionOf((byte)'\n');
+                if (newline is null && !result.IsCompleted)
                 {
-                    entries.Add(JsonSerializer.Deserialize<InferenceLogEntry>(line, Json)!);
+                    page.AdvanceTo(buffer.Start, buffer.End);
+                    continue;
+                }
+
+                var line = newline is { } end ? buffer.Slice(0, end) : buffer;
+                var consumed = newline is { } next ? buffer.GetPosition(1, next) : buffer.End;
+                var document = line.IsEmpty ? null : JsonDocument.Parse(line);
+                page.AdvanceTo(consumed);
+                if (document is not null)
+                {
+                    return document;
+                }
+
+                if (newline is null)
+                {
+                    return null;
                 }
             }
-
-            return entries;
         }
         catch (Exception exception) when (exception is HttpRequestException or IOException)
         {
