@@ -20,21 +20,25 @@ public sealed class InferenceLogClient(HttpClient http)
     public async IAsyncEnumerable<InferenceLogEntry> ReadAsync(
         string model, DateTimeOffset? since, int? last, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        // Serving finds where the newest `last` begin on the first page; later pages follow on from its last id, so that
+        // search is not repeated (it reads `last` index entries), and reading stops after `last` predictions.
         var filter = since is { } start ? $"&since={Uri.EscapeDataString(start.ToString("O"))}" : $"&last={last}";
+        var remaining = last ?? long.MaxValue;
         Guid? after = null;
         while (true)
         {
-            var path = $"/api/serving/inference-log?model={Uri.EscapeDataString(model)}{filter}&limit={PageSize}"
-                + (after is { } id ? $"&after={id}" : string.Empty);
+            var path = $"/api/serving/inference-log?model={Uri.EscapeDataString(model)}&limit={PageSize}"
+                + (after is { } id ? $"&after={id}" + (since is null ? string.Empty : filter) : filter);
             var read = 0;
             var page = await OpenPageAsync(path, cancellationToken);
             try
             {
-                while (await NextLineAsync(page, cancellationToken) is { } line)
+                while (remaining > 0 && await NextLineAsync(page, cancellationToken) is { } line)
                 {
                     using var document = line;
                     var entry = Entry(document.RootElement);
                     read++;
+                    remaining--;
                     after = entry.Id;
                     yield return entry;
                 }
@@ -44,7 +48,7 @@ public sealed class InferenceLogClient(HttpClient http)
                 await page.CompleteAsync();
             }
 
-            if (read < PageSize)
+            if (read < PageSize || remaining == 0)
             {
                 yield break;
             }
