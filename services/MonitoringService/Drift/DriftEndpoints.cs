@@ -97,9 +97,9 @@ public static class DriftEndpoints
             var checkedAt = time.GetUtcNow();
             DateTimeOffset? since = window is null ? null : checkedAt - span;
             var predictions = new DriftWindow(reference, version.Classes);
-            await foreach (var entry in inferenceLog.ReadAsync(model, since, last, ct))
+            await foreach (var line in inferenceLog.ReadAsync(model, since, last, ct))
             {
-                predictions.Add(entry);
+                predictions.AddLine(line);
             }
 
             var report = predictions.Report(

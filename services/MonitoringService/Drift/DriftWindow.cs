@@ -24,6 +24,7 @@ public sealed class DriftWindow
     private readonly Dictionary<string, Column> _columns = new(StringComparer.Ordinal);
     private readonly List<SkippedFeature> _skipped = [];
     private readonly Column? _prediction;
+    private readonly (byte[] Name, Column Column)[] _inputs;
 
     /// <param name="reference">The version's reference profile, with its value samples.</param>
     /// <param name="classes">The version's classes in the model's order (empty for a regression).</param>
@@ -42,6 +43,8 @@ public sealed class DriftWindow
             }
         }
 
+        _inputs = _columns.Select(c => (System.Text.Encoding.UTF8.GetBytes(c.Key), c.Value)).ToArray();
+
         // Prediction drift: a regression's value, a binary model's probability of its second class, else the label.
         _positiveClass = classes.Count == 2 ? classes[1] : null;
         var predictionColumn = _positiveClass is not null ? "probability" : "prediction";
@@ -57,33 +60,40 @@ public sealed class DriftWindow
     /// <summary>Predictions of other versions seen in the window, not compared.</summary>
     public long OtherVersions { get; private set; }
 
-    public void Add(InferenceLogEntry entry)
+    public void Add(InferenceLogEntry entry) => Add(entry.Version, entry.Inputs, entry.Output);
+
+    /// <summary>One line of serving's export as it was read (<c>version</c>, <c>inputs</c>, <c>output</c>), without copying it.</summary>
+    public void AddLine(JsonElement line) =>
+        Add(line.GetProperty("version"u8).GetInt32(), line.GetProperty("inputs"u8), line.GetProperty("output"u8));
+
+    private void Add(int version, JsonElement inputs, JsonElement output)
     {
-        if (entry.Version != _reference.Version)
+        if (version != _reference.Version)
         {
             OtherVersions++;
             return;
         }
 
         Predictions++;
-        if (entry.Inputs.ValueKind == JsonValueKind.Object)
+        if (inputs.ValueKind == JsonValueKind.Object)
         {
-            foreach (var property in entry.Inputs.EnumerateObject())
+            // Looked up by UTF-8 name: reading a property's name as a string would allocate one per feature per line.
+            foreach (var (name, column) in _inputs)
             {
-                if (_columns.TryGetValue(property.Name, out var column))
+                if (inputs.TryGetProperty(name, out var value))
                 {
-                    column.Add(property.Value);
+                    column.Add(value);
                 }
             }
         }
 
-        if (_prediction is not null && entry.Output.ValueKind == JsonValueKind.Object)
+        if (_prediction is not null && output.ValueKind == JsonValueKind.Object)
         {
-            var output = _positiveClass is not null
-                ? entry.Output.TryGetProperty("probabilities", out var probabilities) && probabilities.TryGetProperty(_positiveClass, out var probability) ? probability : default
-                : entry.Output.TryGetProperty("value", out var value) ? value
-                : entry.Output.TryGetProperty("label", out var label) ? label : default;
-            _prediction.Add(output);
+            var predicted = _positiveClass is not null
+                ? output.TryGetProperty("probabilities"u8, out var probabilities) && probabilities.TryGetProperty(_positiveClass, out var probability) ? probability : default
+                : output.TryGetProperty("value"u8, out var value) ? value
+                : output.TryGetProperty("label"u8, out var label) ? label : default;
+            _prediction.Add(predicted);
         }
     }
 

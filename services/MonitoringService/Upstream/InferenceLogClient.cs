@@ -2,7 +2,6 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using MlOps.Contracts.Serving;
 
 namespace MlOps.MonitoringService.Upstream;
 
@@ -13,11 +12,11 @@ public sealed class InferenceLogClient(HttpClient http)
     public const int PageSize = 10_000;
 
     /// <summary>
-    /// The model's predictions since <paramref name="since"/>, or its newest <paramref name="last"/>, oldest first. An
-    /// entry's <c>inputs</c> and <c>output</c> belong to a document that is released when the next entry is read: use
-    /// them before moving on.
+    /// The model's predictions since <paramref name="since"/>, or its newest <paramref name="last"/>, oldest first, each
+    /// as the line's JSON object (the fields of <see cref="MlOps.Contracts.Serving.InferenceLogEntry"/>). A line belongs to a document that is
+    /// released when the next one is read: use it before moving on.
     /// </summary>
-    public async IAsyncEnumerable<InferenceLogEntry> ReadAsync(
+    public async IAsyncEnumerable<JsonElement> ReadAsync(
         string model, DateTimeOffset? since, int? last, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Serving finds where the newest `last` begin on the first page; later pages follow on from its last id, so that
@@ -36,11 +35,10 @@ public sealed class InferenceLogClient(HttpClient http)
                 while (remaining > 0 && await NextLineAsync(page, cancellationToken) is { } line)
                 {
                     using var document = line;
-                    var entry = Entry(document.RootElement);
                     read++;
                     remaining--;
-                    after = entry.Id;
-                    yield return entry;
+                    after = document.RootElement.GetProperty("id"u8).GetGuid();
+                    yield return document.RootElement;
                 }
             }
             finally
@@ -54,18 +52,6 @@ public sealed class InferenceLogClient(HttpClient http)
             }
         }
     }
-
-    /// <summary>One line as one document: the entry's inputs and output are elements of it, not copies.</summary>
-    private static InferenceLogEntry Entry(JsonElement line) => new(
-        line.GetProperty("id").GetGuid(),
-        line.GetProperty("model").GetString()!,
-        line.GetProperty("version").GetInt32(),
-        line.GetProperty("at").GetDateTimeOffset(),
-        line.GetProperty("inputs"),
-        line.GetProperty("output"),
-        line.GetProperty("latencyMs").GetDouble(),
-        line.TryGetProperty("requestId", out var requestId) ? requestId.GetString() : null,
-        line.GetProperty("caller").GetString()!);
 
     private async Task<PipeReader> OpenPageAsync(string path, CancellationToken cancellationToken)
     {
