@@ -40,6 +40,7 @@ public static class DriftEndpoints
         MonitoringDbContext db,
         RegistryClient registry,
         InferenceLogClient inferenceLog,
+        DriftMetrics metrics,
         TimeProvider time,
         CancellationToken ct)
     {
@@ -114,6 +115,7 @@ public static class DriftEndpoints
                 ReportJson = JsonSerializer.Serialize(report, Json),
             });
             await db.SaveChangesAsync(ct);
+            metrics.Checked(report);
             return TypedResults.Json(report, Json);
         }
         catch (UpstreamUnavailableException exception)

@@ -49,6 +49,15 @@ public sealed class DriftCheckTests(MonitoringPlatform platform) : IClassFixture
         Assert.Equal(1200, whole.Predictions);
         Assert.NotNull(whole.WindowStart);
 
+        // The newest check, as gauges; three checks counted.
+        var metrics = await platform.Monitoring.CreateClient().GetStringAsync("/metrics");
+        Assert.Matches("""mlops_feature_drift_score\{feature="cart_value",model="carts",test="wasserstein"\} [0-9.]+""", metrics);
+        Assert.Matches("""mlops_dataset_drift_share\{model="carts"\} 0\.5714""", metrics);
+        Assert.Matches("""mlops_dataset_drift\{model="carts"\} 1(\s|$)""", metrics);
+        Assert.Matches("""mlops_prediction_drift_score\{model="carts",test="\w+"\} """, metrics);
+        Assert.Matches("""mlops_drift_checks_total\{model="carts",outcome="drift"\} 2(\s|$)""", metrics);
+        Assert.Matches("""mlops_drift_checks_total\{model="carts",outcome="no_drift"\} 1(\s|$)""", metrics);
+
         // Without a window: the newest stored report.
         var newest = (await client.GetFromJsonAsync<DriftReport>("/api/monitoring/carts/drift", DriftEndpoints.Json))!;
         Assert.Equal(JsonSerializer.Serialize(whole, DriftEndpoints.Json), JsonSerializer.Serialize(newest, DriftEndpoints.Json));
