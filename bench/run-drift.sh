@@ -22,30 +22,16 @@ chmod 755 "$WORK" # run as root, PostgreSQL runs as the postgres user, which mus
 GATEWAY=http://127.0.0.1:8000
 mkdir -p "$OUT"
 
-PLATFORM_PID=""
+# shellcheck source=bench/platform.sh
+source bench/platform.sh
 cleanup() {
-  [[ -n "$PLATFORM_PID" ]] && kill -TERM "$PLATFORM_PID" 2>/dev/null && wait "$PLATFORM_PID" 2>/dev/null || true
+  stop_platform
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-echo "== building the platform (Release)" >&2
-dotnet build -c Release AppHost -nologo -v quiet >&2
-env MLOPS_HOME="$WORK/platform" Gateway__RateLimits__PermitsPerSecond=10000000 Gateway__RateLimits__Burst=10000000 \
-  Serving__PermitsPerSecond=10000000 Serving__Burst=10000000 'Logging__LogLevel__MlOps.Requests=Warning' \
-  dotnet artifacts/bin/AppHost/release/AppHost.dll >"$WORK/platform.log" 2>&1 &
-PLATFORM_PID=$!
-for _ in $(seq 1 180); do
-  grep -q "MlOps platform is ready" "$WORK/platform.log" && break
-  kill -0 "$PLATFORM_PID" 2>/dev/null || break
-  sleep 1
-done
-grep -q "MlOps platform is ready" "$WORK/platform.log" || { tail -50 "$WORK/platform.log" >&2; exit 1; }
-
-token() {
-  curl -fsS -d grant_type=password -d username=admin -d password="$(cat "$WORK/platform/admin-password")" \
-    "$GATEWAY/connect/token" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
-}
+build_platform
+start_platform 'Logging__LogLevel__MlOps.Requests=Warning'
 AUTH="Authorization: Bearer $(token)"
 
 echo "== 20,000 training rows, uploaded and trained on" >&2

@@ -31,11 +31,12 @@ BODY='{"session_duration": 12.5, "pages_visited": 8, "cart_value": 75.2, "time_o
 mkdir -p "$OUT"
 : >"$RAW"
 
-PLATFORM_PID=""
+# shellcheck source=bench/platform.sh
+source bench/platform.sh
 PEER_PID=""
 cleanup() {
   [[ -n "$PEER_PID" ]] && kill "$PEER_PID" 2>/dev/null && wait "$PEER_PID" 2>/dev/null || true
-  [[ -n "$PLATFORM_PID" ]] && kill -TERM "$PLATFORM_PID" 2>/dev/null && wait "$PLATFORM_PID" 2>/dev/null || true
+  stop_platform
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -59,28 +60,7 @@ run_wrk() { # label url token connections [delay_ms] [body: the prediction when 
   echo "{\"implementation\": \"$label\", \"connections\": $connections, \"delayMs\": $delay, \"result\": $result}" | tee -a "$RAW" >&2
 }
 
-echo "== building the platform (Release)" >&2
-dotnet build -c Release AppHost -nologo -v quiet >&2
-
-start_platform() { # extra environment assignments (NAME=value ...)
-  echo "== starting the platform in $WORK ${*:-(default logging)}" >&2
-  # The benchmark measures serving, not the per-caller limits: they are lifted for its one token (the peer has none).
-  env MLOPS_HOME="$WORK/platform" \
-    Gateway__RateLimits__PermitsPerSecond=10000000 Gateway__RateLimits__Burst=10000000 \
-    Serving__PermitsPerSecond=10000000 Serving__Burst=10000000 "$@" \
-    dotnet artifacts/bin/AppHost/release/AppHost.dll >"$WORK/platform.log" 2>&1 &
-  PLATFORM_PID=$!
-  for _ in $(seq 1 180); do
-    grep -q "MlOps platform is ready" "$WORK/platform.log" && break
-    kill -0 "$PLATFORM_PID" 2>/dev/null || break
-    sleep 1
-  done
-  grep -q "MlOps platform is ready" "$WORK/platform.log" || { tail -50 "$WORK/platform.log" >&2; exit 1; }
-}
-
-stop_platform() {
-  kill -TERM "$PLATFORM_PID"; wait "$PLATFORM_PID" || true; PLATFORM_PID=""
-}
+build_platform
 
 start_peer() { # extra uvicorn arguments
   echo "== starting the peer: uvicorn with $CORES workers $*" >&2
@@ -98,11 +78,6 @@ stop_peer() {
 }
 
 start_platform
-# Access tokens live 15 minutes, less than the whole benchmark: each run of ours gets a fresh one.
-token() {
-  curl -fsS -d grant_type=password -d username=admin -d password="$(cat "$WORK/platform/admin-password")" \
-    "$GATEWAY/connect/token" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
-}
 TOKEN="$(token)"
 AUTH="Authorization: Bearer $TOKEN"
 
@@ -143,7 +118,7 @@ LOGGED="$(curl -fsS "http://127.0.0.1:8014/metrics" | grep '^mlops_inference_log
 stop_platform
 
 # Without access logs on either side (the platform's data folder, model and token are kept).
-start_platform 'Logging__LogLevel__MlOps.Requests=Warning' 'Logging__LogLevel__Yarp=Warning'
+start_platform 'Logging__LogLevel__MlOps.Requests=Warning'
 for c in $CONNECTIONS; do
   run_wrk ours-quiet "$GATEWAY/api/predict/carts" "$(token)" "$c"
 done

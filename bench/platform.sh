@@ -1,0 +1,38 @@
+# The whole platform for a benchmark, sourced by bench/run-serving.sh and bench/run-drift.sh: build it (Release),
+# start it in $WORK/platform with the per-caller rate limits lifted (a benchmark measures the work, not the limits, with
+# its one token), stop it, and get the admin's token. Expects WORK, GATEWAY and PY to be set.
+
+PLATFORM_PID=""
+
+build_platform() {
+  echo "== building the platform (Release)" >&2
+  dotnet build -c Release AppHost -nologo -v quiet >&2
+}
+
+start_platform() { # extra environment assignments (NAME=value ...)
+  echo "== starting the platform in $WORK ${*:-(default logging)}" >&2
+  env MLOPS_HOME="$WORK/platform" \
+    Gateway__RateLimits__PermitsPerSecond=10000000 Gateway__RateLimits__Burst=10000000 \
+    Serving__PermitsPerSecond=10000000 Serving__Burst=10000000 "$@" \
+    dotnet artifacts/bin/AppHost/release/AppHost.dll >"$WORK/platform.log" 2>&1 &
+  PLATFORM_PID=$!
+  for _ in $(seq 1 180); do
+    grep -q "MlOps platform is ready" "$WORK/platform.log" && break
+    kill -0 "$PLATFORM_PID" 2>/dev/null || break
+    sleep 1
+  done
+  grep -q "MlOps platform is ready" "$WORK/platform.log" || { tail -50 "$WORK/platform.log" >&2; exit 1; }
+}
+
+stop_platform() {
+  [[ -n "$PLATFORM_PID" ]] || return 0
+  kill -TERM "$PLATFORM_PID" 2>/dev/null || true
+  wait "$PLATFORM_PID" 2>/dev/null || true
+  PLATFORM_PID=""
+}
+
+# Access tokens live 15 minutes, less than a whole benchmark: ask for a fresh one before each timed part.
+token() {
+  curl -fsS -d grant_type=password -d username=admin -d password="$(cat "$WORK/platform/admin-password")" \
+    "$GATEWAY/connect/token" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
+}
