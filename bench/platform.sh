@@ -36,3 +36,20 @@ token() {
   curl -fsS -d grant_type=password -d username=admin -d password="$(cat "$WORK/platform/admin-password")" \
     "$GATEWAY/connect/token" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
 }
+
+# Submits a training job (its JSON body) with the admin's token and waits for it: returns once it succeeded, fails
+# the benchmark if it failed, was canceled or has not ended within 5 minutes.
+train() {
+  local auth job status
+  auth="Authorization: Bearer $(token)"
+  job="$(curl -fsS -H "$auth" -H 'Content-Type: application/json' -d "$1" "$GATEWAY/api/training/jobs" \
+    | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["id"])')"
+  for _ in $(seq 1 300); do
+    status="$(curl -fsS -H "$auth" "$GATEWAY/api/training/jobs/$job" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["status"])')"
+    [[ "$status" == succeeded ]] && return 0
+    [[ "$status" == failed || "$status" == canceled ]] && { echo "training $status" >&2; exit 1; }
+    sleep 1
+  done
+  echo "training job $job did not end within 5 minutes" >&2
+  exit 1
+}

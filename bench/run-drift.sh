@@ -37,15 +37,7 @@ AUTH="Authorization: Bearer $(token)"
 echo "== 20,000 training rows, uploaded and trained on" >&2
 "$PY" bench/drift/wide.py csv --rows 20000 --seed 1 >"$WORK/train.csv"
 curl -fsS -H "$AUTH" -H 'Content-Type: text/csv' --data-binary @"$WORK/train.csv" "$GATEWAY/api/datasets/wide/versions" >/dev/null
-JOB="$(curl -fsS -H "$AUTH" -H 'Content-Type: application/json' \
-  -d '{"dataset":"wide","target":"y","algorithm":"logistic-regression","model":"wide","promote":"always"}' \
-  "$GATEWAY/api/training/jobs" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["id"])')"
-for _ in $(seq 1 300); do
-  STATUS="$(curl -fsS -H "$AUTH" "$GATEWAY/api/training/jobs/$JOB" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["status"])')"
-  [[ "$STATUS" == succeeded ]] && break
-  [[ "$STATUS" == failed || "$STATUS" == canceled ]] && { echo "training $STATUS" >&2; exit 1; }
-  sleep 1
-done
+train '{"dataset":"wide","target":"y","algorithm":"logistic-regression","model":"wide","promote":"always"}'
 
 echo "== $ROWS predictions (f01..f05 shifted by one standard deviation, c01 reweighted), in batches of 1,000" >&2
 SEND_STARTED=$(date +%s.%N)
@@ -53,11 +45,13 @@ SEND_STARTED=$(date +%s.%N)
 SEND_SECONDS=$(echo "$(date +%s.%N) - $SEND_STARTED" | bc)
 # Wait for the inference log to hold them all, then refresh the table's statistics: right after a burst of inserts
 # autovacuum has not analyzed the new rows yet, and PostgreSQL would sort each export page instead of reading its index.
+LOGGED=0
 for _ in $(seq 1 120); do
   LOGGED="$(curl -fsS http://127.0.0.1:8014/metrics | awk '/^mlops_inference_log_records_total\{state="logged"\}/ {print $2}')"
   [[ "${LOGGED%.*}" -ge "$ROWS" ]] && break
   sleep 1
 done
+[[ "${LOGGED%.*}" -ge "$ROWS" ]] || { echo "the inference log holds ${LOGGED} of $ROWS predictions after 2 minutes" >&2; exit 1; }
 su postgres -c "psql -h 127.0.0.1 -p 54320 -d mlopsdb -qc 'ANALYZE serving.inference_log'" >&2
 
 echo "== ours: GET /api/monitoring/wide/drift?last=$ROWS, once to warm up, then $RUNS times" >&2

@@ -85,15 +85,7 @@ echo "== generating cart-abandonment (20,000 rows, seed 1) and training both mod
 curl -fsS -H "$AUTH" -H 'Content-Type: application/json' -d '{"generator":"cart-abandonment","rows":20000,"seed":1}' \
   "$GATEWAY/api/datasets/carts/versions/generate" >/dev/null
 curl -fsS -H "$AUTH" "$GATEWAY/api/datasets/carts/versions/1/content" -o "$WORK/carts.csv"
-JOB="$(curl -fsS -H "$AUTH" -H 'Content-Type: application/json' \
-  -d '{"dataset":"carts","target":"abandoned","algorithm":"logistic-regression","model":"carts","promote":"always"}' \
-  "$GATEWAY/api/training/jobs" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["id"])')"
-for _ in $(seq 1 120); do
-  STATUS="$(curl -fsS -H "$AUTH" "$GATEWAY/api/training/jobs/$JOB" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["status"])')"
-  [[ "$STATUS" == succeeded ]] && break
-  [[ "$STATUS" == failed || "$STATUS" == canceled ]] && { echo "training $STATUS" >&2; exit 1; }
-  sleep 1
-done
+train '{"dataset":"carts","target":"abandoned","algorithm":"logistic-regression","model":"carts","promote":"always"}'
 curl -fsS -H "$AUTH" -H 'Content-Type: application/json' -d "$BODY" "$GATEWAY/api/predict/carts" >&2; echo >&2
 
 # Default logging: every service writes an access line per request, as uvicorn does by default.
