@@ -240,6 +240,47 @@ public sealed class InferenceLogTests(ServingPlatform platform) : IClassFixture<
         Assert.Equal(HttpStatusCode.BadRequest, badLast.StatusCode);
     }
 
+    [Fact]
+    public async Task A_lookup_finds_logged_predictions_by_id_with_their_output_and_leaves_out_unknown_ids()
+    {
+        await platform.CartsAsync();
+        var serving = platform.AddServing();
+        using var client = platform.Client(serving);
+        using var predicted = await client.PostAsJsonAsync("/api/predict/carts", new { instances = new[] { CartInstances.One(pages: 2), CartInstances.One(pages: 30) } });
+        var predictions = (await predicted.Content.ReadFromJsonAsync<PredictionResponse>())!;
+        var ids = predictions.Predictions.Select(p => p.Id).ToArray();
+        var unknown = Guid.CreateVersion7();
+
+        var found = await Eventually.ReturnsAsync(
+            async () =>
+            {
+                using var response = await client.PostAsJsonAsync("/api/serving/inference-log/lookup", new { ids = new[] { ids[0], unknown, ids[1], ids[0] } });
+                response.EnsureSuccessStatusCode();
+                return (await response.Content.ReadFromJsonAsync<PredictionLookupResponse>())!.Items;
+            },
+            items => items.Count == 2,
+            TimeSpan.FromSeconds(10),
+            "both predictions reaching the log");
+        using var empty = await client.PostAsJsonAsync("/api/serving/inference-log/lookup", new { ids = Array.Empty<Guid>() });
+        using var tooMany = await client.PostAsJsonAsync(
+            "/api/serving/inference-log/lookup", new { ids = Enumerable.Range(0, 1001).Select(_ => Guid.NewGuid()).ToArray() });
+        using var anonymous = await serving.CreateClient().PostAsJsonAsync("/api/serving/inference-log/lookup", new { ids });
+
+        Assert.Equal(ids.Order(), found.Select(item => item.Id).Order());
+        foreach (var item in found)
+        {
+            var served = predictions.Predictions.Single(p => p.Id == item.Id);
+            Assert.Equal(("carts", predictions.Version), (item.Model, item.Version));
+            Assert.Equal(served.Label, item.Output.GetProperty("label").GetString());
+            Assert.Equal(served.Probabilities!["true"], item.Output.GetProperty("probabilities").GetProperty("true").GetDouble());
+        }
+
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        Assert.Contains("between 1 and 1,000", await empty.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+    }
+
     private static long Counter(string metrics, string state)
     {
         var match = Regex.Match(metrics, $"mlops_inference_log_records_total\\{{state=\"{state}\"\\}} (\\d+)");

@@ -41,3 +41,12 @@ public sealed record InferenceLogEntry(
     double LatencyMs,
     string? RequestId,
     string Caller);
+
+/// <summary><c>POST /api/serving/inference-log/lookup</c>: the logged predictions with these ids (at most 1,000).</summary>
+public sealed record PredictionLookupRequest(IReadOnlyList<Guid>? Ids);
+
+/// <summary>The predictions found among the ids asked for, in no particular order; an id not in the log is absent.</summary>
+public sealed record PredictionLookupResponse(IReadOnlyList<LoggedPrediction> Items);
+
+/// <summary>A logged prediction without its inputs: what feedback is checked against and scored with.</summary>
+public sealed record LoggedPrediction(Guid Id, string Model, int Version, DateTimeOffset At, JsonElement Output);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using MlOps.Contracts.Serving;
 using MlOps.ServiceDefaults.Auth;
 using Npgsql;
 
@@ -14,18 +15,53 @@ public static class InferenceLogEndpoints
     /// <summary>The most predictions <c>last</c> may ask for.</summary>
     public const int MaxLast = 10_000_000;
 
+    /// <summary>The most ids one lookup may name.</summary>
+    public const int MaxLookup = 1000;
+
     /// <summary>
     /// <c>GET /api/serving/inference-log?model=&amp;since=&amp;until=&amp;last=&amp;after=&amp;limit=</c>: a model's logged
     /// predictions as NDJSON, oldest first, streamed from the database. <c>last</c> keeps only the model's newest that
     /// many predictions (counted when each page is read). Pages follow by id: pass the last id received as
     /// <c>after</c>; a page shorter than <c>limit</c> is the last.
     /// </summary>
-    public static void MapInferenceLog(this WebApplication app) =>
-        app.MapGroup("/api/serving").WithTags("Serving")
-            .MapGet("/inference-log", ExportAsync)
-            .RequireAuthorization(Scopes.Read)
+    public static void MapInferenceLog(this WebApplication app)
+    {
+        var group = app.MapGroup("/api/serving/inference-log").WithTags("Serving").RequireAuthorization(Scopes.Read);
+        group.MapGet("", ExportAsync)
             .WithName("ExportInferenceLog")
             .WithSummary("A model's logged predictions as NDJSON, oldest first; ?since=&until= or ?last=N; page with ?after=<last id>&limit=");
+        group.MapPost("/lookup", LookupAsync)
+            .WithName("LookUpPredictions")
+            .WithSummary($"The logged predictions with the ids given (at most {MaxLookup:N0}): model, version, time and output");
+    }
+
+    /// <summary>
+    /// <c>POST /api/serving/inference-log/lookup</c> <c>{"ids": [...]}</c>: what the monitor checks feedback against. A
+    /// prediction is found once its batch is written, normally within the writer's batch delay of being served.
+    /// </summary>
+    private static async Task<Results<Ok<PredictionLookupResponse>, ValidationProblem>> LookupAsync(
+        PredictionLookupRequest? request, NpgsqlDataSource database, CancellationToken ct)
+    {
+        if (request?.Ids is not { Count: > 0 and <= MaxLookup } ids)
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["ids"] = [$"ids must list between 1 and {MaxLookup:N0} prediction ids."] });
+        }
+
+        await using var command = database.CreateCommand(
+            "SELECT id, model, version, at, output::text FROM serving.inference_log WHERE id = ANY($1)");
+        command.Parameters.Add(new NpgsqlParameter { Value = ids.Distinct().ToArray() });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var found = new List<LoggedPrediction>(ids.Count);
+        while (await reader.ReadAsync(ct))
+        {
+            using var output = JsonDocument.Parse(reader.GetString(4));
+            found.Add(new LoggedPrediction(
+                reader.GetGuid(0), reader.GetString(1), reader.GetInt32(2), reader.GetFieldValue<DateTimeOffset>(3), output.RootElement.Clone()));
+        }
+
+        return TypedResults.Ok(new PredictionLookupResponse(found));
+    }
 
     private static async Task<Results<EmptyHttpResult, ValidationProblem>> ExportAsync(
         string? model, DateTimeOffset? since, DateTimeOffset? until, int? last, Guid? after, int? limit, HttpContext context, NpgsqlDataSource database, CancellationToken ct)

@@ -11,6 +11,8 @@ namespace MlOps.ServingService.Predictions;
 [JsonSerializable(typeof(PredictionOutput))]
 [JsonSerializable(typeof(InferenceRecord))]
 [JsonSerializable(typeof(IReadOnlyList<ServedModel>))]
+[JsonSerializable(typeof(PredictionLookupRequest))]
+[JsonSerializable(typeof(PredictionLookupResponse))]
 public sealed partial class ServingJson : JsonSerializerContext;
 
 /// <summary>What the inference log keeps of a prediction's answer (the prediction without its id).</summary>
