@@ -1,5 +1,8 @@
 using MlOps.MonitoringService.Drift;
+using MlOps.MonitoringService.Feedback;
+using MlOps.MonitoringService.Performance;
 using MlOps.MonitoringService.Policies;
+using MlOps.MonitoringService.Retraining;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -9,6 +12,9 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapMonitoringPolicies();          // Policies/PolicyEndpoints.cs
 app.MapDriftChecks();                 // Drift/DriftEndpoints.cs
+app.MapPerformanceChecks();           // Performance/PerformanceEndpoints.cs
+app.MapFeedback();                    // Feedback/FeedbackEndpoints.cs
+app.MapRetrains();                    // Retraining/RetrainEndpoints.cs
 app.Run();
 
 /// <summary>The entry point, visible to the service's tests (WebApplicationFactory).</summary>

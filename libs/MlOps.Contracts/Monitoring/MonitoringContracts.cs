@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace MlOps.Contracts.Monitoring;
@@ -19,6 +20,7 @@ namespace MlOps.Contracts.Monitoring;
 /// <param name="MinFeedbackSamples">Fewer labelled predictions than this in the window: no performance verdict.</param>
 /// <param name="AutoRetrain">Whether drift or decay starts a training job on the newest dataset version.</param>
 /// <param name="RetrainCooldown">The least time between two automatic retrainings of the model.</param>
+/// <param name="WebhookUrl">Where a JSON notice is posted whenever the model's drift or decay state changes (http or https).</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record MonitoringPolicy(
     string? CheckInterval = null,
@@ -31,7 +33,8 @@ public sealed record MonitoringPolicy(
     int? MinDriftSamples = null,
     int? MinFeedbackSamples = null,
     bool? AutoRetrain = null,
-    string? RetrainCooldown = null);
+    string? RetrainCooldown = null,
+    string? WebhookUrl = null);
 
 /// <summary>A model's policy with every field filled in, whether it is still the default, and who set it when.</summary>
 public sealed record MonitoringPolicyResponse(
@@ -72,3 +75,58 @@ public sealed record FeatureDriftResult(
 
 /// <summary>A feature the check could not test, and why.</summary>
 public sealed record SkippedFeature(string Feature, string Reason);
+
+/// <summary>
+/// <c>POST /api/feedback</c>: the actual outcome of one logged prediction (<c>predictionId</c>, <c>actual</c>) or of
+/// several (<c>items</c>, at most 1,000). <c>actual</c> is a class the model knows, as a string or a number, or a number
+/// for a regression model.
+/// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record FeedbackRequest(Guid? PredictionId = null, JsonElement Actual = default, IReadOnlyList<FeedbackItem>? Items = null);
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record FeedbackItem(Guid? PredictionId = null, JsonElement Actual = default);
+
+/// <summary>How many outcomes were stored, and how many repeated one already stored (the same actual value: no change).</summary>
+public sealed record FeedbackResponse(int Accepted, int Duplicates);
+
+/// <summary>
+/// Live quality of a model version: its task's metrics over the labelled predictions of a window, beside its
+/// validation metrics. The primary metric's <see cref="Drop"/> is relative to the validation value, in the metric's
+/// bad direction (a fall for auc or f1, a rise for rmse); decay when it exceeds <see cref="MaxDrop"/>.
+/// <see cref="Decay"/> is null when fewer than <see cref="MinSamples"/> predictions were labelled.
+/// </summary>
+public sealed record PerformanceReport(
+    string Model,
+    int Version,
+    DateTimeOffset? WindowStart,
+    DateTimeOffset WindowEnd,
+    long Labelled,
+    int MinSamples,
+    IReadOnlyDictionary<string, double> Live,
+    IReadOnlyDictionary<string, double> Validation,
+    string PrimaryMetric,
+    bool HigherIsBetter,
+    double? Drop,
+    double MaxDrop,
+    bool? Decay,
+    string? Note,
+    DateTimeOffset CheckedAt);
+
+/// <summary>
+/// What the policy's webhook receives when a model's state changes: whether its production version has drifted and
+/// whether it has decayed (null: no verdict yet), before and after, why, and the retraining job it started, if any.
+/// </summary>
+public sealed record ModelStateNotice(
+    string Model,
+    int Version,
+    bool? Drift,
+    bool? Decay,
+    bool? PreviousDrift,
+    bool? PreviousDecay,
+    string Reason,
+    Guid? RetrainJobId,
+    DateTimeOffset At);
+
+/// <summary>An automatic retraining: when, why, for which version, and the job it started (or why the trainer refused).</summary>
+public sealed record RetrainRecord(long Id, string Model, int Version, DateTimeOffset RequestedAt, string Reason, Guid? JobId, string? Error);

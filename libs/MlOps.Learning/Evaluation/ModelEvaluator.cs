@@ -49,13 +49,19 @@ public static class ModelEvaluator
             predicted[i] = predictions[rows[i]].Value!.Value;
         }
 
+        return new EvaluationResult(model.Task, rows.Length, RegressionMetricsOf(actual, predicted));
+    }
+
+    /// <summary><c>rmse</c>, <c>mae</c> and <c>r2</c> (NaN for a single row, as scikit-learn) of predicted values.</summary>
+    public static Dictionary<string, double> RegressionMetricsOf(ReadOnlySpan<double> actual, ReadOnlySpan<double> predicted)
+    {
         var metrics = RegressionMetrics.Compute(actual, predicted);
-        return new EvaluationResult(model.Task, rows.Length, new Dictionary<string, double>
+        return new Dictionary<string, double>
         {
             ["rmse"] = metrics.Rmse,
             ["mae"] = metrics.Mae,
             ["r2"] = metrics.R2,
-        });
+        };
     }
 
     private static EvaluationResult Binary(Model model, DataColumn target, Prediction[] predictions, int[] rows)
@@ -67,16 +73,31 @@ public static class ModelEvaluator
             positive[i] = predictions[rows[i]].Probabilities![1];
         }
 
-        var metrics = BinaryMetrics.Compute(actual, positive);
-        return new EvaluationResult(model.Task, rows.Length, new Dictionary<string, double>
+        return new EvaluationResult(model.Task, rows.Length, BinaryMetricsOf(actual, positive, oneClassAllowed: false));
+    }
+
+    /// <summary>
+    /// <c>auc</c>, <c>accuracy</c>, <c>logLoss</c>, <c>f1</c>, <c>precision</c> and <c>recall</c> of class codes (0, 1)
+    /// against the probability of class 1. With <paramref name="oneClassAllowed"/>, rows of one class are scored
+    /// without <c>auc</c>, which they leave undefined.
+    /// </summary>
+    public static Dictionary<string, double> BinaryMetricsOf(ReadOnlySpan<int> actual, ReadOnlySpan<double> positive, bool oneClassAllowed)
+    {
+        var metrics = BinaryMetrics.Compute(actual, positive, oneClassAllowed: oneClassAllowed);
+        var result = new Dictionary<string, double>
         {
-            ["auc"] = metrics.RocAuc,
             ["accuracy"] = metrics.Accuracy,
             ["logLoss"] = metrics.LogLoss,
             ["f1"] = metrics.F1,
             ["precision"] = metrics.Precision,
             ["recall"] = metrics.Recall,
-        });
+        };
+        if (!double.IsNaN(metrics.RocAuc))
+        {
+            result["auc"] = metrics.RocAuc;
+        }
+
+        return result;
     }
 
     private static EvaluationResult Multiclass(Model model, DataColumn target, Prediction[] predictions, int[] rows)
@@ -89,14 +110,23 @@ public static class ModelEvaluator
             predictions[rows[i]].Probabilities!.CopyTo(probabilities, i * classes);
         }
 
+        return new EvaluationResult(model.Task, rows.Length, MulticlassMetricsOf(actual, probabilities, classes));
+    }
+
+    /// <summary>
+    /// <c>accuracy</c>, <c>logLoss</c>, <c>f1</c> (macro) and <c>weightedF1</c> of class codes against each row's
+    /// probabilities, row after row (<paramref name="classes"/> values a row).
+    /// </summary>
+    public static Dictionary<string, double> MulticlassMetricsOf(ReadOnlySpan<int> actual, ReadOnlySpan<double> probabilities, int classes)
+    {
         var metrics = MulticlassMetrics.Compute(actual, probabilities, classes);
-        return new EvaluationResult(model.Task, rows.Length, new Dictionary<string, double>
+        return new Dictionary<string, double>
         {
             ["accuracy"] = metrics.Accuracy,
             ["logLoss"] = metrics.LogLoss,
             ["f1"] = metrics.MacroF1,
             ["weightedF1"] = metrics.WeightedF1,
-        });
+        };
     }
 
     private static int[] ClassCodes(Model model, DataColumn target, int[] rows)

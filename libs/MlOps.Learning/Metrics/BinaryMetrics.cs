@@ -6,9 +6,13 @@ public static class BinaryMetrics
     /// <param name="actual">Each row's class, 0 or 1. Both classes must occur, or ROC AUC is undefined.</param>
     /// <param name="probability">Each row's probability of class 1.</param>
     /// <param name="threshold">A row is predicted as class 1 when its probability is at least this.</param>
+    /// <param name="oneClassAllowed">
+    /// Whether rows of one class only are accepted, with ROC AUC NaN (live feedback may hold one class; a validation
+    /// split may not).
+    /// </param>
     /// <exception cref="ArgumentException">The inputs are empty, differ in length, or hold an invalid value.</exception>
     public static BinaryMetricsResult Compute(
-        ReadOnlySpan<int> actual, ReadOnlySpan<double> probability, double threshold = 0.5)
+        ReadOnlySpan<int> actual, ReadOnlySpan<double> probability, double threshold = 0.5, bool oneClassAllowed = false)
     {
         MetricInputs.RequireRows(actual.Length, nameof(actual));
         MetricInputs.RequireSameLength(actual.Length, probability.Length, nameof(probability));
@@ -19,7 +23,7 @@ public static class BinaryMetrics
             throw new ArgumentException($"The threshold is {threshold}; it must be finite.", nameof(threshold));
         }
 
-        var rocAuc = RocAuc.Compute(actual, probability);
+        var rocAuc = oneClassAllowed && (!actual.Contains(0) || !actual.Contains(1)) ? double.NaN : RocAuc.Compute(actual, probability);
 
         var counts = new long[4];
         var loss = new NumpySum(actual.Length);

@@ -29,7 +29,7 @@ public static class ModelFile
         json.WriteString("format", Format);
         json.WriteNumber("formatVersion", FormatVersion);
         json.WriteString("algorithm", model.Algorithm);
-        json.WriteString("task", TaskName(model.Task));
+        json.WriteString("task", TaskNames.Of(model.Task));
         json.WriteString("target", model.Target);
         WriteStrings(json, "classes", model.Classes);
 
@@ -107,7 +107,7 @@ public static class ModelFile
         var predictor = ReadPredictor(root.GetProperty("predictor"));
         return new Model(
             root.GetProperty("algorithm").GetString()!,
-            ParseTask(root.GetProperty("task").GetString()!),
+            ParseTask(root.GetProperty("task").GetString()),
             root.GetProperty("target").GetString()!,
             ReadStrings(root.GetProperty("classes")),
             featurizer,
@@ -282,20 +282,8 @@ public static class ModelFile
         return values;
     }
 
-    internal static string TaskName(LearningTask task) => task switch
-    {
-        LearningTask.BinaryClassification => "binary",
-        LearningTask.MulticlassClassification => "multiclass",
-        _ => "regression",
-    };
-
-    internal static LearningTask ParseTask(string name) => name switch
-    {
-        "binary" => LearningTask.BinaryClassification,
-        "multiclass" => LearningTask.MulticlassClassification,
-        "regression" => LearningTask.Regression,
-        _ => throw new FormatException($"unknown task '{name}'"),
-    };
+    private static LearningTask ParseTask(string? name) =>
+        TaskNames.TryParse(name, out var task) ? task : throw new FormatException($"unknown task '{name}'");
 
     private static string TypeName(ColumnType type) => type.ToString().ToLowerInvariant();
 

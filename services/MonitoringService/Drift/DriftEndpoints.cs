@@ -2,9 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using MlOps.Contracts;
 using MlOps.Contracts.Monitoring;
-using MlOps.Learning.Drift;
+using MlOps.MonitoringService.Checks;
 using MlOps.MonitoringService.Persistence;
 using MlOps.MonitoringService.Policies;
 using MlOps.MonitoringService.Upstream;
@@ -19,8 +18,6 @@ namespace MlOps.MonitoringService.Drift;
 /// </summary>
 public static class DriftEndpoints
 {
-    public const string DefaultAlias = "production";
-
     /// <summary>How reports are written, stored and answered: the web's names, and infinite statistics as <c>"Infinity"</c>.</summary>
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -38,44 +35,17 @@ public static class DriftEndpoints
         int? last,
         string? alias,
         MonitoringDbContext db,
-        RegistryClient registry,
-        InferenceLogClient inferenceLog,
-        DriftMetrics metrics,
-        TimeProvider time,
+        PolicyStore policies,
+        DriftCheck check,
+        CheckOutcomes outcomes,
         CancellationToken ct)
     {
-        var errors = new Dictionary<string, string[]>();
-        if (!Names.IsValidName(model))
-        {
-            errors["model"] = [$"'{model}' is not a model name: {Names.NameRule}."];
-        }
-
-        alias ??= DefaultAlias;
-        if (!Names.IsValidAlias(alias))
-        {
-            errors["alias"] = [$"'{alias}' is not an alias: {Names.AliasRule}."];
-        }
-
-        var span = TimeSpan.Zero;
-        if (window is not null && last is not null)
-        {
-            errors["window"] = ["Give either window or last, not both."];
-        }
-        else if (window is not null && (!Durations.TryParse(window, out span) || span < ModelPolicy.MinWindow || span > ModelPolicy.MaxWindow))
-        {
-            errors["window"] = [$"window must be {Durations.Rule}, between {Durations.Format(ModelPolicy.MinWindow)} and {Durations.Format(ModelPolicy.MaxWindow)}."];
-        }
-        else if (last is < 1 or > ModelPolicy.MaxLast)
-        {
-            errors["last"] = [$"last must be between 1 and {ModelPolicy.MaxLast:N0} predictions."];
-        }
-
-        if (errors.Count > 0)
+        if (!CheckScope.TryParse(model, window, last, alias, out var scope, out var errors))
         {
             return TypedResults.ValidationProblem(errors, title: "The drift check's request is not valid");
         }
 
-        if (window is null && last is null)
+        if (!scope.IsFresh)
         {
             var newest = await db.DriftReports.AsNoTracking().Where(r => r.Model == model).OrderByDescending(r => r.Id).FirstOrDefaultAsync(ct);
             return newest is null
@@ -84,38 +54,17 @@ public static class DriftEndpoints
                 : TypedResults.Json(JsonSerializer.Deserialize<DriftReport>(newest.ReportJson, Json)!, Json);
         }
 
-        var policy = (await db.Policies.AsNoTracking().SingleOrDefaultAsync(p => p.Model == model, ct))?.ToPolicy() ?? ModelPolicy.Default;
         try
         {
-            var version = await registry.GetAliasAsync(model, alias, ct);
-            if (version is null)
+            var policy = await policies.GetAsync(model, ct);
+            var report = await check.RunAsync(scope, policy, ct);
+            if (report is null)
             {
                 return TypedResults.Problem(
-                    $"The registry has no model '{model}' with an alias '{alias}'.", statusCode: StatusCodes.Status404NotFound, title: "Model not found");
+                    $"The registry has no model '{model}' with an alias '{scope.Alias}'.", statusCode: StatusCodes.Status404NotFound, title: "Model not found");
             }
 
-            var reference = await registry.GetReferenceAsync(model, version.Version, ct) with { Version = version.Version };
-            var checkedAt = time.GetUtcNow();
-            DateTimeOffset? since = window is null ? null : checkedAt - span;
-            var predictions = new DriftWindow(reference, version.Classes);
-            await foreach (var line in inferenceLog.ReadAsync(model, since, last, ct))
-            {
-                predictions.AddLine(line);
-            }
-
-            var report = predictions.Report(
-                new DriftThresholds(policy.PValueThreshold, policy.DistanceThreshold), policy.DriftShare, policy.MinDriftSamples, since, checkedAt)
-                with { CheckedAt = checkedAt };
-            db.DriftReports.Add(new DriftReportRow
-            {
-                Model = model,
-                Version = report.Version,
-                CheckedAt = checkedAt,
-                DatasetDrift = report.DatasetDrift,
-                ReportJson = JsonSerializer.Serialize(report, Json),
-            });
-            await db.SaveChangesAsync(ct);
-            metrics.Checked(report);
+            await outcomes.DriftCheckedAsync(scope, policy, report, ct);
             return TypedResults.Json(report, Json);
         }
         catch (UpstreamUnavailableException exception)

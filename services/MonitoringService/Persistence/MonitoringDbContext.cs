@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using MlOps.MonitoringService.Drift;
+using MlOps.MonitoringService.Performance;
 using MlOps.MonitoringService.Policies;
 using MlOps.ServiceDefaults.Database;
 
@@ -17,6 +18,8 @@ public sealed class MonitoringDbContext(DbContextOptions<MonitoringDbContext> op
 
     public DbSet<DriftReportRow> DriftReports => Set<DriftReportRow>();
 
+    public DbSet<PerformanceReportRow> PerformanceReports => Set<PerformanceReportRow>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.HasDefaultSchema(Schema);
@@ -28,6 +31,13 @@ public sealed class MonitoringDbContext(DbContextOptions<MonitoringDbContext> op
         modelBuilder.Entity<DriftReportRow>(report =>
         {
             report.ToTable("drift_reports");
+            report.HasKey(r => r.Id);
+            report.Property(r => r.Id).UseIdentityByDefaultColumn();
+            report.Property(r => r.ReportJson).HasColumnName("report").HasColumnType("jsonb");
+        });
+        modelBuilder.Entity<PerformanceReportRow>(report =>
+        {
+            report.ToTable("performance_reports");
             report.HasKey(r => r.Id);
             report.Property(r => r.Id).UseIdentityByDefaultColumn();
             report.Property(r => r.ReportJson).HasColumnName("report").HasColumnType("jsonb");

@@ -17,7 +17,8 @@ public sealed record ModelPolicy(
     int MinDriftSamples,
     int MinFeedbackSamples,
     bool AutoRetrain,
-    TimeSpan RetrainCooldown)
+    TimeSpan RetrainCooldown,
+    Uri? WebhookUrl)
 {
     public static readonly TimeSpan MinCheckInterval = TimeSpan.FromMinutes(1);
     public static readonly TimeSpan MaxCheckInterval = TimeSpan.FromDays(7);
@@ -27,6 +28,7 @@ public sealed record ModelPolicy(
     public const int MaxLast = 10_000_000;
     public const int MaxSamples = 10_000_000;
     public const double MaxDistanceThreshold = 10;
+    public const int MaxWebhookUrlLength = 2000;
 
     /// <summary>Evidently's defaults for the tests; an hourly check of the last hour; no automatic retraining.</summary>
     public static readonly ModelPolicy Default = new(
@@ -40,7 +42,8 @@ public sealed record ModelPolicy(
         MinDriftSamples: 100,
         MinFeedbackSamples: 100,
         AutoRetrain: false,
-        RetrainCooldown: TimeSpan.FromDays(1));
+        RetrainCooldown: TimeSpan.FromDays(1),
+        WebhookUrl: null);
 
     /// <summary>The request's values over the defaults, or every reason it was refused, by field.</summary>
     public static bool TryCreate(MonitoringPolicy request, out ModelPolicy policy, out Dictionary<string, string[]> errors)
@@ -74,10 +77,19 @@ public sealed record ModelPolicy(
         var minFeedback = request.MinFeedbackSamples ?? Default.MinFeedbackSamples;
         Check(minFeedback is >= 1 and <= MaxSamples, "minFeedbackSamples", $"minFeedbackSamples must be between 1 and {MaxSamples:N0}.", errors);
         var cooldown = Duration(request.RetrainCooldown, "retrainCooldown", Default.RetrainCooldown, TimeSpan.Zero, MaxRetrainCooldown, errors);
+        Uri? webhook = null;
+        if (request.WebhookUrl is { } url)
+        {
+            Check(
+                url.Length <= MaxWebhookUrlLength && Uri.TryCreate(url, UriKind.Absolute, out webhook) && (webhook.Scheme == Uri.UriSchemeHttp || webhook.Scheme == Uri.UriSchemeHttps),
+                "webhookUrl",
+                $"webhookUrl must be an absolute http or https URL of at most {MaxWebhookUrlLength:N0} characters.",
+                errors);
+        }
 
         policy = new ModelPolicy(
             checkInterval, window, request.Last, pValue, distance, share, drop, minDrift, minFeedback,
-            request.AutoRetrain ?? Default.AutoRetrain, cooldown);
+            request.AutoRetrain ?? Default.AutoRetrain, cooldown, webhook);
         return errors.Count == 0;
     }
 
@@ -92,7 +104,8 @@ public sealed record ModelPolicy(
         MinDriftSamples,
         MinFeedbackSamples,
         AutoRetrain,
-        Durations.Format(RetrainCooldown));
+        Durations.Format(RetrainCooldown),
+        WebhookUrl?.OriginalString);
 
     private static TimeSpan Duration(
         string? text, string field, TimeSpan fallback, TimeSpan min, TimeSpan max, Dictionary<string, string[]> errors)

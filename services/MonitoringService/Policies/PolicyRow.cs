@@ -27,6 +27,11 @@ public sealed class PolicyRow
 
     public int RetrainCooldownSeconds { get; set; }
 
+    public string? WebhookUrl { get; set; }
+
+    /// <summary>When the scheduler next checks the model; set to now by every change of the policy.</summary>
+    public DateTimeOffset NextCheckAt { get; set; }
+
     public required string UpdatedBy { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }
@@ -42,7 +47,8 @@ public sealed class PolicyRow
         MinDriftSamples,
         MinFeedbackSamples,
         AutoRetrain,
-        TimeSpan.FromSeconds(RetrainCooldownSeconds));
+        TimeSpan.FromSeconds(RetrainCooldownSeconds),
+        WebhookUrl is null ? null : new Uri(WebhookUrl));
 
     public void Set(ModelPolicy policy, string updatedBy, DateTimeOffset updatedAt)
     {
@@ -57,8 +63,10 @@ public sealed class PolicyRow
         MinFeedbackSamples = policy.MinFeedbackSamples;
         AutoRetrain = policy.AutoRetrain;
         RetrainCooldownSeconds = (int)policy.RetrainCooldown.TotalSeconds;
+        WebhookUrl = policy.WebhookUrl?.OriginalString;
         UpdatedBy = updatedBy;
         // PostgreSQL keeps microseconds: the answer to a PUT then shows what a later GET reads.
         UpdatedAt = updatedAt.AddTicks(-(updatedAt.Ticks % TimeSpan.TicksPerMicrosecond));
+        NextCheckAt = UpdatedAt;
     }
 }

@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using MlOps.Contracts.Serving;
 
 namespace MlOps.MonitoringService.Upstream;
 
@@ -50,6 +52,26 @@ public sealed class InferenceLogClient(HttpClient http)
             {
                 yield break;
             }
+        }
+    }
+
+    /// <summary>The logged predictions among <paramref name="ids"/> (at most serving's 1,000), by id.</summary>
+    public async Task<Dictionary<Guid, LoggedPrediction>> LookUpAsync(IReadOnlyList<Guid> ids, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await http.PostAsJsonAsync("/api/serving/inference-log/lookup", new PredictionLookupRequest(ids), cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new UpstreamUnavailableException($"Serving answered {(int)response.StatusCode} to a prediction lookup.");
+            }
+
+            var found = await response.Content.ReadFromJsonAsync<PredictionLookupResponse>(cancellationToken);
+            return found!.Items.ToDictionary(item => item.Id);
+        }
+        catch (HttpRequestException exception)
+        {
+            throw new UpstreamUnavailableException($"Serving's inference log could not be read: {exception.Message}", exception);
         }
     }
 

@@ -1,3 +1,4 @@
+using MlOps.Learning.Evaluation;
 using MlOps.Learning.Metrics;
 
 namespace MlOps.Learning.Tests.Metrics;
@@ -88,5 +89,20 @@ public class BinaryMetricsTests
 
         Assert.Equal("actual", error.ParamName);
         Assert.Contains("only one class (all 1)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Live_rows_of_one_class_are_scored_with_auc_left_undefined_when_allowed()
+    {
+        var result = BinaryMetrics.Compute([1, 1, 1, 1], [0.2, 0.6, 0.9, 0.7], oneClassAllowed: true);
+        var named = ModelEvaluator.BinaryMetricsOf([1, 1, 1, 1], [0.2, 0.6, 0.9, 0.7], oneClassAllowed: true);
+
+        Assert.True(double.IsNaN(result.RocAuc));
+        Assert.Equal(0.75, result.Accuracy);
+        Assert.Equal(0.75, result.Recall);
+        Assert.Equal(1, result.Precision);
+        Assert.False(named.ContainsKey("auc"));
+        Assert.Equal(0.75, named["accuracy"]);
+        Assert.Equal((-Math.Log(0.2) - Math.Log(0.6) - Math.Log(0.9) - Math.Log(0.7)) / 4, named["logLoss"], 12);
     }
 }

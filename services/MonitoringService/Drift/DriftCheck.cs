@@ -1,0 +1,52 @@
+using System.Text.Json;
+using MlOps.Contracts.Monitoring;
+using MlOps.Learning.Drift;
+using MlOps.MonitoringService.Checks;
+using MlOps.MonitoringService.Persistence;
+using MlOps.MonitoringService.Policies;
+using MlOps.MonitoringService.Upstream;
+
+namespace MlOps.MonitoringService.Drift;
+
+/// <summary>
+/// A drift check: the version behind the scope's alias against its reference profile, over the scope's window of
+/// logged predictions; the report is stored and exported as gauges.
+/// </summary>
+public sealed class DriftCheck(
+    MonitoringDbContext db, RegistryClient registry, InferenceLogClient inferenceLog, DriftMetrics metrics, TimeProvider time)
+{
+    /// <summary>The stored report, or null when the registry has no such model or alias.</summary>
+    /// <exception cref="UpstreamUnavailableException">The registry or serving could not be read.</exception>
+    public async Task<DriftReport?> RunAsync(CheckScope scope, ModelPolicy policy, CancellationToken cancellationToken)
+    {
+        var version = await registry.GetAliasAsync(scope.Model, scope.Alias, cancellationToken);
+        if (version is null)
+        {
+            return null;
+        }
+
+        var reference = await registry.GetReferenceAsync(scope.Model, version.Version, cancellationToken) with { Version = version.Version };
+        var checkedAt = time.GetUtcNow();
+        DateTimeOffset? since = scope.Window is { } window ? checkedAt - window : null;
+        var predictions = new DriftWindow(reference, version.Classes);
+        await foreach (var line in inferenceLog.ReadAsync(scope.Model, since, scope.Last, cancellationToken))
+        {
+            predictions.AddLine(line);
+        }
+
+        var report = predictions.Report(
+            new DriftThresholds(policy.PValueThreshold, policy.DistanceThreshold), policy.DriftShare, policy.MinDriftSamples, since, checkedAt)
+            with { CheckedAt = checkedAt };
+        db.DriftReports.Add(new DriftReportRow
+        {
+            Model = scope.Model,
+            Version = report.Version,
+            CheckedAt = checkedAt,
+            DatasetDrift = report.DatasetDrift,
+            ReportJson = JsonSerializer.Serialize(report, DriftEndpoints.Json),
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        metrics.Checked(report);
+        return report;
+    }
+}
