@@ -89,14 +89,18 @@ public sealed class CheckOutcomes(
         }
     }
 
-    /// <summary>The model's state row, created (no verdicts) if it has none, locked until the transaction ends.</summary>
+    /// <summary>
+    /// The model's state row, created (no verdicts) if it has none, locked until the transaction ends: the empty update
+    /// of an existing row takes its lock and returns it as it was.
+    /// </summary>
     private static async Task<State> LockStateAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, string model, int version, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
             """
-            INSERT INTO monitoring.model_states (model, version, changed_at) VALUES ($1, $2, $3) ON CONFLICT (model) DO NOTHING;
-            SELECT version, drift, decay FROM monitoring.model_states WHERE model = $1 FOR UPDATE;
+            INSERT INTO monitoring.model_states (model, version, changed_at) VALUES ($1, $2, $3)
+            ON CONFLICT (model) DO UPDATE SET model = EXCLUDED.model
+            RETURNING version, drift, decay
             """,
             connection,
             transaction);
@@ -104,7 +108,6 @@ public sealed class CheckOutcomes(
         command.Parameters.Add(new NpgsqlParameter { Value = version });
         command.Parameters.Add(new NpgsqlParameter { Value = now });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         return new State(
             reader.GetInt32(0),

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Options;
 using MlOps.MonitoringService.Drift;
 using MlOps.MonitoringService.Performance;
 using MlOps.MonitoringService.Policies;
-using MlOps.MonitoringService.Upstream;
 using Npgsql;
 
 namespace MlOps.MonitoringService.Checks;
@@ -10,8 +9,8 @@ namespace MlOps.MonitoringService.Checks;
 /// <summary>
 /// Runs each model's drift and performance checks every check interval of its policy. A replica claims a due model by
 /// moving its next check time forward in the same statement that finds it (<c>FOR UPDATE SKIP LOCKED</c>), so however
-/// many replicas poll, each due check runs once. A check that fails because a service it needs is down is retried
-/// after <see cref="MonitoringOptions.FailedCheckRetry"/>.
+/// many replicas poll, each due check runs once. A check that fails (a service it needs is down) is retried after
+/// <see cref="MonitoringOptions.FailedCheckRetry"/>; the scheduler itself keeps running.
 /// </summary>
 public sealed class CheckScheduler(
     NpgsqlDataSource database,
@@ -24,6 +23,7 @@ public sealed class CheckScheduler(
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            await Task.Delay(options.Value.SchedulerPollInterval, time, stoppingToken);
             try
             {
                 while (await ClaimDueAsync(stoppingToken) is { } model)
@@ -31,12 +31,10 @@ public sealed class CheckScheduler(
                     await CheckAsync(model, stoppingToken);
                 }
             }
-            catch (NpgsqlException exception)
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogWarning(exception, "Looking for due monitoring checks failed; trying again in {Interval}.", options.Value.SchedulerPollInterval);
             }
-
-            await Task.Delay(options.Value.SchedulerPollInterval, time, stoppingToken);
         }
     }
 
@@ -78,7 +76,7 @@ public sealed class CheckScheduler(
 
             logger.LogInformation("Scheduled check of {Model} version {Version}: dataset drift {Drift}.", model, drift.Version, drift.DatasetDrift);
         }
-        catch (Exception exception) when (exception is UpstreamUnavailableException or NpgsqlException)
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning(exception, "The scheduled check of {Model} failed; it runs again in {Retry}.", model, options.Value.FailedCheckRetry);
             await RetryLaterAsync(model, cancellationToken);

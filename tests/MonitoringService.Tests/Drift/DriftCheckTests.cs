@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using MlOps.Contracts.Monitoring;
 using MlOps.Learning.Generators;
 using MlOps.MonitoringService.Drift;
@@ -13,18 +12,16 @@ namespace MlOps.MonitoringService.Tests.Drift;
 /// A drift check end to end: a model trained on cart-abandonment data by the trainer, predictions served and logged by
 /// serving, and the monitoring service reading serving's log and the registry's reference profile.
 /// </summary>
-public sealed class DriftCheckTests(MonitoringPlatform platform) : IClassFixture<MonitoringPlatform>
+[Collection(MonitoringPlatform.Collection)]
+public sealed class DriftCheckTests(MonitoringPlatform platform)
 {
-    // Predictions this test sent per model, to know when serving's log holds them all.
-    private readonly Dictionary<string, int> _logged = [];
-
     [Fact]
     public async Task Predictions_from_the_training_distribution_show_no_drift_and_drifted_ones_show_it_on_the_shifted_features()
     {
-        await TrainAsync("carts");
+        await platform.TrainAsync("carts");
         using var client = platform.Client();
 
-        await PredictAsync("carts", new GeneratorRequest(600, Seed: 2));
+        await platform.PredictAsync("carts", new GeneratorRequest(600, Seed: 2));
         var calm = await CheckAsync(client, "carts", "?last=600");
 
         Assert.Equal(("carts", 1, 600L, false), (calm.Model, calm.Version, calm.Predictions, calm.DatasetDrift));
@@ -40,7 +37,7 @@ public sealed class DriftCheckTests(MonitoringPlatform platform) : IClassFixture
             ["pages_visited"] = new(MeanShift: 1.5),
             ["time_of_day"] = new(CategoryMix: new Dictionary<string, double> { ["night"] = 0.8, ["morning"] = 0.2 }),
         };
-        await PredictAsync("carts", new GeneratorRequest(600, Seed: 3, shift));
+        await platform.PredictAsync("carts", new GeneratorRequest(600, Seed: 3, shift));
         var drifted = await CheckAsync(client, "carts", "?last=600");
         var whole = await CheckAsync(client, "carts", "?window=1h");
 
@@ -66,8 +63,8 @@ public sealed class DriftCheckTests(MonitoringPlatform platform) : IClassFixture
     [Fact]
     public async Task The_policy_thresholds_and_minimum_apply()
     {
-        await TrainAsync("strict");
-        await PredictAsync("strict", new GeneratorRequest(150, Seed: 4));
+        await platform.TrainAsync("strict");
+        await platform.PredictAsync("strict", new GeneratorRequest(150, Seed: 4));
         using var admin = platform.Client("mlops.admin mlops.read");
         using (var set = await admin.PutAsJsonAsync("/api/monitoring/strict/policy", new { minDriftSamples = 1000 }))
         {
@@ -105,34 +102,6 @@ public sealed class DriftCheckTests(MonitoringPlatform platform) : IClassFixture
         Assert.Contains("nothing-here", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, noReport.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/monitoring/carts/drift?last=10")).StatusCode);
-    }
-
-    private async Task TrainAsync(string model)
-    {
-        using var data = platform.ClientOf(platform.Data, "mlops.train mlops.read");
-        using var trainer = platform.ClientOf(platform.Trainer, "mlops.train mlops.read");
-        await PlatformTraining.GenerateAndTrainAsync(data, trainer, model, "cart-abandonment", GeneratedRows.Target, rows: 3000);
-    }
-
-    /// <summary>Sends the generated rows to serving in batches and waits until its log holds them all.</summary>
-    private async Task PredictAsync(string model, GeneratorRequest request)
-    {
-        using var serving = platform.ClientOf(platform.Serving, "mlops.predict mlops.read");
-        var instances = await GeneratedRows.InstancesAsync(request);
-        foreach (var batch in instances.Chunk(500))
-        {
-            var body = new JsonObject { ["instances"] = new JsonArray(batch.Select(i => (JsonNode)i.DeepClone()).ToArray()) };
-            using var response = await serving.PostAsJsonAsync($"/api/predict/{model}", body);
-            Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
-        }
-
-        var before = _logged.GetValueOrDefault(model);
-        _logged[model] = before + instances.Count;
-        await Eventually.ReturnsAsync(
-            async () => (await serving.GetStringAsync($"/api/serving/inference-log?model={model}&limit=10000")).Count(c => c == '\n'),
-            count => count >= before + instances.Count,
-            TimeSpan.FromSeconds(30),
-            $"{instances.Count} predictions of {model} reaching the log");
     }
 
     private static async Task<DriftReport> CheckAsync(HttpClient client, string model, string query)

@@ -57,14 +57,14 @@ public sealed class PolicyTests(PostgresFixture postgres) : IClassFixture<Postgr
     {
         using var admin = Client("mlops.read mlops.admin", subject: "carol");
         using var set = await admin.PutAsJsonAsync(
-            "/api/monitoring/wine/policy", new { checkInterval = "15m", last = 5000, driftShare = 0.3, autoRetrain = true, retrainCooldown = "90m" });
+            "/api/monitoring/wine/policy", new { checkInterval = "15m", last = 5000, driftShare = 0.3, autoRetrain = true, retrainCooldown = "90m", webhookUrl = "https://hooks.example.com/mlops?team=risk" });
         Assert.Equal(HttpStatusCode.OK, set.StatusCode);
 
         var read = (await Client("mlops.read").GetFromJsonAsync<MonitoringPolicyResponse>("/api/monitoring/wine/policy"))!;
         Assert.False(read.IsDefault);
         Assert.Equal("carol", read.UpdatedBy);
         Assert.NotNull(read.UpdatedAt);
-        Assert.Equal(new MonitoringPolicy("15m", null, 5000, 0.05, 0.1, 0.3, 0.05, 100, 100, true, "90m"), read.Policy);
+        Assert.Equal(new MonitoringPolicy("15m", null, 5000, 0.05, 0.1, 0.3, 0.05, 100, 100, true, "90m", "https://hooks.example.com/mlops?team=risk"), read.Policy);
 
         using var replaced = await admin.PutAsJsonAsync("/api/monitoring/wine/policy", new { window = "2d", pValueThreshold = 0.01 });
         var after = (await replaced.Content.ReadFromJsonAsync<MonitoringPolicyResponse>())!;
@@ -88,13 +88,14 @@ public sealed class PolicyTests(PostgresFixture postgres) : IClassFixture<Postgr
             minDriftSamples = 0,
             minFeedbackSamples = 20_000_000,
             retrainCooldown = "91d",
+            webhookUrl = "ftp://hooks.example.com/mlops",
         });
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
         Assert.Equal(
-            ["checkInterval", "distanceThreshold", "driftShare", "maxPerformanceDrop", "minDriftSamples", "minFeedbackSamples", "pValueThreshold", "retrainCooldown", "window"],
+            ["checkInterval", "distanceThreshold", "driftShare", "maxPerformanceDrop", "minDriftSamples", "minFeedbackSamples", "pValueThreshold", "retrainCooldown", "webhookUrl", "window"],
             errors.EnumerateObject().Select(e => e.Name).Order(StringComparer.Ordinal));
         Assert.Contains("10x", errors.GetProperty("checkInterval")[0].GetString(), StringComparison.Ordinal);
         Assert.True((await Client("mlops.read").GetFromJsonAsync<MonitoringPolicyResponse>("/api/monitoring/carts/policy"))!.IsDefault);

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using MlOps.Learning.Data;
 using MlOps.Learning.Generators;
 
-namespace MlOps.MonitoringService.Tests.Drift;
+namespace MlOps.MonitoringService.Tests;
 
 /// <summary>Rows of the cart-abandonment generator, as CSV and as instances typed the way the predict API takes them.</summary>
 internal static class GeneratedRows
@@ -15,6 +15,14 @@ internal static class GeneratedRows
         using var stream = new MemoryStream();
         await generator.WriteCsvAsync(stream, request);
         return stream.ToArray();
+    }
+
+    /// <summary>Each row's label, as the model's classes name it (<c>true</c>, <c>false</c>).</summary>
+    public static async Task<List<string>> LabelsAsync(GeneratorRequest request)
+    {
+        var table = CsvTableReader.Read(new MemoryStream(await CsvAsync(request)));
+        var target = (BooleanColumn)table[Target];
+        return target.Values.Select(value => value ? "true" : "false").ToList();
     }
 
     /// <summary>Each row without its label: numbers as numbers, booleans as booleans, categories as strings.</summary>
