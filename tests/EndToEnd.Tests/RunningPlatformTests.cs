@@ -5,9 +5,15 @@ using MlOps.TestSupport;
 
 namespace MlOps.EndToEnd.Tests;
 
-/// <summary>One platform, started once for the class, the way <c>dotnet run --project AppHost</c> starts it.</summary>
+/// <summary>The test classes that share one <see cref="RunningPlatform"/> (they run one after another).</summary>
+[CollectionDefinition(RunningPlatform.Collection)]
+public sealed class SharedRunningPlatform : ICollectionFixture<RunningPlatform>;
+
+/// <summary>One platform, started once for its test classes, the way <c>dotnet run --project AppHost</c> starts it.</summary>
 public sealed class RunningPlatform : IAsyncLifetime
 {
+    public const string Collection = "running platform";
+
     private readonly TemporaryDirectory _home = TemporaryDirectory.Create("mlops-e2e-");
 
     public LocalPlatform Platform { get; private set; } = null!;
@@ -23,9 +29,24 @@ public sealed class RunningPlatform : IAsyncLifetime
         await Platform.DisposeAsync();
         _home.Dispose();
     }
+
+    /// <summary>A client of the gateway with the admin's token, bought with the password the platform wrote on its first start.</summary>
+    public async Task<HttpClient> AdminClientAsync()
+    {
+        var client = new HttpClient { BaseAddress = Platform.UrlOf("gateway") };
+        var password = (await File.ReadAllTextAsync(Path.Combine(Platform.Home, "admin-password"))).Trim();
+        using var tokenResponse = await client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password", ["username"] = "admin", ["password"] = password,
+        }));
+        var token = (await tokenResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
 }
 
-public sealed class RunningPlatformTests(RunningPlatform running) : IClassFixture<RunningPlatform>
+[Collection(RunningPlatform.Collection)]
+public sealed class RunningPlatformTests(RunningPlatform running)
 {
     private LocalPlatform Platform => running.Platform;
 
@@ -227,16 +248,5 @@ public sealed class RunningPlatformTests(RunningPlatform running) : IClassFixtur
             TimeSpan.FromSeconds(10),
             $"'{text}' appearing in the {service} log");
 
-    private async Task<HttpClient> AdminClientAsync()
-    {
-        var client = new HttpClient { BaseAddress = Platform.UrlOf("gateway") };
-        var password = (await File.ReadAllTextAsync(Path.Combine(Platform.Home, "admin-password"))).Trim();
-        using var tokenResponse = await client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "password", ["username"] = "admin", ["password"] = password,
-        }));
-        var token = (await tokenResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
-        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-        return client;
-    }
+    private Task<HttpClient> AdminClientAsync() => running.AdminClientAsync();
 }
