@@ -99,7 +99,7 @@ public sealed class PredictionTests(ServingPlatform platform) : IClassFixture<Se
         Assert.Contains("is required", errors.GetProperty("instances[1].cart_value")[0].GetString(), StringComparison.Ordinal);
         Assert.Contains("expects a number", errors.GetProperty("instances[2].pages_visited")[0].GetString(), StringComparison.Ordinal);
         Assert.Contains("got a JSON array", errors.GetProperty("instances[3].time_of_day")[0].GetString(), StringComparison.Ordinal);
-        Assert.Equal(0, await platform.ScalarAsync("SELECT count(*) FROM serving.inference_log WHERE inputs ? 'coupon'"));
+        Assert.Equal(0, await platform.ScalarAsync("SELECT count(*) FROM serving.inference_log WHERE inputs::jsonb ? 'coupon'"));
     }
 
     [Fact]

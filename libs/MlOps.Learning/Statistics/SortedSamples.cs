@@ -38,7 +38,7 @@ internal readonly struct SortedSamples : IDisposable
         var array = ArrayPool<double>.Shared.Rent(values.Length);
         var copy = array.AsSpan(0, values.Length);
         values.CopyTo(copy);
-        copy.Sort();
+        DoubleSort.Sort(copy);
         return array;
     }
 }

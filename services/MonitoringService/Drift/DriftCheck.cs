@@ -29,9 +29,12 @@ public sealed class DriftCheck(
         var checkedAt = time.GetUtcNow();
         DateTimeOffset? since = scope.Window is { } window ? checkedAt - window : null;
         var predictions = new DriftWindow(reference, version.Classes);
-        await foreach (var line in inferenceLog.ReadAsync(scope.Model, since, scope.Last, cancellationToken))
+        await foreach (var page in inferenceLog.ReadPagesAsync(scope.Model, since, scope.Last, cancellationToken))
         {
-            predictions.AddLine(line);
+            using (page)
+            {
+                predictions.AddLines(page.Ndjson, page.LinesInWindow);
+            }
         }
 
         var report = predictions.Report(

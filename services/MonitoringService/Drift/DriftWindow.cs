@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using MlOps.Contracts.Datasets;
@@ -60,14 +61,83 @@ public sealed class DriftWindow
     /// <summary>Predictions of other versions seen in the window, not compared.</summary>
     public long OtherVersions { get; private set; }
 
-    public void Add(InferenceLogEntry entry) => Add(entry.Version, entry.Inputs, entry.Output);
-
-    /// <summary>One line of serving's export as it was read (<c>version</c>, <c>inputs</c>, <c>output</c>), without copying it.</summary>
-    public void AddLine(JsonElement line) =>
-        Add(line.GetProperty("version"u8).GetInt32(), line.GetProperty("inputs"u8), line.GetProperty("output"u8));
-
-    private void Add(int version, JsonElement inputs, JsonElement output)
+    /// <summary>
+    /// The first <paramref name="maxLines"/> lines of serving's export (NDJSON) that are not empty; answers how many
+    /// were read.
+    /// </summary>
+    public int AddLines(ReadOnlySpan<byte> ndjson, int maxLines)
     {
+        var added = 0;
+        while (added < maxLines && !ndjson.IsEmpty)
+        {
+            var end = ndjson.IndexOf((byte)'\n');
+            var line = end < 0 ? ndjson : ndjson[..end];
+            ndjson = end < 0 ? default : ndjson[(end + 1)..];
+            if (!line.IsEmpty)
+            {
+                AddLine(line);
+                added++;
+            }
+        }
+
+        return added;
+    }
+
+    /// <summary>
+    /// One line of serving's export (<c>version</c>, <c>inputs</c>, <c>output</c>; other fields skipped), read token by
+    /// token in place: no document, no string per feature name or value.
+    /// </summary>
+    /// <exception cref="JsonException">The line is not a JSON object.</exception>
+    public void AddLine(ReadOnlySpan<byte> line)
+    {
+        var reader = new Utf8JsonReader(line);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException("A line of the inference log is not a JSON object.");
+        }
+
+        int? version = null;
+        (int Start, int Length)? inputs = null, output = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("version"u8))
+            {
+                reader.Read();
+                version = reader.GetInt32();
+                if (version != _reference.Version)
+                {
+                    OtherVersions++;
+                    return;
+                }
+
+                continue;
+            }
+
+            var isInputs = reader.ValueTextEquals("inputs"u8);
+            var isOutput = !isInputs && reader.ValueTextEquals("output"u8);
+            reader.Read();
+            if (version is null && (isInputs || isOutput))
+            {
+                // Serving writes the version first; should it not, the object is read once the version is known.
+                var start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                var span = (start, (int)reader.BytesConsumed - start);
+                _ = isInputs ? inputs = span : output = span;
+            }
+            else if (isInputs)
+            {
+                ReadInputs(ref reader);
+            }
+            else if (isOutput)
+            {
+                ReadOutput(ref reader);
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
         if (version != _reference.Version)
         {
             OtherVersions++;
@@ -75,25 +145,104 @@ public sealed class DriftWindow
         }
 
         Predictions++;
-        if (inputs.ValueKind == JsonValueKind.Object)
+        if (inputs is { } inputsSpan)
         {
-            // Looked up by UTF-8 name: reading a property's name as a string would allocate one per feature per line.
-            foreach (var (name, column) in _inputs)
-            {
-                if (inputs.TryGetProperty(name, out var value))
-                {
-                    column.Add(value);
-                }
-            }
+            var nested = new Utf8JsonReader(line.Slice(inputsSpan.Start, inputsSpan.Length));
+            nested.Read();
+            ReadInputs(ref nested);
         }
 
-        if (_prediction is not null && output.ValueKind == JsonValueKind.Object)
+        if (output is { } outputSpan)
         {
-            var predicted = _positiveClass is not null
-                ? output.TryGetProperty("probabilities"u8, out var probabilities) && probabilities.TryGetProperty(_positiveClass, out var probability) ? probability : default
-                : output.TryGetProperty("value"u8, out var value) ? value
-                : output.TryGetProperty("label"u8, out var label) ? label : default;
-            _prediction.Add(predicted);
+            var nested = new Utf8JsonReader(line.Slice(outputSpan.Start, outputSpan.Length));
+            nested.Read();
+            ReadOutput(ref nested);
+        }
+    }
+
+    /// <summary>The instance's features, the reader on its <c>{</c>; left on its <c>}</c>.</summary>
+    private void ReadInputs(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return;
+        }
+
+        // Lines list features in the same order, mostly: the search starts after the previous match.
+        var next = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            Column? column = null;
+            for (var tried = 0; tried < _inputs.Length; tried++)
+            {
+                var candidate = (next + tried) % _inputs.Length;
+                if (reader.ValueTextEquals(_inputs[candidate].Name))
+                {
+                    column = _inputs[candidate].Column;
+                    next = candidate + 1;
+                    break;
+                }
+            }
+
+            reader.Read();
+            if (column is null)
+            {
+                reader.Skip();
+            }
+            else
+            {
+                column.Add(ref reader);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The prediction the window compares: a binary model's probability of its second class, a regression's value,
+    /// else the label. The reader on the output's <c>{</c>; left on its <c>}</c>.
+    /// </summary>
+    private void ReadOutput(ref Utf8JsonReader reader)
+    {
+        if (_prediction is null || reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var wanted = _positiveClass is not null ? reader.ValueTextEquals("probabilities"u8)
+                : _prediction is NumericValues ? reader.ValueTextEquals("value"u8)
+                : reader.ValueTextEquals("label"u8);
+            reader.Read();
+            if (!wanted)
+            {
+                reader.Skip();
+            }
+            else if (_positiveClass is null)
+            {
+                _prediction.Add(ref reader);
+            }
+            else if (reader.TokenType == JsonTokenType.StartObject)
+            {
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var positive = reader.ValueTextEquals(_positiveClass);
+                    reader.Read();
+                    if (positive)
+                    {
+                        _prediction.Add(ref reader);
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
+                }
+            }
+            else
+            {
+                reader.Skip();
+            }
         }
     }
 
@@ -105,15 +254,19 @@ public sealed class DriftWindow
         var features = new List<FeatureDriftResult>();
         if (Predictions >= minPredictions)
         {
-            foreach (var (name, column) in _columns)
+            // Each test sorts or counts its own feature's values: they run side by side on every core.
+            var columns = _columns.ToArray();
+            var results = new FeatureDriftResult?[columns.Length];
+            Parallel.For(0, columns.Length, i => results[i] = columns[i].Value.Test(columns[i].Key, thresholds));
+            for (var i = 0; i < columns.Length; i++)
             {
-                if (column.Test(name, thresholds) is { } result)
+                if (results[i] is { } result)
                 {
                     features.Add(result);
                 }
                 else
                 {
-                    skipped.Add(new SkippedFeature(name, "no values in the window"));
+                    skipped.Add(new SkippedFeature(columns[i].Key, "no values in the window"));
                 }
             }
         }
@@ -169,7 +322,8 @@ public sealed class DriftWindow
             }
         }
 
-        public abstract void Add(JsonElement value);
+        /// <summary>The value the reader is on; anything else than what the column counts is left out.</summary>
+        public abstract void Add(ref Utf8JsonReader value);
 
         public abstract FeatureDriftResult? Test(string feature, DriftThresholds thresholds);
 
@@ -181,9 +335,9 @@ public sealed class DriftWindow
     {
         private readonly List<double> _current = [];
 
-        public override void Add(JsonElement value)
+        public override void Add(ref Utf8JsonReader value)
         {
-            if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var number) && double.IsFinite(number))
+            if (value.TokenType == JsonTokenType.Number && value.TryGetDouble(out var number) && double.IsFinite(number))
             {
                 _current.Add(number);
             }
@@ -200,32 +354,75 @@ public sealed class DriftWindow
     /// counted together as <see cref="OtherValues"/>; when it kept every value, a value it never had stays apart
     /// (and makes the feature drift).
     /// </summary>
-    private sealed class CategoryCounts(string type, Dictionary<string, long> reference, long other) : Column(type)
+    private sealed class CategoryCounts : Column
     {
-        private readonly Dictionary<string, long> _current = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, long> _reference;
+        private readonly long _other;
+
+        // The reference's values, as text and as UTF-8, counted in place; values beyond them go to a dictionary (or,
+        // when the reference kept only its most frequent values, to "other").
+        private readonly string[] _known;
+        private readonly byte[][] _knownUtf8;
+        private readonly long[] _knownCounts;
+        private readonly Dictionary<string, long> _unknown = new(StringComparer.Ordinal);
         private long _values;
 
-        public override void Add(JsonElement value)
+        public CategoryCounts(string type, Dictionary<string, long> reference, long other)
+            : base(type)
         {
-            var key = value.ValueKind switch
+            _reference = reference;
+            _other = other;
+            _known = [.. reference.Keys];
+            _knownUtf8 = _known.Select(System.Text.Encoding.UTF8.GetBytes).ToArray();
+            _knownCounts = new long[_known.Length];
+        }
+
+        public override void Add(ref Utf8JsonReader value)
+        {
+            switch (value.TokenType)
             {
-                JsonValueKind.String => value.GetString()!,
-                JsonValueKind.True => "true",
-                JsonValueKind.False => "false",
-                JsonValueKind.Number => value.GetRawText(),
-                _ => null,
-            };
-            if (key is null)
+                case JsonTokenType.String:
+                    for (var i = 0; i < _knownUtf8.Length; i++)
+                    {
+                        if (value.ValueTextEquals(_knownUtf8[i]))
+                        {
+                            _knownCounts[i]++;
+                            _values++;
+                            return;
+                        }
+                    }
+
+                    CountUnknown(value.GetString()!);
+                    return;
+                case JsonTokenType.True:
+                    Count("true");
+                    return;
+                case JsonTokenType.False:
+                    Count("false");
+                    return;
+                case JsonTokenType.Number:
+                    Count(System.Text.Encoding.UTF8.GetString(value.HasValueSequence ? value.ValueSequence.ToArray() : value.ValueSpan));
+                    return;
+            }
+        }
+
+        private void Count(string key)
+        {
+            var known = Array.IndexOf(_known, key);
+            if (known < 0)
             {
+                CountUnknown(key);
                 return;
             }
 
-            if (other > 0 && !reference.ContainsKey(key))
-            {
-                key = OtherValues;
-            }
+            _knownCounts[known]++;
+            _values++;
+        }
 
-            _current[key] = _current.GetValueOrDefault(key) + 1;
+        private void CountUnknown(string key)
+        {
+            key = _other > 0 ? OtherValues : key;
+            _unknown[key] = _unknown.GetValueOrDefault(key) + 1;
             _values++;
         }
 
@@ -236,8 +433,17 @@ public sealed class DriftWindow
                 return null;
             }
 
-            var counts = other > 0 ? new Dictionary<string, long>(reference) { [OtherValues] = other } : reference;
-            return Result(DriftDetector.Categorical(feature, counts, _current, thresholds), _values);
+            var current = new Dictionary<string, long>(_unknown, StringComparer.Ordinal);
+            for (var i = 0; i < _known.Length; i++)
+            {
+                if (_knownCounts[i] > 0)
+                {
+                    current[_known[i]] = _knownCounts[i];
+                }
+            }
+
+            var counts = _other > 0 ? new Dictionary<string, long>(_reference) { [OtherValues] = _other } : _reference;
+            return Result(DriftDetector.Categorical(feature, counts, current, thresholds), _values);
         }
     }
 }

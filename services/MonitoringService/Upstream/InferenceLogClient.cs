@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -7,52 +6,146 @@ using MlOps.Contracts.Serving;
 
 namespace MlOps.MonitoringService.Upstream;
 
-/// <summary>Reads serving's inference-log export (NDJSON), page by page, as one stream of entries.</summary>
+/// <summary>
+/// Reads serving's inference-log export (NDJSON) a page at a time, fetching the next page while the caller works on
+/// the current one; and looks up logged predictions by id.
+/// </summary>
 public sealed class InferenceLogClient(HttpClient http)
 {
     /// <summary>Serving's largest page.</summary>
     public const int PageSize = 10_000;
 
     /// <summary>
-    /// The model's predictions since <paramref name="since"/>, or its newest <paramref name="last"/>, oldest first, each
-    /// as the line's JSON object (the fields of <see cref="MlOps.Contracts.Serving.InferenceLogEntry"/>). A line belongs to a document that is
-    /// released when the next one is read: use it before moving on.
+    /// The model's predictions since <paramref name="since"/>, or its newest <paramref name="last"/>, oldest first, as
+    /// whole pages. Each page is the caller's to dispose. While the caller works on a page, the next one is already on
+    /// its way: serving and its database produce it meanwhile instead of waiting.
     /// </summary>
-    public async IAsyncEnumerable<JsonElement> ReadAsync(
+    public async IAsyncEnumerable<InferenceLogPage> ReadPagesAsync(
         string model, DateTimeOffset? since, int? last, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Serving finds where the newest `last` begin on the first page; later pages follow on from its last id, so that
         // search is not repeated (it reads `last` index entries), and reading stops after `last` predictions.
         var filter = since is { } start ? $"&since={Uri.EscapeDataString(start.ToString("O"))}" : $"&last={last}";
+        var prefix = $"/api/serving/inference-log?model={Uri.EscapeDataString(model)}&limit={PageSize}";
         var remaining = last ?? long.MaxValue;
-        Guid? after = null;
-        while (true)
+        Task<(InferenceLogPage Page, Guid? LastId)>? next = FetchAsync(prefix + filter, remaining, cancellationToken);
+        try
         {
-            var path = $"/api/serving/inference-log?model={Uri.EscapeDataString(model)}&limit={PageSize}"
-                + (after is { } id ? $"&after={id}" + (since is null ? string.Empty : filter) : filter);
-            var read = 0;
-            var page = await OpenPageAsync(path, cancellationToken);
-            try
+            while (next is not null)
             {
-                while (remaining > 0 && await NextLineAsync(page, cancellationToken) is { } line)
+                var (page, lastId) = await next;
+                next = null;
+                remaining -= page.LinesInWindow;
+                if (page.Lines == PageSize && remaining > 0 && lastId is { } after)
                 {
-                    using var document = line;
-                    read++;
-                    remaining--;
-                    after = document.RootElement.GetProperty("id"u8).GetGuid();
-                    yield return document.RootElement;
+                    next = FetchAsync($"{prefix}&after={after}" + (since is null ? string.Empty : filter), remaining, cancellationToken);
                 }
-            }
-            finally
-            {
-                await page.CompleteAsync();
-            }
 
-            if (read < PageSize || remaining == 0)
-            {
-                yield break;
+                yield return page;
             }
         }
+        finally
+        {
+            if (next is not null)
+            {
+                // The caller stopped early: the page on its way is not needed.
+                try
+                {
+                    (await next).Page.Dispose();
+                }
+                catch (Exception exception) when (exception is UpstreamUnavailableException or OperationCanceledException)
+                {
+                    // Nothing to give back.
+                }
+            }
+        }
+    }
+
+    private async Task<(InferenceLogPage Page, Guid? LastId)> FetchAsync(string path, long remaining, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new UpstreamUnavailableException($"Serving answered {(int)response.StatusCode} for its inference log.");
+            }
+
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+            var length = 0;
+            try
+            {
+                while (true)
+                {
+                    if (length == buffer.Length)
+                    {
+                        var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                        buffer.AsSpan(0, length).CopyTo(larger);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                    }
+
+                    var read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    length += read;
+                }
+            }
+            catch
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                throw;
+            }
+
+            var (lines, lastLine) = CountLines(buffer.AsSpan(0, length));
+            var lastId = lines == 0 ? (Guid?)null : IdOf(buffer.AsSpan(lastLine.Start, lastLine.Length));
+            return (new InferenceLogPage(buffer, length, lines, (int)Math.Min(lines, remaining)), lastId);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or IOException)
+        {
+            throw new UpstreamUnavailableException($"Serving's inference log could not be read: {exception.Message}", exception);
+        }
+    }
+
+    /// <summary>How many non-empty lines, and where the last one is.</summary>
+    private static (int Lines, (int Start, int Length) Last) CountLines(ReadOnlySpan<byte> ndjson)
+    {
+        var lines = 0;
+        var last = (0, 0);
+        var offset = 0;
+        while (offset < ndjson.Length)
+        {
+            var end = ndjson[offset..].IndexOf((byte)'\n');
+            var length = end < 0 ? ndjson.Length - offset : end;
+            if (length > 0)
+            {
+                lines++;
+                last = (offset, length);
+            }
+
+            offset += length + 1;
+        }
+
+        return (lines, last);
+    }
+
+    private static Guid IdOf(ReadOnlySpan<byte> line)
+    {
+        var reader = new Utf8JsonReader(line);
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && reader.ValueTextEquals("id"u8))
+            {
+                reader.Read();
+                return reader.GetGuid();
+            }
+        }
+
+        throw new UpstreamUnavailableException("Serving's inference log has a line without an id.");
     }
 
     /// <summary>The logged predictions among <paramref name="ids"/> (at most serving's 1,000), by id.</summary>
@@ -70,62 +163,6 @@ public sealed class InferenceLogClient(HttpClient http)
             return found!.Items.ToDictionary(item => item.Id);
         }
         catch (HttpRequestException exception)
-        {
-            throw new UpstreamUnavailableException($"Serving's inference log could not be read: {exception.Message}", exception);
-        }
-    }
-
-    private async Task<PipeReader> OpenPageAsync(string path, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-            if (!response.IsSuccessStatusCode)
-            {
-                response.Dispose();
-                throw new UpstreamUnavailableException($"Serving answered {(int)response.StatusCode} for its inference log.");
-            }
-
-            return PipeReader.Create(await response.Content.ReadAsStreamAsync(cancellationToken));
-        }
-        catch (HttpRequestException exception)
-        {
-            throw new UpstreamUnavailableException($"Serving's inference log could not be read: {exception.Message}", exception);
-        }
-    }
-
-    /// <summary>The next non-empty line parsed straight from the bytes, or null at the end of the page.</summary>
-    private static async Task<JsonDocument?> NextLineAsync(PipeReader page, CancellationToken cancellationToken)
-    {
-        try
-        {
-            while (true)
-            {
-                var result = await page.ReadAsync(cancellationToken);
-                var buffer = result.Buffer;
-                var newline = buffer.PositionOf((byte)'\n');
-                if (newline is null && !result.IsCompleted)
-                {
-                    page.AdvanceTo(buffer.Start, buffer.End);
-                    continue;
-                }
-
-                var line = newline is { } end ? buffer.Slice(0, end) : buffer;
-                var consumed = newline is { } next ? buffer.GetPosition(1, next) : buffer.End;
-                var document = line.IsEmpty ? null : JsonDocument.Parse(line);
-                page.AdvanceTo(consumed);
-                if (document is not null)
-                {
-                    return document;
-                }
-
-                if (newline is null)
-                {
-                    return null;
-                }
-            }
-        }
-        catch (Exception exception) when (exception is HttpRequestException or IOException)
         {
             throw new UpstreamUnavailableException($"Serving's inference log could not be read: {exception.Message}", exception);
         }

@@ -30,8 +30,8 @@ public sealed class InferenceLogTable(NpgsqlDataSource database)
                 await writer.WriteAsync(record.Model, NpgsqlDbType.Text, cancellationToken);
                 await writer.WriteAsync(record.Version, NpgsqlDbType.Integer, cancellationToken);
                 await writer.WriteAsync(record.At, NpgsqlDbType.TimestampTz, cancellationToken);
-                await writer.WriteAsync(record.Inputs, NpgsqlDbType.Jsonb, cancellationToken);
-                await writer.WriteAsync(record.Output, NpgsqlDbType.Jsonb, cancellationToken);
+                await writer.WriteAsync(record.Inputs, NpgsqlDbType.Json, cancellationToken);
+                await writer.WriteAsync(record.Output, NpgsqlDbType.Json, cancellationToken);
                 await writer.WriteAsync(record.LatencyMs, NpgsqlDbType.Double, cancellationToken);
                 if (record.RequestId is null)
                 {

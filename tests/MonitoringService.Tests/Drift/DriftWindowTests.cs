@@ -81,7 +81,7 @@ public sealed class DriftWindowTests
         var reference = await ReferenceAsync();
         var window = new DriftWindow(reference, classes: []);
         await AddAsync(window, new GeneratorRequest(50, Seed: 5));
-        window.Add(Entry(reference.Version + 1, new JsonObject { ["cart_value"] = 1e9 }, new JsonObject { ["value"] = 1 }));
+        window.AddLine(Line(reference.Version + 1, new JsonObject { ["cart_value"] = 1e9 }, new JsonObject { ["value"] = 1 }));
 
         var report = window.Report(Defaults, driftShare: 0.5, minPredictions: 100, null, null);
 
@@ -108,7 +108,7 @@ public sealed class DriftWindowTests
         var window = new DriftWindow(reference, classes: []);
         for (var i = 0; i < 500; i++)
         {
-            window.Add(Entry(3, new JsonObject { ["amount"] = 10 + (i % 7), ["comment"] = "fine" }, new JsonObject { ["value"] = 80 + (i % 5) }));
+            window.AddLine(Line(3, new JsonObject { ["amount"] = 10 + (i % 7), ["comment"] = "fine" }, new JsonObject { ["value"] = 80 + (i % 5) }));
         }
 
         var report = window.Report(Defaults, driftShare: 0.5, minPredictions: 100, null, null);
@@ -129,7 +129,7 @@ public sealed class DriftWindowTests
         for (var i = 0; i < 200; i++)
         {
             var probability = 0.9 + (i % 10 * 0.005);
-            window.Add(Entry(1, new JsonObject(), new JsonObject
+            window.AddLine(Line(1, new JsonObject(), new JsonObject
             {
                 ["label"] = "true",
                 ["probabilities"] = new JsonObject { ["false"] = 1 - probability, ["true"] = probability },
@@ -174,16 +174,44 @@ public sealed class DriftWindowTests
     }
 
     /// <summary>Each generated row as a logged prediction of version 1.</summary>
+    [Fact]
+    public async Task Lines_are_read_up_to_the_window_in_any_field_order_and_other_versions_are_counted_apart()
+    {
+        var reference = await ReferenceAsync();
+        var window = new DriftWindow(reference, classes: []);
+        var same = new JsonObject { ["cart_value"] = 80.5, ["time_of_day"] = "evening", ["device_mobile"] = true };
+        var ndjson = System.Text.Encoding.UTF8.GetBytes(string.Join('\n',
+            System.Text.Encoding.UTF8.GetString(Line(1, same, new JsonObject { ["label"] = "false" })),
+            "",
+            // The version after the inputs, and unknown fields of every shape.
+            """{"inputs":{"cart_value":81.5,"extra":{"a":[1,2]},"time_of_day":"evening"},"output":{"label":"true"},"note":[{}],"version":1}""",
+            System.Text.Encoding.UTF8.GetString(Line(2, same, new JsonObject { ["label"] = "false" })),
+            System.Text.Encoding.UTF8.GetString(Line(1, same, new JsonObject { ["label"] = "false" }))));
+
+        var read = window.AddLines(ndjson, maxLines: 3);
+        var report = window.Report(Defaults, driftShare: 0.5, minPredictions: 1, null, null);
+
+        Assert.Equal(3, read);
+        Assert.Equal((2L, 1L), (window.Predictions, window.OtherVersions));
+        Assert.Equal(2, report.Features.Single(f => f.Feature == "cart_value").CurrentValues);
+        Assert.Equal(2, report.Features.Single(f => f.Feature == "time_of_day").CurrentValues);
+        Assert.Equal(1, report.Features.Single(f => f.Feature == "device_mobile").CurrentValues);
+        Assert.Throws<JsonException>(() => window.AddLine("[1]"u8));
+    }
+
     private static async Task AddAsync(DriftWindow window, GeneratorRequest request)
     {
         foreach (var inputs in await GeneratedRows.InstancesAsync(request))
         {
-            window.Add(Entry(1, inputs, new JsonObject { ["label"] = "false" }));
+            window.AddLine(Line(1, inputs, new JsonObject { ["label"] = "false" }));
         }
     }
 
-    private static InferenceLogEntry Entry(int version, JsonObject inputs, JsonObject output) =>
-        new(Guid.CreateVersion7(), "carts", version, DateTimeOffset.UnixEpoch, ToElement(inputs), ToElement(output), 1, null, "tests");
+    /// <summary>A line as serving's export writes it.</summary>
+    private static byte[] Line(int version, JsonObject inputs, JsonObject output) =>
+        JsonSerializer.SerializeToUtf8Bytes(
+            new InferenceLogEntry(Guid.CreateVersion7(), "carts", version, DateTimeOffset.UnixEpoch, ToElement(inputs), ToElement(output), 1, null, "tests"),
+            JsonSerializerOptions.Web);
 
     private static JsonElement ToElement(JsonNode node) => JsonDocument.Parse(node.ToJsonString()).RootElement;
 }
