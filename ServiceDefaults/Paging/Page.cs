@@ -40,6 +40,28 @@ public static class Pages
         }
     }
 
+    /// <summary>
+    /// The page asked for when lists are keyed by a number (an identity column): the page, the last id of the previous
+    /// page if any, and the validation errors (empty when valid; callers may add their own).
+    /// </summary>
+    public static (PageRequest? Request, long? AfterId, Dictionary<string, string[]> Errors) ReadById(int? limit, string? cursor)
+    {
+        var (page, errors) = Read(limit, cursor);
+        errors ??= [];
+        if (page?.After is not { } key)
+        {
+            return (page, null, errors);
+        }
+
+        if (long.TryParse(key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id))
+        {
+            return (page, id, errors);
+        }
+
+        errors["cursor"] = ["The cursor is not one this API handed out."];
+        return (null, null, errors);
+    }
+
     /// <summary>The cursor that continues after <paramref name="lastKey"/>.</summary>
     public static string EncodeCursor(string lastKey) =>
         Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(lastKey)).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -64,6 +64,9 @@ public sealed class MonitoringPlatform : IAsyncLifetime
         }));
         // The scheduler of this replica stays idle (its first look finds no policy); tests about it start replicas of their own.
         Monitoring = AddMonitoring(new() { ["Monitoring:SchedulerPollInterval"] = "1.00:00:00" });
+        using var client = Monitoring.CreateClient();
+        await Eventually.ReturnsAsync(
+            async () => (await client.GetAsync("/health")).IsSuccessStatusCode, ready => ready, TimeSpan.FromSeconds(60), "monitoring ready");
     }
 
     public string ConnectionString => _connectionString;

@@ -8,6 +8,7 @@ using MlOps.MonitoringService.Persistence;
 using MlOps.MonitoringService.Policies;
 using MlOps.MonitoringService.Upstream;
 using MlOps.ServiceDefaults.Auth;
+using Npgsql;
 
 namespace MlOps.MonitoringService.Drift;
 
@@ -24,10 +25,18 @@ public static class DriftEndpoints
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    public static void MapDriftChecks(this WebApplication app) =>
-        app.MapGroup("/api/monitoring").WithTags("Monitoring")
-            .MapGet("/{model}/drift", DriftAsync).RequireAuthorization(Scopes.Read).WithName("CheckDrift")
+    public static void MapDriftChecks(this WebApplication app)
+    {
+        var monitoring = app.MapGroup("/api/monitoring").WithTags("Monitoring").RequireAuthorization(Scopes.Read);
+        monitoring.MapGet("/{model}/drift", DriftAsync).WithName("CheckDrift")
             .WithSummary("A fresh drift report for ?window= or ?last=, or the newest stored one");
+        monitoring.MapGet(
+                "/{model}/drift/reports",
+                (string model, int? limit, string? cursor, NpgsqlDataSource database, CancellationToken ct) =>
+                    ReportHistory.ListAsync<DriftReport>(database, ReportHistory.DriftTable, model, limit, cursor, Json, ct))
+            .WithName("ListDriftReports")
+            .WithSummary("The model's stored drift reports, newest first, paged");
+    }
 
     private static async Task<Results<JsonHttpResult<DriftReport>, ValidationProblem, ProblemHttpResult>> DriftAsync(
         string model,

@@ -7,6 +7,7 @@ using MlOps.MonitoringService.Persistence;
 using MlOps.MonitoringService.Policies;
 using MlOps.MonitoringService.Upstream;
 using MlOps.ServiceDefaults.Auth;
+using Npgsql;
 
 namespace MlOps.MonitoringService.Performance;
 
@@ -17,10 +18,18 @@ namespace MlOps.MonitoringService.Performance;
 /// </summary>
 public static class PerformanceEndpoints
 {
-    public static void MapPerformanceChecks(this WebApplication app) =>
-        app.MapGroup("/api/monitoring").WithTags("Monitoring")
-            .MapGet("/{model}/performance", PerformanceAsync).RequireAuthorization(Scopes.Read).WithName("CheckPerformance")
+    public static void MapPerformanceChecks(this WebApplication app)
+    {
+        var monitoring = app.MapGroup("/api/monitoring").WithTags("Monitoring").RequireAuthorization(Scopes.Read);
+        monitoring.MapGet("/{model}/performance", PerformanceAsync).WithName("CheckPerformance")
             .WithSummary("Live quality from feedback against the validation metrics, for ?window= or ?last=, or the newest stored report");
+        monitoring.MapGet(
+                "/{model}/performance/reports",
+                (string model, int? limit, string? cursor, NpgsqlDataSource database, CancellationToken ct) =>
+                    ReportHistory.ListAsync<PerformanceReport>(database, ReportHistory.PerformanceTable, model, limit, cursor, JsonSerializerOptions.Web, ct))
+            .WithName("ListPerformanceReports")
+            .WithSummary("The model's stored performance reports, newest first, paged");
+    }
 
     private static async Task<Results<Ok<PerformanceReport>, ValidationProblem, ProblemHttpResult>> PerformanceAsync(
         string model,

@@ -19,24 +19,10 @@ public static class RetrainEndpoints
     private static async Task<Results<Ok<Page<RetrainRecord>>, ValidationProblem>> ListAsync(
         string model, int? limit, string? cursor, NpgsqlDataSource database, CancellationToken ct)
     {
-        var (page, errors) = Pages.Read(limit, cursor);
-        errors ??= [];
+        var (page, before, errors) = Pages.ReadById(limit, cursor);
         if (!Names.IsValidName(model))
         {
             errors["model"] = [$"'{model}' is not a model name: {Names.NameRule}."];
-        }
-
-        long? after = null;
-        if (page?.After is { } key)
-        {
-            if (long.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
-            {
-                after = id;
-            }
-            else
-            {
-                errors["cursor"] = ["The cursor is not one this API handed out."];
-            }
         }
 
         if (errors.Count > 0 || page is null)
@@ -51,7 +37,7 @@ public static class RetrainEndpoints
             ORDER BY id DESC LIMIT $3
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = model });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)after ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)before ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
         command.Parameters.Add(new NpgsqlParameter { Value = page.Limit + 1 });
         await using var reader = await command.ExecuteReaderAsync(ct);
         var items = new List<RetrainRecord>();

@@ -32,7 +32,11 @@ public sealed class SchedulerTests(MonitoringPlatform platform)
         await using var second = platform.AddMonitoring(polling);
         using var admin = platform.Client("mlops.admin mlops.read", first);
         using var reader = platform.Client("mlops.read", second);
-        Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync("/health")).StatusCode);
+        foreach (var replica in new[] { admin, reader })
+        {
+            await Eventually.ReturnsAsync(
+                async () => (await replica.GetAsync("/health")).StatusCode, status => status == HttpStatusCode.OK, TimeSpan.FromSeconds(60), "the replica ready");
+        }
 
         using (var set = await admin.PutAsJsonAsync("/api/monitoring/sched/policy", new
         {
@@ -90,7 +94,7 @@ public sealed class SchedulerTests(MonitoringPlatform platform)
             TimeSpan.FromSeconds(30),
             "the failed check being put off");
         Assert.InRange(next, 55, 65);
-        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/health")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/alive")).StatusCode);
         Assert.Equal(0, await Sql.CountAsync(platform.ConnectionString, "SELECT count(*) FROM monitoring.drift_reports WHERE model = 'unreachable'"));
     }
 }

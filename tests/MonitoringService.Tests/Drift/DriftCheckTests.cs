@@ -4,6 +4,7 @@ using System.Text.Json;
 using MlOps.Contracts.Monitoring;
 using MlOps.Learning.Generators;
 using MlOps.MonitoringService.Drift;
+using MlOps.ServiceDefaults.Paging;
 using MlOps.TestSupport;
 
 namespace MlOps.MonitoringService.Tests.Drift;
@@ -55,9 +56,16 @@ public sealed class DriftCheckTests(MonitoringPlatform platform)
         Assert.Matches("""mlops_drift_checks_total\{model="carts",outcome="drift"\} 2(\s|$)""", metrics);
         Assert.Matches("""mlops_drift_checks_total\{model="carts",outcome="no_drift"\} 1(\s|$)""", metrics);
 
-        // Without a window: the newest stored report.
+        // Without a window: the newest stored report. Every report, newest first, a page at a time.
         var newest = (await client.GetFromJsonAsync<DriftReport>("/api/monitoring/carts/drift", DriftEndpoints.Json))!;
         Assert.Equal(JsonSerializer.Serialize(whole, DriftEndpoints.Json), JsonSerializer.Serialize(newest, DriftEndpoints.Json));
+        var first = (await client.GetFromJsonAsync<Page<DriftReport>>("/api/monitoring/carts/drift/reports?limit=2", DriftEndpoints.Json))!;
+        var rest = (await client.GetFromJsonAsync<Page<DriftReport>>($"/api/monitoring/carts/drift/reports?limit=2&cursor={first.NextCursor}", DriftEndpoints.Json))!;
+        Assert.Equal([1200L, 600L, 600L], first.Items.Concat(rest.Items).Select(r => r.Predictions));
+        Assert.Equal([true, true, false], first.Items.Concat(rest.Items).Select(r => r.DatasetDrift!.Value));
+        Assert.Null(rest.NextCursor);
+        using var badCursor = await client.GetAsync("/api/monitoring/carts/drift/reports?cursor=bm90LWEtbnVtYmVy");
+        Assert.Equal(HttpStatusCode.BadRequest, badCursor.StatusCode);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using MlOps.Contracts.Monitoring;
 using MlOps.Learning.Generators;
+using MlOps.ServiceDefaults.Paging;
 using MlOps.TestSupport;
 
 namespace MlOps.MonitoringService.Tests.Feedback;
@@ -132,6 +133,8 @@ public sealed class FeedbackTests(MonitoringPlatform platform)
         Assert.Equal((400L, true), (bad.Labelled, bad.Decay));
         Assert.True(bad.Live["auc"] < 0.5, $"auc {bad.Live["auc"]} on turned labels");
         Assert.Equal(bad.CheckedAt, newest.CheckedAt);
+        var history = (await admin.GetFromJsonAsync<Page<PerformanceReport>>("/api/monitoring/perf/performance/reports"))!;
+        Assert.Equal([true, false, (bool?)null], history.Items.Select(r => r.Decay));
         var metrics = await platform.Monitoring.CreateClient().GetStringAsync("/metrics");
         Assert.Matches("""mlops_model_performance\{metric="auc",model="perf",source="live"\} 0\.[0-4]""", metrics);
         Assert.Matches("""mlops_model_performance\{metric="auc",model="perf",source="validation"\} 0\.\d+""", metrics);
