@@ -30,10 +30,8 @@ public static class ReportHistory
             return TypedResults.ValidationProblem(errors);
         }
 
-        // The table is one of this class's constants, never the caller's text.
         await using var command = database.CreateCommand(
-            $"SELECT id, report::text FROM monitoring.{(table == DriftTable ? DriftTable : PerformanceTable)} "
-            + "WHERE model = $1 AND ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $3");
+            $"SELECT id, report::text FROM monitoring.{Table(table)} WHERE model = $1 AND ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $3");
         command.Parameters.Add(new NpgsqlParameter { Value = model });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)before ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
         command.Parameters.Add(new NpgsqlParameter { Value = page.Limit + 1 });
@@ -54,4 +52,17 @@ public static class ReportHistory
 
         return TypedResults.Ok(new Page<T>(items, more ? Pages.EncodeCursor(ids[items.Count - 1].ToString(CultureInfo.InvariantCulture)) : null));
     }
+
+    /// <summary>The model's newest stored report of the kind, or null when it has none.</summary>
+    public static async Task<T?> NewestAsync<T>(
+        NpgsqlDataSource database, string table, string model, JsonSerializerOptions json, CancellationToken cancellationToken)
+        where T : class
+    {
+        await using var command = database.CreateCommand($"SELECT report::text FROM monitoring.{Table(table)} WHERE model = $1 ORDER BY id DESC LIMIT 1");
+        command.Parameters.Add(new NpgsqlParameter { Value = model });
+        return await command.ExecuteScalarAsync(cancellationToken) is string report ? JsonSerializer.Deserialize<T>(report, json) : null;
+    }
+
+    /// <summary>The table is one of this class's constants, never the caller's text.</summary>
+    private static string Table(string table) => table == DriftTable ? DriftTable : PerformanceTable;
 }

@@ -1,12 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using MlOps.Contracts.Monitoring;
 using MlOps.MonitoringService.Checks;
-using MlOps.MonitoringService.Persistence;
 using MlOps.MonitoringService.Policies;
-using MlOps.MonitoringService.Upstream;
 using MlOps.ServiceDefaults.Auth;
 using Npgsql;
 
@@ -38,47 +35,27 @@ public static class DriftEndpoints
             .WithSummary("The model's stored drift reports, newest first, paged");
     }
 
-    private static async Task<Results<JsonHttpResult<DriftReport>, ValidationProblem, ProblemHttpResult>> DriftAsync(
+    private static Task<Results<JsonHttpResult<DriftReport>, ValidationProblem, ProblemHttpResult>> DriftAsync(
         string model,
         string? window,
         int? last,
         string? alias,
-        MonitoringDbContext db,
+        NpgsqlDataSource database,
         PolicyStore policies,
         DriftCheck check,
         CheckOutcomes outcomes,
-        CancellationToken ct)
-    {
-        if (!CheckScope.TryParse(model, window, last, alias, out var scope, out var errors))
-        {
-            return TypedResults.ValidationProblem(errors, title: "The drift check's request is not valid");
-        }
-
-        if (!scope.IsFresh)
-        {
-            var newest = await db.DriftReports.AsNoTracking().Where(r => r.Model == model).OrderByDescending(r => r.Id).FirstOrDefaultAsync(ct);
-            return newest is null
-                ? TypedResults.Problem(
-                    $"No drift report for '{model}' yet: ask for one with ?window= or ?last=.", statusCode: StatusCodes.Status404NotFound, title: "No report")
-                : TypedResults.Json(JsonSerializer.Deserialize<DriftReport>(newest.ReportJson, Json)!, Json);
-        }
-
-        try
-        {
-            var policy = await policies.GetAsync(model, ct);
-            var report = await check.RunAsync(scope, policy, ct);
-            if (report is null)
+        CancellationToken ct) =>
+        CheckRequests.AnswerAsync(
+            "drift", ReportHistory.DriftTable, model, window, last, alias, database, policies, Json,
+            async (scope, policy, token) =>
             {
-                return TypedResults.Problem(
-                    $"The registry has no model '{model}' with an alias '{scope.Alias}'.", statusCode: StatusCodes.Status404NotFound, title: "Model not found");
-            }
+                var report = await check.RunAsync(scope, policy, token);
+                if (report is not null)
+                {
+                    await outcomes.DriftCheckedAsync(scope, policy, report, token);
+                }
 
-            await outcomes.DriftCheckedAsync(scope, policy, report, ct);
-            return TypedResults.Json(report, Json);
-        }
-        catch (UpstreamUnavailableException exception)
-        {
-            return TypedResults.Problem(exception.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "A service the check needs is unavailable");
-        }
-    }
+                return report;
+            },
+            ct);
 }

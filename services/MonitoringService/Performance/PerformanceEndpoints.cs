@@ -1,11 +1,8 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using MlOps.Contracts.Monitoring;
 using MlOps.MonitoringService.Checks;
-using MlOps.MonitoringService.Persistence;
 using MlOps.MonitoringService.Policies;
-using MlOps.MonitoringService.Upstream;
 using MlOps.ServiceDefaults.Auth;
 using Npgsql;
 
@@ -31,47 +28,27 @@ public static class PerformanceEndpoints
             .WithSummary("The model's stored performance reports, newest first, paged");
     }
 
-    private static async Task<Results<Ok<PerformanceReport>, ValidationProblem, ProblemHttpResult>> PerformanceAsync(
+    private static Task<Results<JsonHttpResult<PerformanceReport>, ValidationProblem, ProblemHttpResult>> PerformanceAsync(
         string model,
         string? window,
         int? last,
         string? alias,
-        MonitoringDbContext db,
+        NpgsqlDataSource database,
         PolicyStore policies,
         PerformanceCheck check,
         CheckOutcomes outcomes,
-        CancellationToken ct)
-    {
-        if (!CheckScope.TryParse(model, window, last, alias, out var scope, out var errors))
-        {
-            return TypedResults.ValidationProblem(errors, title: "The performance check's request is not valid");
-        }
-
-        if (!scope.IsFresh)
-        {
-            var newest = await db.PerformanceReports.AsNoTracking().Where(r => r.Model == model).OrderByDescending(r => r.Id).FirstOrDefaultAsync(ct);
-            return newest is null
-                ? TypedResults.Problem(
-                    $"No performance report for '{model}' yet: ask for one with ?window= or ?last=.", statusCode: StatusCodes.Status404NotFound, title: "No report")
-                : TypedResults.Ok(JsonSerializer.Deserialize<PerformanceReport>(newest.ReportJson, JsonSerializerOptions.Web)!);
-        }
-
-        try
-        {
-            var policy = await policies.GetAsync(model, ct);
-            var report = await check.RunAsync(scope, policy, ct);
-            if (report is null)
+        CancellationToken ct) =>
+        CheckRequests.AnswerAsync(
+            "performance", ReportHistory.PerformanceTable, model, window, last, alias, database, policies, JsonSerializerOptions.Web,
+            async (scope, policy, token) =>
             {
-                return TypedResults.Problem(
-                    $"The registry has no model '{model}' with an alias '{scope.Alias}'.", statusCode: StatusCodes.Status404NotFound, title: "Model not found");
-            }
+                var report = await check.RunAsync(scope, policy, token);
+                if (report is not null)
+                {
+                    await outcomes.PerformanceCheckedAsync(scope, policy, report, token);
+                }
 
-            await outcomes.PerformanceCheckedAsync(scope, policy, report, ct);
-            return TypedResults.Ok(report);
-        }
-        catch (UpstreamUnavailableException exception)
-        {
-            return TypedResults.Problem(exception.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "A service the check needs is unavailable");
-        }
-    }
+                return report;
+            },
+            ct);
 }
