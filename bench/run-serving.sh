@@ -96,16 +96,31 @@ for c in $CONNECTIONS; do
   (( RPS > PEAK )) && PEAK=$RPS
 done
 
+# Like for like with the peer, which has no gateway in front: the serving service alone (token checked, every
+# prediction logged).
+SERVING=http://127.0.0.1:8014
+DIRECT_PEAK=0
+for c in $CONNECTIONS; do
+  run_wrk serving-direct "$SERVING/api/predict/carts" "$(token)" "$c"
+  RPS="$(tail -1 "$RAW" | "$PY" -c 'import json,sys; print(int(json.load(sys.stdin)["result"]["requestsPerSecond"]))')"
+  (( RPS > DIRECT_PEAK )) && DIRECT_PEAK=$RPS
+done
+
 # Half the peak: each connection waits 10 ms before its next request. A first run with half the peak / 100 connections
 # falls short by the time each request takes, so a second run scales the connections by what the first reached.
 rps_of_last() { tail -1 "$RAW" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["result"]["requestsPerSecond"])'; }
-HALF=$(( PEAK / 2 ))
-HALF_CONNECTIONS=$(( (HALF + 99) / 100 ))
-run_wrk ours-half-peak-trial "$GATEWAY/api/predict/carts" "$(token)" "$HALF_CONNECTIONS" 10
-HALF_CONNECTIONS="$("$PY" -c "import math; print(max(1, round($HALF_CONNECTIONS * $HALF / $(rps_of_last))))")"
-run_wrk ours-half-peak "$GATEWAY/api/predict/carts" "$(token)" "$HALF_CONNECTIONS" 10
+half_peak() { # label url peak
+  local connections=$(( ($3 / 2 + 99) / 100 ))
+  run_wrk "$1-trial" "$2" "$(token)" "$connections" 10
+  connections="$("$PY" -c "print(max(1, round($connections * $3 / 2 / $(rps_of_last))))")"
+  run_wrk "$1" "$2" "$(token)" "$connections" 10
+  HALF_CONNECTIONS=$connections
+}
+half_peak ours-half-peak "$GATEWAY/api/predict/carts" "$PEAK"
 # The same rate straight to the serving service: what the gateway hop adds.
-run_wrk serving-direct-half-peak "http://127.0.0.1:8014/api/predict/carts" "$(token)" "$HALF_CONNECTIONS" 10
+run_wrk serving-direct-half-peak "$SERVING/api/predict/carts" "$(token)" "$HALF_CONNECTIONS" 10
+# The serving service at half its own peak.
+half_peak serving-direct-own-half-peak "$SERVING/api/predict/carts" "$DIRECT_PEAK"
 LOGGED="$(curl -fsS "http://127.0.0.1:8014/metrics" | grep '^mlops_inference_log_records_total' || true)"
 stop_platform
 
@@ -113,6 +128,7 @@ stop_platform
 start_platform 'Logging__LogLevel__MlOps.Requests=Warning'
 for c in $CONNECTIONS; do
   run_wrk ours-quiet "$GATEWAY/api/predict/carts" "$(token)" "$c"
+  run_wrk serving-direct-quiet "$SERVING/api/predict/carts" "$(token)" "$c"
 done
 # The ceiling of this machine for anything through the gateway: a small GET it proxies (the auth service's discovery
 # document, 510 bytes), and the same GET straight to the auth service.
@@ -169,15 +185,30 @@ for title, ours, peer, standard in [("Default logging (an access log line per re
             continue
         lines.append(f"| {c} | {cell(o)} | {cell(p)} | {o['requestsPerSecond'] / p['requestsPerSecond']:.1f}× | {cell(s)} | "
                      f"{o['requestsPerSecond'] / s['requestsPerSecond']:.1f}× | {errors(o, p, s)} |")
+lines += ["", "## Like for like: the serving service alone against the peer (neither behind a gateway)", "",
+          "Ours still checks the token and logs every prediction; the peer does neither.", "",
+          "| logging | connections | serving req/s | p50 ms | p99 ms | peer req/s | ours/peer | standard req/s | ours/standard |",
+          "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+for logging, ours, peer, standard in [("default", "serving-direct", "peer", "peer-standard"), ("off", "serving-direct-quiet", "peer-quiet", "peer-standard-quiet")]:
+    for c in sorted({r["connections"] for r in rows if r["implementation"] == ours}):
+        o, p, s = find(ours, c), find(peer, c), find(standard, c)
+        if o is None or p is None or s is None:
+            continue
+        lines.append(f"| {logging} | {c} | {cell(o)} | {p['requestsPerSecond']:,.0f} | {o['requestsPerSecond'] / p['requestsPerSecond']:.1f}× | "
+                     f"{s['requestsPerSecond']:,.0f} | {o['requestsPerSecond'] / s['requestsPerSecond']:.1f}× |")
 half = next((r for r in rows if r["implementation"] == "ours-half-peak"), None)
 direct = next((r for r in rows if r["implementation"] == "serving-direct-half-peak"), None)
-if half and direct:
+own = next((r for r in rows if r["implementation"] == "serving-direct-own-half-peak"), None)
+if half and direct and own:
     peak = max(r["result"]["requestsPerSecond"] for r in rows if r["implementation"] == "ours")
-    lines += ["", f"## Half the peak rate (default logging; peak {peak:,.0f} req/s)", "",
-              f"{half['connections']} connections, each pausing {half['delayMs']} ms between requests.", "",
-              "| path | req/s | p50 ms | p90 ms | p99 ms | errors |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
-    for label, r in [("gateway → serving (what users call)", half["result"]), ("serving alone (no gateway)", direct["result"])]:
-        lines.append(f"| {label} | {r['requestsPerSecond']:,.0f} | {r['p50Ms']} | {r['p90Ms']} | **{r['p99Ms']}** | {r['non2xx'] + r['socketErrors']} |")
+    direct_peak = max(r["result"]["requestsPerSecond"] for r in rows if r["implementation"] == "serving-direct")
+    lines += ["", f"## Half the peak rate (default logging; peak {peak:,.0f} req/s through the gateway, {direct_peak:,.0f} for serving alone)", "",
+              f"Each connection pauses {half['delayMs']} ms between requests; the connections are calibrated to reach half the peak.", "",
+              "| path | connections | req/s | p50 ms | p90 ms | p99 ms | errors |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for label, r in [("gateway → serving (what users call), half its peak", half), ("serving alone at that rate", direct),
+                     ("serving alone, half its own peak", own)]:
+        result = r["result"]
+        lines.append(f"| {label} | {r['connections']} | {result['requestsPerSecond']:,.0f} | {result['p50Ms']} | {result['p90Ms']} | **{result['p99Ms']}** | {result['non2xx'] + result['socketErrors']} |")
 proxied = next((r for r in rows if r["implementation"] == "ceiling-proxied"), None)
 bare = next((r for r in rows if r["implementation"] == "ceiling-direct"), None)
 if proxied and bare:
