@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using MlOps.MonitoringService.Drift;
 using MlOps.MonitoringService.Performance;
 using MlOps.MonitoringService.Policies;
+using MlOps.ServiceDefaults.Database;
 using Npgsql;
 
 namespace MlOps.MonitoringService.Checks;
@@ -14,6 +15,7 @@ namespace MlOps.MonitoringService.Checks;
 /// </summary>
 public sealed class CheckScheduler(
     NpgsqlDataSource database,
+    SchemaMigrations migrations,
     IServiceScopeFactory scopes,
     IOptions<MonitoringOptions> options,
     TimeProvider time,
@@ -21,6 +23,7 @@ public sealed class CheckScheduler(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await migrations.Applied.Task.WaitAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             await Task.Delay(options.Value.SchedulerPollInterval, time, stoppingToken);
