@@ -55,6 +55,11 @@ public sealed class LocalPlatform : IAsyncDisposable
 
     public string ConnectionString => $"Host=127.0.0.1;Port={Ports["postgres"]};Database=mlopsdb;Username=postgres";
 
+    /// <summary>
+    /// The launcher's last lines, last first, so that a failure's first lines (what a truncated test log keeps) say why.
+    /// </summary>
+    private string LastLines() => string.Join('\n', _output.Reverse().Take(40));
+
     public string LogOf(string service)
     {
         // The services still hold their log files open; read them shared.
@@ -105,7 +110,7 @@ public sealed class LocalPlatform : IAsyncDisposable
             }
         };
         _launcher.Exited += (_, _) => ready.TrySetException(
-            new InvalidOperationException($"The launcher exited before the platform was ready:\n{Output}"));
+            new InvalidOperationException($"The launcher exited before the platform was ready; its last lines:\n{LastLines()}"));
         _launcher.Start();
         _launcher.BeginOutputReadLine();
         _launcher.BeginErrorReadLine();
@@ -116,7 +121,7 @@ public sealed class LocalPlatform : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"The platform was not ready within {timeout.TotalSeconds:0} s:\n{Output}");
+            throw new TimeoutException($"The platform was not ready within {timeout.TotalSeconds:0} s; its last lines:\n{LastLines()}");
         }
     }
 
