@@ -121,6 +121,30 @@ half_peak ours-half-peak "$GATEWAY/api/predict/carts" "$PEAK"
 run_wrk serving-direct-half-peak "$SERVING/api/predict/carts" "$(token)" "$HALF_CONNECTIONS" 10
 # The serving service at half its own peak.
 half_peak serving-direct-own-half-peak "$SERVING/api/predict/carts" "$DIRECT_PEAK"
+
+# Half the peak again, at the concurrency the peak was measured with: the same connections, each pausing so that
+# together they send half what they sent flat out (wrk pauses in whole milliseconds: the pause whose rate comes
+# closest, within three tries).
+result_of() { # implementation connections field
+  "$PY" -c "import json,sys
+rows=[json.loads(l) for l in open('$RAW')]
+print(next(r['result']['$3'] for r in rows if r['implementation']=='$1' and r['connections']==$2 and r['delayMs']==0))"
+}
+half_rate_same_connections() { # label url peak-label connections
+  local peak p50 pause rate
+  peak="$(result_of "$3" "$4" requestsPerSecond)"
+  p50="$(result_of "$3" "$4" p50Ms)"
+  pause="$("$PY" -c "print(max(1, round($4 * 1000 / ($peak / 2) - $p50)))")"
+  for _ in 1 2 3; do
+    run_wrk "$1" "$2" "$(token)" "$4" "$pause"
+    rate="$(rps_of_last)"
+    pause="$("$PY" -c "r=$rate/($peak/2); print($pause + 1 if r > 1.15 else max(1, $pause - 1) if r < 0.85 and $pause > 1 else -1)")"
+    [[ "$pause" == -1 ]] && break
+  done
+}
+FIRST_CONNECTIONS="${CONNECTIONS%% *}"
+half_rate_same_connections ours-half-rate "$GATEWAY/api/predict/carts" ours "$FIRST_CONNECTIONS"
+half_rate_same_connections serving-direct-half-rate "$SERVING/api/predict/carts" serving-direct "$FIRST_CONNECTIONS"
 LOGGED="$(curl -fsS "http://127.0.0.1:8014/metrics" | grep '^mlops_inference_log_records_total' || true)"
 stop_platform
 
@@ -132,7 +156,6 @@ for c in $CONNECTIONS; do
 done
 # The ceiling of this machine for anything through the gateway: a small GET it proxies (the auth service's discovery
 # document, 510 bytes), and the same GET straight to the auth service.
-FIRST_CONNECTIONS="${CONNECTIONS%% *}"
 run_wrk ceiling-proxied "$GATEWAY/.well-known/openid-configuration" "" "$FIRST_CONNECTIONS" 0 ""
 run_wrk ceiling-direct "http://127.0.0.1:8011/.well-known/openid-configuration" "" "$FIRST_CONNECTIONS" 0 ""
 stop_platform
@@ -209,6 +232,21 @@ if half and direct and own:
                      ("serving alone, half its own peak", own)]:
         result = r["result"]
         lines.append(f"| {label} | {r['connections']} | {result['requestsPerSecond']:,.0f} | {result['p50Ms']} | {result['p90Ms']} | **{result['p99Ms']}** | {result['non2xx'] + result['socketErrors']} |")
+def last_of(impl):
+    return next((r for r in reversed(rows) if r["implementation"] == impl), None)
+same = [(label, last_of(impl), peak_impl) for label, impl, peak_impl in
+        [("gateway → serving (what users call)", "ours-half-rate", "ours"), ("serving alone", "serving-direct-half-rate", "serving-direct")]]
+if all(r for _, r, _ in same):
+    lines += ["", "### At the peak's own concurrency", "",
+              "The connections the peak was measured with, each pausing so that together they send about half the peak "
+              "(the pause, in whole milliseconds, whose rate came closest).", "",
+              "| path | connections | pause ms | req/s | share of its peak | p50 ms | p90 ms | p99 ms | errors |",
+              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for label, r, peak_impl in same:
+        result, peak = r["result"], find(peak_impl, r["connections"])
+        lines.append(f"| {label} | {r['connections']} | {r['delayMs']} | {result['requestsPerSecond']:,.0f} | "
+                     f"{result['requestsPerSecond'] / peak['requestsPerSecond']:.0%} | {result['p50Ms']} | {result['p90Ms']} | **{result['p99Ms']}** | "
+                     f"{result['non2xx'] + result['socketErrors']} |")
 proxied = next((r for r in rows if r["implementation"] == "ceiling-proxied"), None)
 bare = next((r for r in rows if r["implementation"] == "ceiling-direct"), None)
 if proxied and bare:
