@@ -1,0 +1,62 @@
+namespace MlOps.Learning.Trees;
+
+/// <summary>
+/// The sums of gradients and hessians, and the row counts, of a node's rows by bin of each feature: what a split is
+/// chosen from. Flat arrays of 256 slots a feature (bin 0 is the missing bin).
+/// </summary>
+public sealed class Histogram
+{
+    public const int SlotsPerFeature = 256;
+
+    public Histogram(int features)
+    {
+        FeatureCount = features;
+        Gradients = new double[features * SlotsPerFeature];
+        Hessians = new double[features * SlotsPerFeature];
+        Counts = new int[features * SlotsPerFeature];
+    }
+
+    public int FeatureCount { get; }
+
+    public double[] Gradients { get; }
+
+    public double[] Hessians { get; }
+
+    public int[] Counts { get; }
+
+    /// <summary>Fills the histogram from <paramref name="rows"/> (every row when null); features are built side by side.</summary>
+    public void Build(BinnedFeatures features, double[] gradients, double[] hessians, int[]? rows)
+    {
+        Array.Clear(Gradients);
+        Array.Clear(Hessians);
+        Array.Clear(Counts);
+        Parallel.For(0, FeatureCount, feature => BuildFeature(features.Column(feature), gradients, hessians, rows, feature * SlotsPerFeature));
+    }
+
+    private void BuildFeature(ReadOnlySpan<byte> column, double[] gradients, double[] hessians, int[]? rows, int offset)
+    {
+        var gradientSums = Gradients.AsSpan(offset, SlotsPerFeature);
+        var hessianSums = Hessians.AsSpan(offset, SlotsPerFeature);
+        var counts = Counts.AsSpan(offset, SlotsPerFeature);
+        if (rows is null)
+        {
+            for (var row = 0; row < column.Length; row++)
+            {
+                var bin = column[row];
+                gradientSums[bin] += gradients[row];
+                hessianSums[bin] += hessians[row];
+                counts[bin]++;
+            }
+
+            return;
+        }
+
+        foreach (var row in rows)
+        {
+            var bin = column[row];
+            gradientSums[bin] += gradients[row];
+            hessianSums[bin] += hessians[row];
+            counts[bin]++;
+        }
+    }
+}

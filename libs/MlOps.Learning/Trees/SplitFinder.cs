@@ -1,0 +1,126 @@
+namespace MlOps.Learning.Trees;
+
+/// <summary>The regularization and the limits a split must respect.</summary>
+/// <param name="L2">λ, added to every hessian sum in scores and leaf values.</param>
+/// <param name="L1">α, subtracted from the absolute gradient sum (soft threshold).</param>
+/// <param name="MinChildSamples">Rows each side must keep.</param>
+/// <param name="MinChildWeight">Hessian sum each side must keep.</param>
+/// <param name="MinSplitGain">A split must gain more than this.</param>
+public sealed record SplitOptions(double L2 = 1, double L1 = 0, int MinChildSamples = 20, double MinChildWeight = 1e-3, double MinSplitGain = 0);
+
+/// <summary>
+/// A node's best split: rows whose bin of <see cref="Feature"/> is 1 to <see cref="ThresholdBin"/> go left, the other
+/// value bins right, missing values (bin 0) to the side <see cref="MissingGoesLeft"/> names; with each side's sums and
+/// leaf value.
+/// </summary>
+public sealed record Split(
+    int Feature,
+    int ThresholdBin,
+    bool MissingGoesLeft,
+    double Gain,
+    double LeftGradient,
+    double LeftHessian,
+    int LeftCount,
+    double RightGradient,
+    double RightHessian,
+    int RightCount)
+{
+    public double LeftValue(SplitOptions options) => SplitFinder.LeafValue(LeftGradient, LeftHessian, options);
+
+    public double RightValue(SplitOptions options) => SplitFinder.LeafValue(RightGradient, RightHessian, options);
+}
+
+/// <summary>
+/// Chooses a node's split from its histogram, the second-order way (XGBoost, LightGBM): a side with gradient sum G
+/// and hessian sum H scores T(G)² / (H + λ), where T soft-thresholds by α; a split gains the two sides' scores less
+/// the node's. Every feature and every threshold between its value bins is tried, with missing values sent left and
+/// then right (when the node has any), and the side that gains more is kept as the feature's default direction.
+/// </summary>
+public static class SplitFinder
+{
+    /// <summary>The leaf value that minimizes the second-order loss: −T(G) / (H + λ).</summary>
+    public static double LeafValue(double gradient, double hessian, SplitOptions options) =>
+        -Threshold(gradient, options.L1) / (hessian + options.L2);
+
+    /// <summary>The best split by gain, or null when none gains more than the minimum within the limits.</summary>
+    public static Split? FindBest(Histogram histogram, SplitOptions options)
+    {
+        Split? best = null;
+        for (var feature = 0; feature < histogram.FeatureCount; feature++)
+        {
+            var candidate = BestOf(histogram, feature, options);
+            if (candidate is not null && (best is null || candidate.Gain > best.Gain))
+            {
+                best = candidate;
+            }
+        }
+
+        return best;
+    }
+
+    private static Split? BestOf(Histogram histogram, int feature, SplitOptions options)
+    {
+        var offset = feature * Histogram.SlotsPerFeature;
+        var gradients = histogram.Gradients.AsSpan(offset, Histogram.SlotsPerFeature);
+        var hessians = histogram.Hessians.AsSpan(offset, Histogram.SlotsPerFeature);
+        var counts = histogram.Counts.AsSpan(offset, Histogram.SlotsPerFeature);
+
+        double totalGradient = 0, totalHessian = 0;
+        var totalCount = 0;
+        var lastBin = 0;
+        for (var bin = 0; bin < Histogram.SlotsPerFeature; bin++)
+        {
+            totalGradient += gradients[bin];
+            totalHessian += hessians[bin];
+            totalCount += counts[bin];
+            if (counts[bin] > 0)
+            {
+                lastBin = bin;
+            }
+        }
+
+        var parentScore = Score(totalGradient, totalHessian, options);
+        var hasMissing = counts[0] > 0;
+        Split? best = null;
+        double leftGradient = 0, leftHessian = 0;
+        var leftCount = 0;
+        for (var threshold = 1; threshold < lastBin; threshold++)
+        {
+            leftGradient += gradients[threshold];
+            leftHessian += hessians[threshold];
+            leftCount += counts[threshold];
+            for (var direction = 0; direction < (hasMissing ? 2 : 1); direction++)
+            {
+                var missingLeft = direction == 0;
+                var g = leftGradient + (missingLeft ? gradients[0] : 0);
+                var h = leftHessian + (missingLeft ? hessians[0] : 0);
+                var n = leftCount + (missingLeft ? counts[0] : 0);
+                var rightCount = totalCount - n;
+                var rightHessian = totalHessian - h;
+                if (n < options.MinChildSamples || rightCount < options.MinChildSamples
+                    || h < options.MinChildWeight || rightHessian < options.MinChildWeight)
+                {
+                    continue;
+                }
+
+                var rightGradient = totalGradient - g;
+                var gain = Score(g, h, options) + Score(rightGradient, rightHessian, options) - parentScore;
+                if (gain > options.MinSplitGain && (best is null || gain > best.Gain))
+                {
+                    best = new Split(feature, threshold, missingLeft, gain, g, h, n, rightGradient, rightHessian, rightCount);
+                }
+            }
+        }
+
+        return best;
+    }
+
+    private static double Score(double gradient, double hessian, SplitOptions options)
+    {
+        var thresholded = Threshold(gradient, options.L1);
+        return thresholded * thresholded / (hessian + options.L2);
+    }
+
+    private static double Threshold(double gradient, double l1) =>
+        l1 == 0 ? gradient : Math.Sign(gradient) * Math.Max(Math.Abs(gradient) - l1, 0);
+}
