@@ -24,16 +24,20 @@ public sealed class Histogram
 
     public int[] Counts { get; }
 
-    /// <summary>Fills the histogram from <paramref name="rows"/> (every row when null); features are built side by side.</summary>
-    public void Build(BinnedFeatures features, double[] gradients, double[] hessians, int[]? rows)
+    /// <summary>
+    /// Fills the histogram from the rows <paramref name="rows"/>[<paramref name="start"/>..+<paramref name="count"/>]
+    /// (every row when <paramref name="rows"/> is null); features are built side by side.
+    /// </summary>
+    public void Build(BinnedFeatures features, double[] gradients, double[] hessians, int[]? rows, int start = 0, int count = 0)
     {
         Array.Clear(Gradients);
         Array.Clear(Hessians);
         Array.Clear(Counts);
-        Parallel.For(0, FeatureCount, feature => BuildFeature(features.Column(feature), gradients, hessians, rows, feature * SlotsPerFeature));
+        Parallel.For(0, FeatureCount, feature =>
+            BuildFeature(features.Column(feature), gradients, hessians, rows is null ? (ArraySegment<int>?)null : new ArraySegment<int>(rows, start, count), feature * SlotsPerFeature));
     }
 
-    private void BuildFeature(ReadOnlySpan<byte> column, double[] gradients, double[] hessians, int[]? rows, int offset)
+    private void BuildFeature(ReadOnlySpan<byte> column, double[] gradients, double[] hessians, ArraySegment<int>? rows, int offset)
     {
         var gradientSums = Gradients.AsSpan(offset, SlotsPerFeature);
         var hessianSums = Hessians.AsSpan(offset, SlotsPerFeature);
@@ -51,12 +55,23 @@ public sealed class Histogram
             return;
         }
 
-        foreach (var row in rows)
+        foreach (var row in rows.Value.AsSpan())
         {
             var bin = column[row];
             gradientSums[bin] += gradients[row];
             hessianSums[bin] += hessians[row];
             counts[bin]++;
+        }
+    }
+
+    /// <summary>This histogram less <paramref name="part"/>: a parent's becomes its larger child's without reading rows.</summary>
+    public void Subtract(Histogram part)
+    {
+        System.Numerics.Tensors.TensorPrimitives.Subtract(Gradients, part.Gradients, Gradients);
+        System.Numerics.Tensors.TensorPrimitives.Subtract(Hessians, part.Hessians, Hessians);
+        for (var i = 0; i < Counts.Length; i++)
+        {
+            Counts[i] -= part.Counts[i];
         }
     }
 }

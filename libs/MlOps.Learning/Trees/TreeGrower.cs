@@ -1,0 +1,165 @@
+namespace MlOps.Learning.Trees;
+
+/// <summary>How a tree grows: at most <paramref name="NumLeaves"/> leaves, and at most <paramref name="MaxDepth"/> levels when set.</summary>
+public sealed record TreeOptions(int NumLeaves = 31, int? MaxDepth = null, SplitOptions? Split = null)
+{
+    public SplitOptions SplitOrDefault => Split ?? new SplitOptions();
+}
+
+/// <summary>
+/// Grows one tree leaf-wise (LightGBM's way): the leaf whose best split gains most splits next, until the tree has
+/// its leaves or no leaf can split. A split's smaller child gets a histogram built from its rows; the larger one's is
+/// the parent's less it. Rows are kept in one array, each leaf a contiguous segment, partitioned in place. The
+/// histograms and buffers are the grower's, reused from tree to tree.
+/// </summary>
+public sealed class TreeGrower
+{
+    private readonly BinnedFeatures _features;
+    private readonly TreeOptions _options;
+    private readonly Histogram[] _histograms;
+    private readonly int[] _rows;
+    private readonly int[] _scratch;
+
+    public TreeGrower(BinnedFeatures features, TreeOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.NumLeaves, 2);
+        _features = features;
+        _options = options;
+        _histograms = new Histogram[options.NumLeaves];
+        for (var i = 0; i < _histograms.Length; i++)
+        {
+            _histograms[i] = new Histogram(features.FeatureCount);
+        }
+
+        _rows = new int[features.RowCount];
+        _scratch = new int[features.RowCount];
+    }
+
+    /// <summary>One leaf while the tree grows: its rows' segment, its histogram slot, its depth and its best split.</summary>
+    private sealed class Leaf(int start, int count, int histogram, int depth, double gradient, double hessian)
+    {
+        public int Start = start;
+        public int Count = count;
+        public int HistogramSlot = histogram;
+        public int Depth = depth;
+        public double Gradient = gradient;
+        public double Hessian = hessian;
+        public Split? Split;
+
+        // Where this leaf hangs in the tree: the internal node and which side, or -1 for the root.
+        public int Parent = -1;
+        public bool IsLeft;
+    }
+
+    /// <summary>A tree for these gradients and hessians (one a row); leaf values are −T(G)/(H + λ).</summary>
+    public DecisionTree Grow(double[] gradients, double[] hessians)
+    {
+        var split = _options.SplitOrDefault;
+        for (var i = 0; i < _rows.Length; i++)
+        {
+            _rows[i] = i;
+        }
+
+        double gradient = 0, hessian = 0;
+        for (var i = 0; i < gradients.Length; i++)
+        {
+            gradient += gradients[i];
+            hessian += hessians[i];
+        }
+
+        var leaves = new List<Leaf>(_options.NumLeaves) { new(0, _rows.Length, 0, 0, gradient, hessian) };
+        _histograms[0].Build(_features, gradients, hessians, rows: null);
+        leaves[0].Split = CanSplit(leaves[0]) ? SplitFinder.FindBest(_histograms[0], split) : null;
+
+        var features = new List<int>();
+        var thresholds = new List<double>();
+        var missingLeft = new List<bool>();
+        var left = new List<int>();
+        var right = new List<int>();
+        while (leaves.Count < _options.NumLeaves)
+        {
+            var best = -1;
+            for (var i = 0; i < leaves.Count; i++)
+            {
+                if (leaves[i].Split is { } candidate && (best < 0 || candidate.Gain > leaves[best].Split!.Gain))
+                {
+                    best = i;
+                }
+            }
+
+            if (best < 0)
+            {
+                break;
+            }
+
+            var parent = leaves[best];
+            var chosen = parent.Split!;
+            var node = features.Count;
+            features.Add(chosen.Feature);
+            thresholds.Add(_features.Bins[chosen.Feature].UpperBounds[chosen.ThresholdBin - 1]);
+            missingLeft.Add(chosen.MissingGoesLeft);
+            left.Add(0);
+            right.Add(0);
+            if (parent.Parent >= 0)
+            {
+                (parent.IsLeft ? left : right)[parent.Parent] = node;
+            }
+
+            var leftCount = Partition(parent, chosen);
+            var leftLeaf = new Leaf(parent.Start, leftCount, parent.HistogramSlot, parent.Depth + 1, chosen.LeftGradient, chosen.LeftHessian) { Parent = node, IsLeft = true };
+            var rightLeaf = new Leaf(parent.Start + leftCount, parent.Count - leftCount, leaves.Count, parent.Depth + 1, chosen.RightGradient, chosen.RightHessian) { Parent = node, IsLeft = false };
+
+            // The smaller child's histogram from its rows; the larger's is what remains of the parent's.
+            var (small, large) = leftLeaf.Count <= rightLeaf.Count ? (leftLeaf, rightLeaf) : (rightLeaf, leftLeaf);
+            var parentHistogram = _histograms[parent.HistogramSlot];
+            var freeSlot = leaves.Count;
+            (small.HistogramSlot, large.HistogramSlot) = (freeSlot, parent.HistogramSlot);
+            _histograms[small.HistogramSlot].Build(_features, gradients, hessians, _rows, small.Start, small.Count);
+            parentHistogram.Subtract(_histograms[small.HistogramSlot]);
+
+            leftLeaf.Split = CanSplit(leftLeaf) ? SplitFinder.FindBest(_histograms[leftLeaf.HistogramSlot], split) : null;
+            rightLeaf.Split = CanSplit(rightLeaf) ? SplitFinder.FindBest(_histograms[rightLeaf.HistogramSlot], split) : null;
+            leaves[best] = leftLeaf;
+            leaves.Add(rightLeaf);
+        }
+
+        var leafValues = new double[leaves.Count];
+        for (var i = 0; i < leaves.Count; i++)
+        {
+            leafValues[i] = SplitFinder.LeafValue(leaves[i].Gradient, leaves[i].Hessian, split);
+            if (leaves[i].Parent >= 0)
+            {
+                (leaves[i].IsLeft ? left : right)[leaves[i].Parent] = ~i;
+            }
+        }
+
+        return new DecisionTree([.. features], [.. thresholds], [.. missingLeft], [.. left], [.. right], leafValues);
+    }
+
+    private bool CanSplit(Leaf leaf) => _options.MaxDepth is not { } depth || leaf.Depth < depth;
+
+    /// <summary>Moves the leaf's rows that go left to the front of its segment (order kept); answers how many.</summary>
+    private int Partition(Leaf leaf, Split split)
+    {
+        var column = _features.Column(split.Feature);
+        var rows = _rows.AsSpan(leaf.Start, leaf.Count);
+        var rightRows = _scratch.AsSpan();
+        int leftCount = 0, rightCount = 0;
+        foreach (var row in rows)
+        {
+            var bin = column[row];
+            var goesLeft = bin == NumericBins.MissingBin ? split.MissingGoesLeft : bin <= split.ThresholdBin;
+            if (goesLeft)
+            {
+                rows[leftCount++] = row;
+            }
+            else
+            {
+                rightRows[rightCount++] = row;
+            }
+        }
+
+        rightRows[..rightCount].CopyTo(rows[leftCount..]);
+        return leftCount;
+    }
+}

@@ -1,0 +1,97 @@
+using MlOps.Learning.Trees;
+
+namespace MlOps.Learning.Tests.Trees;
+
+public sealed class TreeGrowerTests
+{
+    private static readonly SplitOptions Loose = new(L2: 1, MinChildSamples: 1, MinChildWeight: 0);
+
+    [Fact]
+    public void Two_leaves_are_the_best_stump_and_its_leaf_values()
+    {
+        double[] x = [1, 2, 3, 4, 5, 6];
+        double[] y = [1, 1, 1, 5, 5, 5];
+
+        var tree = Grow([x], y, new TreeOptions(NumLeaves: 2, Split: Loose));
+
+        Assert.Equal(2, tree.LeafCount);
+        Assert.Equal((0, 3.5), (tree.Features[0], tree.Thresholds[0]));
+        // Leaves −G/(H + λ): 3/4 left (x ≤ 3.5), 15/4 right; the bound itself goes left.
+        Assert.Equal([0.75, 0.75, 3.75, 3.75], new[] { tree.Predict([1]), tree.Predict([3.5]), tree.Predict([3.6]), tree.Predict([6]) });
+    }
+
+    [Fact]
+    public void Leaf_wise_growth_keeps_to_the_leaf_and_depth_limits_and_each_leaf_lowers_the_training_loss()
+    {
+        var random = new Random(11);
+        var columns = Enumerable.Range(0, 4).Select(_ => Enumerable.Range(0, 2_000).Select(_ => random.NextDouble()).ToArray()).ToArray();
+        var y = Enumerable.Range(0, 2_000).Select(i => (columns[0][i] > 0.5 ? 2.0 : 0) + (columns[1][i] > 0.3 ? 1.0 : -1) + (columns[2][i] * columns[3][i])).ToArray();
+
+        var losses = new List<double>();
+        foreach (var leaves in new[] { 2, 4, 8, 16, 31 })
+        {
+            var tree = Grow(columns, y, new TreeOptions(NumLeaves: leaves, Split: new SplitOptions(L2: 0, MinChildSamples: 10)));
+            Assert.Equal(leaves, tree.LeafCount);
+            losses.Add(SquaredError(tree, columns, y));
+        }
+
+        var shallow = Grow(columns, y, new TreeOptions(NumLeaves: 31, MaxDepth: 2, Split: new SplitOptions(L2: 0, MinChildSamples: 10)));
+
+        Assert.True(losses.Zip(losses.Skip(1)).All(pair => pair.Second < pair.First), string.Join(", ", losses));
+        Assert.Equal(4, shallow.LeafCount);
+    }
+
+    [Fact]
+    public void Every_training_row_scored_on_its_raw_values_lands_in_the_leaf_its_bins_chose()
+    {
+        var random = new Random(2);
+        var columns = Enumerable.Range(0, 3).Select(_ => Enumerable.Range(0, 3_000)
+            .Select(_ => random.NextDouble() < 0.05 ? double.NaN : Math.Round(random.NextDouble() * 500) / 7).ToArray()).ToArray();
+        var y = Enumerable.Range(0, 3_000).Select(i => double.IsNaN(columns[0][i]) ? 9 : columns[0][i] / 10 + (columns[1][i] > 30 ? 2 : 0)).ToArray();
+        var options = new TreeOptions(NumLeaves: 12, Split: new SplitOptions(L2: 0, MinChildSamples: 5));
+
+        var tree = Grow(columns, y, options);
+
+        // With λ = 0 a leaf's value is the mean target of the rows in it: the raw-value walk must put each row where
+        // the binned growth put it.
+        var sums = new double[tree.LeafCount];
+        var counts = new int[tree.LeafCount];
+        for (var i = 0; i < y.Length; i++)
+        {
+            var leaf = tree.LeafOf([columns[0][i], columns[1][i], columns[2][i]]);
+            sums[leaf] += y[i];
+            counts[leaf]++;
+        }
+
+        for (var leaf = 0; leaf < tree.LeafCount; leaf++)
+        {
+            Assert.Equal(sums[leaf] / counts[leaf], tree.LeafValues[leaf], 9);
+        }
+    }
+
+    private static DecisionTree Grow(double[][] columns, double[] y, TreeOptions options)
+    {
+        var features = BinnedFeatures.Create(columns);
+        var gradients = y.Select(v => -v).ToArray();
+        var hessians = y.Select(_ => 1.0).ToArray();
+        return new TreeGrower(features, options).Grow(gradients, hessians);
+    }
+
+    private static double SquaredError(DecisionTree tree, double[][] columns, double[] y)
+    {
+        var row = new double[columns.Length];
+        var total = 0.0;
+        for (var i = 0; i < y.Length; i++)
+        {
+            for (var f = 0; f < columns.Length; f++)
+            {
+                row[f] = columns[f][i];
+            }
+
+            var error = tree.Predict(row) - y[i];
+            total += error * error;
+        }
+
+        return total / y.Length;
+    }
+}
