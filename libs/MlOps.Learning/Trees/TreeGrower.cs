@@ -51,8 +51,11 @@ public sealed class TreeGrower
         public bool IsLeft;
     }
 
-    /// <summary>A tree for these gradients and hessians (one a row); leaf values are −T(G)/(H + λ).</summary>
-    public DecisionTree Grow(double[] gradients, double[] hessians)
+    /// <summary>
+    /// A tree for these gradients and hessians (one a row); leaf values are −T(G)/(H + λ). When given,
+    /// <paramref name="leafOfRow"/> receives each training row's leaf, as the growth partitioned them (no tree walk).
+    /// </summary>
+    public DecisionTree Grow(double[] gradients, double[] hessians, int[]? leafOfRow = null)
     {
         var split = _options.SplitOrDefault;
         for (var i = 0; i < _rows.Length; i++)
@@ -127,6 +130,14 @@ public sealed class TreeGrower
         for (var i = 0; i < leaves.Count; i++)
         {
             leafValues[i] = SplitFinder.LeafValue(leaves[i].Gradient, leaves[i].Hessian, split);
+            if (leafOfRow is not null)
+            {
+                foreach (var row in _rows.AsSpan(leaves[i].Start, leaves[i].Count))
+                {
+                    leafOfRow[row] = i;
+                }
+            }
+
             if (leaves[i].Parent >= 0)
             {
                 (leaves[i].IsLeft ? left : right)[leaves[i].Parent] = ~i;

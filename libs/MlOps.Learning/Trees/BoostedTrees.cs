@@ -1,0 +1,154 @@
+namespace MlOps.Learning.Trees;
+
+/// <summary>What boosting minimizes: squared error (regression), log-loss (two classes) or softmax cross-entropy.</summary>
+public enum BoostingObjective
+{
+    SquaredError,
+    LogLoss,
+    Softmax,
+}
+
+/// <summary>
+/// A boosted ensemble: per output (one, or one a class for softmax), a base score plus the sum of its trees' leaf
+/// values (already scaled by the learning rate). Scoring allocates nothing beyond the caller's buffers.
+/// </summary>
+public sealed class BoostedTrees(BoostingObjective objective, double[] baseScores, DecisionTree[][] trees, int bestIteration)
+{
+    public BoostingObjective Objective { get; } = objective;
+
+    /// <summary>One a output.</summary>
+    public double[] BaseScores { get; } = baseScores;
+
+    /// <summary>Trees[round][output].</summary>
+    public DecisionTree[][] Trees { get; } = trees;
+
+    /// <summary>The round early stopping kept (the last round without it); the model holds rounds 0 to this.</summary>
+    public int BestIteration { get; } = bestIteration;
+
+    public int Outputs => BaseScores.Length;
+
+    /// <summary>The raw scores (margins) of a row, one an output, into <paramref name="margins"/>.</summary>
+    public void Margins(ReadOnlySpan<double> row, Span<double> margins)
+    {
+        BaseScores.CopyTo(margins);
+        foreach (var round in Trees)
+        {
+            for (var output = 0; output < round.Length; output++)
+            {
+                margins[output] += round[output].Predict(row);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The prediction of a row: the value (squared error), the probability of class 1 (log-loss), or each class's
+    /// probability (softmax), into <paramref name="result"/> (one value, or one a class).
+    /// </summary>
+    public void Predict(ReadOnlySpan<double> row, Span<double> result)
+    {
+        Margins(row, result);
+        Objectives.Transform(Objective, result);
+    }
+}
+
+/// <summary>The objectives' gradients, hessians, losses and output transforms.</summary>
+internal static class Objectives
+{
+    /// <summary>Hessians are kept at least this, so a confident row never divides by zero.</summary>
+    private const double MinHessian = 1e-16;
+
+    public static void Transform(BoostingObjective objective, Span<double> margins)
+    {
+        switch (objective)
+        {
+            case BoostingObjective.LogLoss:
+                margins[0] = Sigmoid(margins[0]);
+                break;
+            case BoostingObjective.Softmax:
+                Softmax(margins);
+                break;
+        }
+    }
+
+    public static double Sigmoid(double margin) => 1 / (1 + Math.Exp(-margin));
+
+    public static void Softmax(Span<double> margins)
+    {
+        var max = double.NegativeInfinity;
+        foreach (var margin in margins)
+        {
+            max = Math.Max(max, margin);
+        }
+
+        var total = 0.0;
+        for (var k = 0; k < margins.Length; k++)
+        {
+            margins[k] = Math.Exp(margins[k] - max);
+            total += margins[k];
+        }
+
+        for (var k = 0; k < margins.Length; k++)
+        {
+            margins[k] /= total;
+        }
+    }
+
+    /// <summary>
+    /// Gradients and hessians of every row for one output, from the rows' margins (row-major, one an output).
+    /// </summary>
+    public static void GradientsOf(
+        BoostingObjective objective, int output, int outputs, ReadOnlySpan<double> margins, ReadOnlySpan<double> targets, Span<double> gradients, Span<double> hessians)
+    {
+        Span<double> probabilities = stackalloc double[outputs];
+        for (var row = 0; row < targets.Length; row++)
+        {
+            switch (objective)
+            {
+                case BoostingObjective.SquaredError:
+                    gradients[row] = margins[row] - targets[row];
+                    hessians[row] = 1;
+                    break;
+                case BoostingObjective.LogLoss:
+                    var p = Sigmoid(margins[row]);
+                    gradients[row] = p - targets[row];
+                    hessians[row] = Math.Max(p * (1 - p), MinHessian);
+                    break;
+                default:
+                    margins.Slice(row * outputs, outputs).CopyTo(probabilities);
+                    Softmax(probabilities);
+                    var q = probabilities[output];
+                    gradients[row] = q - (targets[row] == output ? 1 : 0);
+                    hessians[row] = Math.Max(q * (1 - q), MinHessian);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The mean loss of rows given their margins (row-major, one an output).</summary>
+    public static double Loss(BoostingObjective objective, int outputs, ReadOnlySpan<double> margins, ReadOnlySpan<double> targets)
+    {
+        Span<double> probabilities = stackalloc double[outputs];
+        var total = 0.0;
+        for (var row = 0; row < targets.Length; row++)
+        {
+            switch (objective)
+            {
+                case BoostingObjective.SquaredError:
+                    var error = margins[row] - targets[row];
+                    total += error * error;
+                    break;
+                case BoostingObjective.LogLoss:
+                    var p = Math.Clamp(Sigmoid(margins[row]), 1e-15, 1 - 1e-15);
+                    total -= targets[row] == 1 ? Math.Log(p) : Math.Log(1 - p);
+                    break;
+                default:
+                    margins.Slice(row * outputs, outputs).CopyTo(probabilities);
+                    Softmax(probabilities);
+                    total -= Math.Log(Math.Clamp(probabilities[(int)targets[row]], 1e-15, 1));
+                    break;
+            }
+        }
+
+        return total / targets.Length;
+    }
+}

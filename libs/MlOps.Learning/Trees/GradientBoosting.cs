@@ -1,0 +1,146 @@
+namespace MlOps.Learning.Trees;
+
+/// <summary>Boosting's settings (the names): rounds, learning rate, the trees, bins and early stopping.</summary>
+public sealed record BoostingOptions(
+    int Rounds = 100,
+    double LearningRate = 0.1,
+    TreeOptions? Tree = null,
+    int MaxBins = NumericBins.MaxValueBins,
+    int? EarlyStoppingRounds = null,
+    int Seed = 0);
+
+/// <summary>Rows to train on or to validate with: one array of values a feature (NaN where missing), and the targets.</summary>
+/// <param name="Targets">The value (squared error), 0 or 1 (log-loss), or the class code (softmax).</param>
+public sealed record BoostingData(IReadOnlyList<double[]> Columns, double[] Targets);
+
+/// <summary>
+/// Histogram gradient boosting: features binned once; each round, for each output, the gradients and hessians of the
+/// objective at the current margins grow one tree (<see cref="TreeGrower"/>), whose leaves, scaled by the learning
+/// rate, are added to the margins. The base score is the targets' mean (squared error), their log-odds (log-loss) or
+/// each class's log-share (softmax). With a validation set and <see cref="BoostingOptions.EarlyStoppingRounds"/>,
+/// training stops when that many rounds have not improved the validation loss, and keeps the best round.
+/// </summary>
+public static class GradientBoosting
+{
+    public static BoostedTrees Train(
+        BoostingData training, BoostingObjective objective, int classes, BoostingOptions options, BoostingData? validation = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Rounds, 1);
+        var outputs = objective == BoostingObjective.Softmax ? classes : 1;
+        var rows = training.Targets.Length;
+        var features = BinnedFeatures.Create(training.Columns, options.MaxBins, options.Seed);
+        var treeOptions = options.Tree ?? new TreeOptions();
+        var grower = new TreeGrower(features, treeOptions);
+
+        var baseScores = BaseScores(objective, outputs, training.Targets);
+        var margins = new double[rows * outputs];
+        for (var row = 0; row < rows; row++)
+        {
+            baseScores.CopyTo(margins, row * outputs);
+        }
+
+        var validationMargins = validation is null ? null : new double[validation.Targets.Length * outputs];
+        if (validationMargins is not null)
+        {
+            for (var row = 0; row < validation!.Targets.Length; row++)
+            {
+                baseScores.CopyTo(validationMargins, row * outputs);
+            }
+        }
+
+        var gradients = new double[rows];
+        var hessians = new double[rows];
+        var leafOfRow = new int[rows];
+        var validationRow = new double[training.Columns.Count];
+        var trees = new List<DecisionTree[]>(options.Rounds);
+        var bestLoss = double.PositiveInfinity;
+        var bestRound = -1;
+        for (var round = 0; round < options.Rounds; round++)
+        {
+            var roundTrees = new DecisionTree[outputs];
+            // Every output's gradients come from the margins before this round (softmax trees are grown side by side).
+            var before = outputs == 1 ? margins : (double[])margins.Clone();
+            for (var output = 0; output < outputs; output++)
+            {
+                Objectives.GradientsOf(objective, output, outputs, before, training.Targets, gradients, hessians);
+                var tree = grower.Grow(gradients, hessians, leafOfRow);
+                Scale(tree.LeafValues, options.LearningRate);
+                roundTrees[output] = tree;
+                for (var row = 0; row < rows; row++)
+                {
+                    margins[(row * outputs) + output] += tree.LeafValues[leafOfRow[row]];
+                }
+            }
+
+            trees.Add(roundTrees);
+            if (validation is null || validationMargins is null)
+            {
+                continue;
+            }
+
+            for (var row = 0; row < validation.Targets.Length; row++)
+            {
+                for (var feature = 0; feature < validationRow.Length; feature++)
+                {
+                    validationRow[feature] = validation.Columns[feature][row];
+                }
+
+                for (var output = 0; output < outputs; output++)
+                {
+                    validationMargins[(row * outputs) + output] += roundTrees[output].Predict(validationRow);
+                }
+            }
+
+            var loss = Objectives.Loss(objective, outputs, validationMargins, validation.Targets);
+            if (loss < bestLoss)
+            {
+                (bestLoss, bestRound) = (loss, round);
+            }
+            else if (options.EarlyStoppingRounds is { } patience && round - bestRound >= patience)
+            {
+                break;
+            }
+        }
+
+        var kept = validation is not null && options.EarlyStoppingRounds is not null ? bestRound + 1 : trees.Count;
+        return new BoostedTrees(objective, baseScores, [.. trees.Take(kept)], kept - 1);
+    }
+
+    private static double[] BaseScores(BoostingObjective objective, int outputs, double[] targets)
+    {
+        var scores = new double[outputs];
+        switch (objective)
+        {
+            case BoostingObjective.SquaredError:
+                scores[0] = targets.Average();
+                break;
+            case BoostingObjective.LogLoss:
+                var positive = Math.Clamp(targets.Average(), 1e-6, 1 - 1e-6);
+                scores[0] = Math.Log(positive / (1 - positive));
+                break;
+            default:
+                var counts = new double[outputs];
+                foreach (var target in targets)
+                {
+                    counts[(int)target]++;
+                }
+
+                for (var k = 0; k < outputs; k++)
+                {
+                    scores[k] = Math.Log(Math.Max(counts[k], 1) / targets.Length);
+                }
+
+                break;
+        }
+
+        return scores;
+    }
+
+    private static void Scale(double[] values, double factor)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] *= factor;
+        }
+    }
+}
