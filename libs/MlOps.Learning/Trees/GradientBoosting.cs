@@ -1,13 +1,19 @@
 namespace MlOps.Learning.Trees;
 
-/// <summary>Boosting's settings (the names): rounds, learning rate, the trees, bins and early stopping.</summary>
+/// <summary>
+/// Boosting's settings (the names): rounds, learning rate, the trees, bins, early stopping, and the shares of
+/// rows (<paramref name="BaggingFraction"/>) and of features (<paramref name="FeatureFraction"/>) each tree is grown
+/// from, drawn with <paramref name="Seed"/>.
+/// </summary>
 public sealed record BoostingOptions(
     int Rounds = 100,
     double LearningRate = 0.1,
     TreeOptions? Tree = null,
     int MaxBins = NumericBins.MaxValueBins,
     int? EarlyStoppingRounds = null,
-    int Seed = 0);
+    int Seed = 0,
+    double BaggingFraction = 1,
+    double FeatureFraction = 1);
 
 /// <summary>Rows to train on or to validate with: one array of values a feature (NaN where missing), and the targets.</summary>
 /// <param name="Targets">The value (squared error), 0 or 1 (log-loss), or the class code (softmax).</param>
@@ -26,6 +32,11 @@ public static class GradientBoosting
         BoostingData training, BoostingObjective objective, int classes, BoostingOptions options, BoostingData? validation = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Rounds, 1);
+        if (options.BaggingFraction is <= 0 or > 1 || options.FeatureFraction is <= 0 or > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "BaggingFraction and FeatureFraction must be above 0 and at most 1.");
+        }
+
         var outputs = objective == BoostingObjective.Softmax ? classes : 1;
         var rows = training.Targets.Length;
         var features = BinnedFeatures.Create(training.Columns, options.MaxBins, options.Seed);
@@ -52,6 +63,12 @@ public static class GradientBoosting
         var hessians = new double[rows];
         var leafOfRow = new int[rows];
         var validationRow = new double[training.Columns.Count];
+        var random = new Random(options.Seed);
+        var sampledRows = options.BaggingFraction < 1 ? new int[Math.Max(1, (int)(rows * options.BaggingFraction))] : null;
+        var inSample = sampledRows is null ? null : new bool[rows];
+        var featureMask = options.FeatureFraction < 1 ? new bool[training.Columns.Count] : null;
+        var allRows = Enumerable.Range(0, rows).ToArray();
+        var allFeatures = Enumerable.Range(0, training.Columns.Count).ToArray();
         var trees = new List<DecisionTree[]>(options.Rounds);
         var bestLoss = double.PositiveInfinity;
         var bestRound = -1;
@@ -60,15 +77,19 @@ public static class GradientBoosting
             var roundTrees = new DecisionTree[outputs];
             // Every output's gradients come from the margins before this round (softmax trees are grown side by side).
             var before = outputs == 1 ? margins : (double[])margins.Clone();
+            Draw(random, allRows, sampledRows, inSample);
+            Draw(random, allFeatures, featureMask is null ? null : new int[Math.Max(1, (int)Math.Round(allFeatures.Length * options.FeatureFraction))], featureMask);
             for (var output = 0; output < outputs; output++)
             {
                 Objectives.GradientsOf(objective, output, outputs, before, training.Targets, gradients, hessians);
-                var tree = grower.Grow(gradients, hessians, leafOfRow);
+                var tree = grower.Grow(gradients, hessians, leafOfRow, sampledRows, featureMask);
                 Scale(tree.LeafValues, options.LearningRate);
                 roundTrees[output] = tree;
                 for (var row = 0; row < rows; row++)
                 {
-                    margins[(row * outputs) + output] += tree.LeafValues[leafOfRow[row]];
+                    // Rows the tree was not grown from find their leaf by walking it.
+                    var leaf = inSample is null || inSample[row] ? leafOfRow[row] : tree.LeafOf(RowOf(training.Columns, row, validationRow));
+                    margins[(row * outputs) + output] += tree.LeafValues[leaf];
                 }
             }
 
@@ -134,6 +155,43 @@ public static class GradientBoosting
         }
 
         return scores;
+    }
+
+    /// <summary>
+    /// Draws <paramref name="chosen"/>.Length of <paramref name="all"/> without replacement (a partial Fisher–Yates
+    /// shuffle, <paramref name="all"/> reordered in place), sorted, and marks them in <paramref name="marks"/>;
+    /// nothing when <paramref name="chosen"/> is null.
+    /// </summary>
+    private static void Draw(Random random, int[] all, int[]? chosen, bool[]? marks)
+    {
+        if (chosen is null || marks is null)
+        {
+            return;
+        }
+
+        for (var i = 0; i < chosen.Length; i++)
+        {
+            var j = random.Next(i, all.Length);
+            (all[i], all[j]) = (all[j], all[i]);
+            chosen[i] = all[i];
+        }
+
+        Array.Sort(chosen);
+        Array.Clear(marks);
+        foreach (var index in chosen)
+        {
+            marks[index] = true;
+        }
+    }
+
+    private static double[] RowOf(IReadOnlyList<double[]> columns, int row, double[] buffer)
+    {
+        for (var feature = 0; feature < buffer.Length; feature++)
+        {
+            buffer[feature] = columns[feature][row];
+        }
+
+        return buffer;
     }
 
     private static void Scale(double[] values, double factor)

@@ -28,13 +28,19 @@ public sealed class Histogram
     /// Fills the histogram from the rows <paramref name="rows"/>[<paramref name="start"/>..+<paramref name="count"/>]
     /// (every row when <paramref name="rows"/> is null); features are built side by side.
     /// </summary>
-    public void Build(BinnedFeatures features, double[] gradients, double[] hessians, int[]? rows, int start = 0, int count = 0)
+    /// <param name="featureMask">When given, features marked false are left empty (they may not split).</param>
+    public void Build(BinnedFeatures features, double[] gradients, double[] hessians, int[]? rows, int start = 0, int count = 0, bool[]? featureMask = null)
     {
         Array.Clear(Gradients);
         Array.Clear(Hessians);
         Array.Clear(Counts);
         Parallel.For(0, FeatureCount, feature =>
-            BuildFeature(features.Column(feature), gradients, hessians, rows is null ? (ArraySegment<int>?)null : new ArraySegment<int>(rows, start, count), feature * SlotsPerFeature));
+        {
+            if (featureMask is null || featureMask[feature])
+            {
+                BuildFeature(features.Column(feature), gradients, hessians, rows is null ? (ArraySegment<int>?)null : new ArraySegment<int>(rows, start, count), feature * SlotsPerFeature);
+            }
+        });
     }
 
     private void BuildFeature(ReadOnlySpan<byte> column, double[] gradients, double[] hessians, ArraySegment<int>? rows, int offset)

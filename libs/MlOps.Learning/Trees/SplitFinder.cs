@@ -43,11 +43,17 @@ public static class SplitFinder
         -Threshold(gradient, options.L1) / (hessian + options.L2);
 
     /// <summary>The best split by gain, or null when none gains more than the minimum within the limits.</summary>
-    public static Split? FindBest(Histogram histogram, SplitOptions options)
+    /// <param name="featureMask">When given, only the features marked true are tried.</param>
+    public static Split? FindBest(Histogram histogram, SplitOptions options, bool[]? featureMask = null)
     {
         Split? best = null;
         for (var feature = 0; feature < histogram.FeatureCount; feature++)
         {
+            if (featureMask is not null && !featureMask[feature])
+            {
+                continue;
+            }
+
             var candidate = BestOf(histogram, feature, options);
             if (candidate is not null && (best is null || candidate.Gain > best.Gain))
             {

@@ -55,24 +55,34 @@ public sealed class TreeGrower
     /// A tree for these gradients and hessians (one a row); leaf values are −T(G)/(H + λ). When given,
     /// <paramref name="leafOfRow"/> receives each training row's leaf, as the growth partitioned them (no tree walk).
     /// </summary>
-    public DecisionTree Grow(double[] gradients, double[] hessians, int[]? leafOfRow = null)
+    /// <param name="rowSubset">When given, the tree is grown from these rows only (bagging).</param>
+    /// <param name="featureMask">When given, only the features marked true may split (column subsampling).</param>
+    public DecisionTree Grow(double[] gradients, double[] hessians, int[]? leafOfRow = null, int[]? rowSubset = null, bool[]? featureMask = null)
     {
         var split = _options.SplitOrDefault;
-        for (var i = 0; i < _rows.Length; i++)
+        var rootCount = rowSubset?.Length ?? _rows.Length;
+        if (rowSubset is null)
         {
-            _rows[i] = i;
+            for (var i = 0; i < _rows.Length; i++)
+            {
+                _rows[i] = i;
+            }
+        }
+        else
+        {
+            rowSubset.CopyTo(_rows, 0);
         }
 
         double gradient = 0, hessian = 0;
-        for (var i = 0; i < gradients.Length; i++)
+        foreach (var row in _rows.AsSpan(0, rootCount))
         {
-            gradient += gradients[i];
-            hessian += hessians[i];
+            gradient += gradients[row];
+            hessian += hessians[row];
         }
 
-        var leaves = new List<Leaf>(_options.NumLeaves) { new(0, _rows.Length, 0, 0, gradient, hessian) };
-        _histograms[0].Build(_features, gradients, hessians, rows: null);
-        leaves[0].Split = CanSplit(leaves[0]) ? SplitFinder.FindBest(_histograms[0], split) : null;
+        var leaves = new List<Leaf>(_options.NumLeaves) { new(0, rootCount, 0, 0, gradient, hessian) };
+        _histograms[0].Build(_features, gradients, hessians, rowSubset is null ? null : _rows, 0, rootCount, featureMask);
+        leaves[0].Split = CanSplit(leaves[0]) ? SplitFinder.FindBest(_histograms[0], split, featureMask) : null;
 
         var features = new List<int>();
         var thresholds = new List<double>();
@@ -117,11 +127,11 @@ public sealed class TreeGrower
             var parentHistogram = _histograms[parent.HistogramSlot];
             var freeSlot = leaves.Count;
             (small.HistogramSlot, large.HistogramSlot) = (freeSlot, parent.HistogramSlot);
-            _histograms[small.HistogramSlot].Build(_features, gradients, hessians, _rows, small.Start, small.Count);
+            _histograms[small.HistogramSlot].Build(_features, gradients, hessians, _rows, small.Start, small.Count, featureMask);
             parentHistogram.Subtract(_histograms[small.HistogramSlot]);
 
-            leftLeaf.Split = CanSplit(leftLeaf) ? SplitFinder.FindBest(_histograms[leftLeaf.HistogramSlot], split) : null;
-            rightLeaf.Split = CanSplit(rightLeaf) ? SplitFinder.FindBest(_histograms[rightLeaf.HistogramSlot], split) : null;
+            leftLeaf.Split = CanSplit(leftLeaf) ? SplitFinder.FindBest(_histograms[leftLeaf.HistogramSlot], split, featureMask) : null;
+            rightLeaf.Split = CanSplit(rightLeaf) ? SplitFinder.FindBest(_histograms[rightLeaf.HistogramSlot], split, featureMask) : null;
             leaves[best] = leftLeaf;
             leaves.Add(rightLeaf);
         }

@@ -95,6 +95,30 @@ public sealed class GradientBoostingTests
         Assert.Equal(best, MeanSquaredError(model, validation, validationY), 12);
     }
 
+    [Fact]
+    public void Row_and_feature_subsampling_are_seeded_and_a_tree_splits_only_on_its_features()
+    {
+        var (columns, y) = Regression(3_000, seed: 6);
+        BoostedTrees Train(int seed) => GradientBoosting.Train(
+            new BoostingData(columns, y), BoostingObjective.SquaredError, 0,
+            new BoostingOptions(Rounds: 30, Tree: Small, Seed: seed, BaggingFraction: 0.5, FeatureFraction: 0.25));
+
+        var first = Train(1);
+        var again = Train(1);
+        var other = Train(2);
+        var full = GradientBoosting.Train(new BoostingData(columns, y), BoostingObjective.SquaredError, 0, new BoostingOptions(Rounds: 30, Tree: Small));
+
+        static IEnumerable<double> Shape(BoostedTrees model) => model.Trees.SelectMany(r => r).SelectMany(t => t.LeafValues.Concat(t.Thresholds));
+        Assert.Equal(Shape(first), Shape(again));
+        Assert.NotEqual(Shape(first), Shape(other));
+        // A quarter of 4 features: each tree splits on one feature only.
+        Assert.All(first.Trees, round => Assert.Single(round[0].Features.Distinct()));
+        Assert.True(MeanSquaredError(first, columns, y) < 0.5 * Variance(y));
+        Assert.True(MeanSquaredError(full, columns, y) < MeanSquaredError(first, columns, y));
+        Assert.Throws<ArgumentOutOfRangeException>(() => GradientBoosting.Train(
+            new BoostingData(columns, y), BoostingObjective.SquaredError, 0, new BoostingOptions(BaggingFraction: 0)));
+    }
+
     private static (double[][] Columns, double[] Y) Regression(int rows, int seed)
     {
         var random = new Random(seed);
