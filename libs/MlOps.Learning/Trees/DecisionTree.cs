@@ -7,8 +7,9 @@ namespace MlOps.Learning.Trees;
 /// </summary>
 public sealed class DecisionTree
 {
-    public DecisionTree(int[] features, double[] thresholds, bool[] missingLeft, int[] left, int[] right, double[] leafValues)
+    public DecisionTree(int[] features, double[] thresholds, bool[] missingLeft, int[] left, int[] right, double[] leafValues, double[] gains)
     {
+        Gains = gains;
         Features = features;
         Thresholds = thresholds;
         MissingLeft = missingLeft;
@@ -28,6 +29,9 @@ public sealed class DecisionTree
     public int[] Right { get; }
 
     public double[] LeafValues { get; }
+
+    /// <summary>What each internal node's split gained in training (feature importance adds them up).</summary>
+    public double[] Gains { get; }
 
     public int LeafCount => LeafValues.Length;
 

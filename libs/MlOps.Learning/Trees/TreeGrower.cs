@@ -89,6 +89,7 @@ public sealed class TreeGrower
         var missingLeft = new List<bool>();
         var left = new List<int>();
         var right = new List<int>();
+        var gains = new List<double>();
         while (leaves.Count < _options.NumLeaves)
         {
             var best = -1;
@@ -111,6 +112,7 @@ public sealed class TreeGrower
             features.Add(chosen.Feature);
             thresholds.Add(_features.Bins[chosen.Feature].UpperBounds[chosen.ThresholdBin - 1]);
             missingLeft.Add(chosen.MissingGoesLeft);
+            gains.Add(chosen.Gain);
             left.Add(0);
             right.Add(0);
             if (parent.Parent >= 0)
@@ -154,7 +156,7 @@ public sealed class TreeGrower
             }
         }
 
-        return new DecisionTree([.. features], [.. thresholds], [.. missingLeft], [.. left], [.. right], leafValues);
+        return new DecisionTree([.. features], [.. thresholds], [.. missingLeft], [.. left], [.. right], leafValues, [.. gains]);
     }
 
     private bool CanSplit(Leaf leaf) => _options.MaxDepth is not { } depth || leaf.Depth < depth;

@@ -119,6 +119,20 @@ public sealed class GradientBoostingTests
             new BoostingData(columns, y), BoostingObjective.SquaredError, 0, new BoostingOptions(BaggingFraction: 0)));
     }
 
+    [Fact]
+    public void Feature_importance_adds_up_each_features_split_gains_and_counts()
+    {
+        var (columns, y) = Regression(3_000, seed: 12);
+
+        var model = GradientBoosting.Train(new BoostingData(columns, y), BoostingObjective.SquaredError, 0, new BoostingOptions(Rounds: 20, Tree: Small));
+        var (gain, splits) = model.FeatureImportance(columns.Length);
+
+        // y = 3·x0 + 2·[x1 > 0.5] + sin(6·x2) + noise; x3 is noise alone.
+        Assert.Equal(model.Trees.Sum(r => r[0].Features.Length), splits.Sum());
+        Assert.Equal(model.Trees.Sum(r => r[0].Gains.Sum()), gain.Sum(), 6);
+        Assert.True(gain[0] > gain[2] && gain[1] > gain[3] && gain[2] > gain[3], string.Join(", ", gain));
+    }
+
     private static (double[][] Columns, double[] Y) Regression(int rows, int seed)
     {
         var random = new Random(seed);
