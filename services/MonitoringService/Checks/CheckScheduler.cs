@@ -64,18 +64,13 @@ public sealed class CheckScheduler(
         {
             var policy = await services.GetRequiredService<PolicyStore>().GetAsync(model, cancellationToken);
             var checkScope = CheckScope.Scheduled(model, policy);
-            var outcomes = services.GetRequiredService<CheckOutcomes>();
             if (await services.GetRequiredService<DriftCheck>().RunAsync(checkScope, policy, cancellationToken) is not { } drift)
             {
                 logger.LogInformation("Scheduled check of {Model}: the registry has no production version yet.", model);
                 return;
             }
 
-            await outcomes.DriftCheckedAsync(checkScope, policy, drift, cancellationToken);
-            if (await services.GetRequiredService<PerformanceCheck>().RunAsync(checkScope, policy, cancellationToken) is { } performance)
-            {
-                await outcomes.PerformanceCheckedAsync(checkScope, policy, performance, cancellationToken);
-            }
+            await services.GetRequiredService<PerformanceCheck>().RunAsync(checkScope, policy, cancellationToken);
 
             logger.LogInformation("Scheduled check of {Model} version {Version}: dataset drift {Drift}.", model, drift.Version, drift.DatasetDrift);
         }

@@ -10,10 +10,10 @@ namespace MlOps.MonitoringService.Drift;
 
 /// <summary>
 /// A drift check: the version behind the scope's alias against its reference profile, over the scope's window of
-/// logged predictions; the report is stored and exported as gauges.
+/// logged predictions; the report is stored, exported as gauges, and what follows it is done (<see cref="CheckOutcomes"/>).
 /// </summary>
 public sealed class DriftCheck(
-    MonitoringDbContext db, RegistryClient registry, InferenceLogClient inferenceLog, DriftMetrics metrics, TimeProvider time)
+    MonitoringDbContext db, RegistryClient registry, InferenceLogClient inferenceLog, DriftMetrics metrics, CheckOutcomes outcomes, TimeProvider time)
 {
     /// <summary>The stored report, or null when the registry has no such model or alias.</summary>
     /// <exception cref="UpstreamUnavailableException">The registry or serving could not be read.</exception>
@@ -50,6 +50,7 @@ public sealed class DriftCheck(
         });
         await db.SaveChangesAsync(cancellationToken);
         metrics.Checked(report);
+        await outcomes.DriftCheckedAsync(scope, policy, report, cancellationToken);
         return report;
     }
 }

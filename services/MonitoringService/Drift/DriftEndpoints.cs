@@ -43,19 +43,6 @@ public static class DriftEndpoints
         NpgsqlDataSource database,
         PolicyStore policies,
         DriftCheck check,
-        CheckOutcomes outcomes,
         CancellationToken ct) =>
-        CheckRequests.AnswerAsync(
-            "drift", ReportHistory.DriftTable, model, window, last, alias, database, policies, Json,
-            async (scope, policy, token) =>
-            {
-                var report = await check.RunAsync(scope, policy, token);
-                if (report is not null)
-                {
-                    await outcomes.DriftCheckedAsync(scope, policy, report, token);
-                }
-
-                return report;
-            },
-            ct);
+        CheckRequests.AnswerAsync("drift", ReportHistory.DriftTable, model, window, last, alias, database, policies, Json, check.RunAsync, ct);
 }

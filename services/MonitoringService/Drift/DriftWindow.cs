@@ -4,7 +4,6 @@ using System.Text.Json;
 using MlOps.Contracts.Datasets;
 using MlOps.Contracts.Monitoring;
 using MlOps.Contracts.Registry;
-using MlOps.Contracts.Serving;
 using MlOps.Learning.Drift;
 
 namespace MlOps.MonitoringService.Drift;

@@ -15,10 +15,11 @@ namespace MlOps.MonitoringService.Performance;
 /// <summary>
 /// A performance check: the task's metrics over the labelled predictions of the version behind the scope's alias
 /// (feedback joined with what was predicted), beside the version's validation metrics; decay when the primary metric
-/// is worse than validation by more than the policy's relative drop. The report is stored and exported as gauges.
+/// is worse than validation by more than the policy's relative drop. The report is stored, exported as gauges, and what
+/// follows it is done (<see cref="CheckOutcomes"/>).
 /// </summary>
 public sealed class PerformanceCheck(
-    MonitoringDbContext db, NpgsqlDataSource database, RegistryClient registry, PerformanceMetrics metrics, TimeProvider time)
+    MonitoringDbContext db, NpgsqlDataSource database, RegistryClient registry, PerformanceMetrics metrics, CheckOutcomes outcomes, TimeProvider time)
 {
     /// <summary>The most labelled predictions one check reads (the newest, for a window holding more).</summary>
     public const int MaxLabelled = 1_000_000;
@@ -47,6 +48,7 @@ public sealed class PerformanceCheck(
         });
         await db.SaveChangesAsync(cancellationToken);
         metrics.Checked(report);
+        await outcomes.PerformanceCheckedAsync(scope, policy, report, cancellationToken);
         return report;
     }
 

@@ -36,19 +36,6 @@ public static class PerformanceEndpoints
         NpgsqlDataSource database,
         PolicyStore policies,
         PerformanceCheck check,
-        CheckOutcomes outcomes,
         CancellationToken ct) =>
-        CheckRequests.AnswerAsync(
-            "performance", ReportHistory.PerformanceTable, model, window, last, alias, database, policies, JsonSerializerOptions.Web,
-            async (scope, policy, token) =>
-            {
-                var report = await check.RunAsync(scope, policy, token);
-                if (report is not null)
-                {
-                    await outcomes.PerformanceCheckedAsync(scope, policy, report, token);
-                }
-
-                return report;
-            },
-            ct);
+        CheckRequests.AnswerAsync("performance", ReportHistory.PerformanceTable, model, window, last, alias, database, policies, JsonSerializerOptions.Web, check.RunAsync, ct);
 }
