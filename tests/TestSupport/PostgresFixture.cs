@@ -41,6 +41,9 @@ public sealed class PostgresFixture : IAsyncLifetime
                 Port = LoopbackPorts.FindFree(),
                 Database = Database,
                 LogFile = _directory.Combine("postgres.log"),
+                // One server holds several services' pools and replicas at once (three trainers, the data service and
+                // the test itself): PostgreSQL's default of 100 was reached ("too many clients").
+                MaxConnections = 400,
             });
             try
             {

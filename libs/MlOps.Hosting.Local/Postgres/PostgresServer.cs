@@ -89,7 +89,8 @@ public sealed class PostgresServer : IAsyncDisposable
 
         // Marked running before the start returns, so that a start which fails or is canceled half-way still gets stopped.
         _running = true;
-        var serverOptions = $"-p {_options.Port} -k {ShellQuote(_dataDirectory)} -c listen_addresses=127.0.0.1";
+        var serverOptions = $"-p {_options.Port} -k {ShellQuote(_dataDirectory)} -c listen_addresses=127.0.0.1"
+            + (_options.MaxConnections is { } connections ? $" -c max_connections={connections}" : string.Empty);
         await RunPgCtlAsync(
             ["-D", _dataDirectory, "-l", LogFile, "-o", serverOptions, "-w", "-t", TimeoutSeconds, "start"], "start", cancellationToken);
 

@@ -18,6 +18,9 @@ public sealed class PostgresServerOptions
     /// <summary>The folder holding initdb, pg_ctl and postgres; found on PATH or under /usr/lib/postgresql when unset.</summary>
     public string? BinDirectory { get; init; }
 
+    /// <summary>PostgreSQL's <c>max_connections</c> when set (its default, 100, otherwise).</summary>
+    public int? MaxConnections { get; init; }
+
     /// <summary>How long pg_ctl waits for the server to accept connections (and to stop).</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }
