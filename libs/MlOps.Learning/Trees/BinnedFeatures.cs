@@ -1,17 +1,23 @@
 namespace MlOps.Learning.Trees;
 
 /// <summary>
-/// Features quantized once for histogram trees: each feature's bins (<see cref="NumericBins"/>) and its rows' bins as
-/// one contiguous byte column, so building a histogram reads a feature's rows in order, a byte each.
+/// Features quantized once for histogram trees: each feature's bins (<see cref="NumericBins"/>), and the rows' bins
+/// twice: as one byte column a feature and row after row (row-major). A leaf's rows stay in ascending order as the
+/// tree grows, so a dense leaf reads each column forwards, a byte a row; a sparse one (a few rows scattered over many)
+/// reads each of its rows' bins in one stretch instead of touching a cache line a feature a row (XGBoost's layout).
 /// </summary>
 public sealed class BinnedFeatures
 {
+    /// <summary>Rows transposed by one worker at a time.</summary>
+    private const int RowsPerBlock = 16_384;
+
     private readonly byte[][] _columns;
 
-    private BinnedFeatures(NumericBins[] bins, byte[][] columns, int rows)
+    private BinnedFeatures(NumericBins[] bins, byte[][] columns, byte[] rowMajor, int rows)
     {
         Bins = bins;
         _columns = columns;
+        RowMajor = rowMajor;
         RowCount = rows;
     }
 
@@ -24,16 +30,29 @@ public sealed class BinnedFeatures
     /// <summary>Each row's bin of one feature.</summary>
     public ReadOnlySpan<byte> Column(int feature) => _columns[feature];
 
+    internal byte[] ColumnArray(int feature) => _columns[feature];
+
+    /// <summary>Every row's bins, <see cref="FeatureCount"/> bytes a row.</summary>
+    internal byte[] RowMajor { get; }
+
     /// <param name="columns">One array of values a feature, all as long; <see cref="double.NaN"/> where missing.</param>
     /// <param name="maxBins">At most this many bins of present values a feature (1 to 255).</param>
     /// <param name="seed">Seeds the sample each feature's bounds are chosen from.</param>
-    public static BinnedFeatures Create(IReadOnlyList<double[]> columns, int maxBins = NumericBins.MaxValueBins, int seed = 0)
+    /// <param name="threads">At most this many workers (default: every core).</param>
+    public static BinnedFeatures Create(IReadOnlyList<double[]> columns, int maxBins = NumericBins.MaxValueBins, int seed = 0, int threads = -1)
     {
         ArgumentOutOfRangeException.ThrowIfZero(columns.Count);
         var rows = columns[0].Length;
+        var width = columns.Count;
+        if ((long)rows * width > Array.MaxLength)
+        {
+            throw new ArgumentException($"{rows} rows of {width} features make more than {Array.MaxLength} bins; train on fewer rows or features.", nameof(columns));
+        }
+
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads };
         var bins = new NumericBins[columns.Count];
         var binned = new byte[columns.Count][];
-        Parallel.For(0, columns.Count, feature =>
+        Parallel.For(0, columns.Count, parallel, feature =>
         {
             var values = columns[feature];
             if (values.Length != rows)
@@ -45,6 +64,21 @@ public sealed class BinnedFeatures
             binned[feature] = new byte[rows];
             bins[feature].Bin(values, binned[feature]);
         });
-        return new BinnedFeatures(bins, binned, rows);
+
+        // Workers take blocks of rows (not features), so no two write the same cache line.
+        var rowMajor = new byte[rows * width];
+        Parallel.For(0, (rows + RowsPerBlock - 1) / RowsPerBlock, parallel, block =>
+        {
+            var end = Math.Min(rows, (block + 1) * RowsPerBlock);
+            for (var feature = 0; feature < width; feature++)
+            {
+                var column = binned[feature];
+                for (var row = block * RowsPerBlock; row < end; row++)
+                {
+                    rowMajor[(row * width) + feature] = column[row];
+                }
+            }
+        });
+        return new BinnedFeatures(bins, binned, rowMajor, rows);
     }
 }

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace MlOps.Learning.Trees;
 
 /// <summary>What boosting minimizes: squared error (regression), log-loss (two classes) or softmax cross-entropy.</summary>
@@ -117,32 +119,54 @@ internal static class Objectives
     }
 
     /// <summary>
-    /// Gradients and hessians of every row for one output, from the rows' margins (row-major, one an output).
+    /// Gradients and hessians of the rows <paramref name="from"/> to <paramref name="to"/> (exclusive) for one output,
+    /// from the rows' margins (row-major, one an output).
     /// </summary>
     public static void GradientsOf(
-        BoostingObjective objective, int output, int outputs, ReadOnlySpan<double> margins, ReadOnlySpan<double> targets, Span<double> gradients, Span<double> hessians)
+        BoostingObjective objective, int output, int outputs, ReadOnlySpan<double> margins, ReadOnlySpan<double> targets, Span<GradientPair> statistics, int from, int to)
     {
+        if (objective == BoostingObjective.LogLoss)
+        {
+            LogLossGradients(margins, targets, statistics, from, to);
+            return;
+        }
+
         Span<double> probabilities = stackalloc double[outputs];
-        for (var row = 0; row < targets.Length; row++)
+        for (var row = from; row < to; row++)
         {
             switch (objective)
             {
                 case BoostingObjective.SquaredError:
-                    gradients[row] = margins[row] - targets[row];
-                    hessians[row] = 1;
+                    statistics[row] = new GradientPair(margins[row] - targets[row], 1);
                     break;
                 case BoostingObjective.LogLoss:
                     var p = Sigmoid(margins[row]);
-                    gradients[row] = p - targets[row];
-                    hessians[row] = Math.Max(p * (1 - p), MinHessian);
+                    statistics[row] = new GradientPair(p - targets[row], Math.Max(p * (1 - p), MinHessian));
                     break;
                 default:
                     margins.Slice(row * outputs, outputs).CopyTo(probabilities);
                     Softmax(probabilities);
                     var q = probabilities[output];
-                    gradients[row] = q - (targets[row] == output ? 1 : 0);
-                    hessians[row] = Math.Max(q * (1 - q), MinHessian);
+                    statistics[row] = new GradientPair(q - (targets[row] == output ? 1 : 0), Math.Max(q * (1 - q), MinHessian));
                     break;
+            }
+        }
+    }
+
+    /// <summary>Log-loss gradients p − y and hessians p(1 − p), with the sigmoids taken a vector at a time.</summary>
+    private static void LogLossGradients(ReadOnlySpan<double> margins, ReadOnlySpan<double> targets, Span<GradientPair> statistics, int from, int to)
+    {
+        const int Chunk = 256;
+        Span<double> probabilities = stackalloc double[Chunk];
+        for (var start = from; start < to; start += Chunk)
+        {
+            var length = Math.Min(Chunk, to - start);
+            var chunk = probabilities[..length];
+            TensorPrimitives.Sigmoid(margins.Slice(start, length), chunk);
+            for (var i = 0; i < length; i++)
+            {
+                var p = chunk[i];
+                statistics[start + i] = new GradientPair(p - targets[start + i], Math.Max(p * (1 - p), MinHessian));
             }
         }
     }

@@ -3,7 +3,7 @@ namespace MlOps.Learning.Trees;
 /// <summary>
 /// Boosting's settings (the names): rounds, learning rate, the trees, bins, early stopping, and the shares of
 /// rows (<paramref name="BaggingFraction"/>) and of features (<paramref name="FeatureFraction"/>) each tree is grown
-/// from, drawn with <paramref name="Seed"/>.
+/// from, drawn with <paramref name="Seed"/>; <paramref name="Threads"/> workers (default: every core).
 /// </summary>
 public sealed record BoostingOptions(
     int Rounds = 100,
@@ -13,7 +13,8 @@ public sealed record BoostingOptions(
     int? EarlyStoppingRounds = null,
     int Seed = 0,
     double BaggingFraction = 1,
-    double FeatureFraction = 1);
+    double FeatureFraction = 1,
+    int? Threads = null);
 
 /// <summary>Rows to train on or to validate with: one array of values a feature (NaN where missing), and the targets.</summary>
 /// <param name="Targets">The value (squared error), 0 or 1 (log-loss), or the class code (softmax).</param>
@@ -39,9 +40,11 @@ public static class GradientBoosting
 
         var outputs = objective == BoostingObjective.Softmax ? classes : 1;
         var rows = training.Targets.Length;
-        var features = BinnedFeatures.Create(training.Columns, options.MaxBins, options.Seed);
-        var treeOptions = options.Tree ?? new TreeOptions();
-        var grower = new TreeGrower(features, treeOptions);
+        var threads = options.Threads ?? Environment.ProcessorCount;
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads };
+        var features = BinnedFeatures.Create(training.Columns, options.MaxBins, options.Seed, threads);
+        var grower = new TreeGrower(features, (options.Tree ?? new TreeOptions()) with { Threads = threads });
 
         var baseScores = BaseScores(objective, outputs, training.Targets);
         var margins = new double[rows * outputs];
@@ -59,8 +62,7 @@ public static class GradientBoosting
             }
         }
 
-        var gradients = new double[rows];
-        var hessians = new double[rows];
+        var statistics = new GradientPair[rows];
         var leafOfRow = new int[rows];
         var validationRow = new double[training.Columns.Count];
         var random = new Random(options.Seed);
@@ -81,8 +83,12 @@ public static class GradientBoosting
             Draw(random, allFeatures, featureMask is null ? null : new int[Math.Max(1, (int)Math.Round(allFeatures.Length * options.FeatureFraction))], featureMask);
             for (var output = 0; output < outputs; output++)
             {
-                Objectives.GradientsOf(objective, output, outputs, before, training.Targets, gradients, hessians);
-                var tree = grower.Grow(gradients, hessians, leafOfRow, sampledRows, featureMask);
+                Parallel.For(0, Blocks(rows), parallel, block =>
+                {
+                    var (from, to) = BlockRange(block, rows);
+                    Objectives.GradientsOf(objective, output, outputs, before, training.Targets, statistics, from, to);
+                });
+                var tree = grower.Grow(statistics, leafOfRow, sampledRows, featureMask);
                 Scale(tree.LeafValues, options.LearningRate);
                 roundTrees[output] = tree;
                 for (var row = 0; row < rows; row++)
@@ -126,6 +132,13 @@ public static class GradientBoosting
         var kept = validation is not null && options.EarlyStoppingRounds is not null ? bestRound + 1 : trees.Count;
         return new BoostedTrees(objective, baseScores, [.. trees.Take(kept)], kept - 1);
     }
+
+    /// <summary>Rows a worker takes at a time in the per-row loops (gradients).</summary>
+    private const int RowsPerBlock = 32_768;
+
+    private static int Blocks(int rows) => (rows + RowsPerBlock - 1) / RowsPerBlock;
+
+    private static (int From, int To) BlockRange(int block, int rows) => (block * RowsPerBlock, Math.Min(rows, (block + 1) * RowsPerBlock));
 
     private static double[] BaseScores(BoostingObjective objective, int outputs, double[] targets)
     {

@@ -17,7 +17,18 @@ public sealed class NumericBins
     public const int MaxValueBins = 255;
     public const int DefaultSampleSize = 200_000;
 
-    private NumericBins(double[] upperBounds) => UpperBounds = upperBounds;
+    /// <summary>Slots of the search table: the bounds, then +∞ up to a power of two less one.</summary>
+    private const int SearchSlots = 255;
+
+    private readonly double[] _search;
+
+    private NumericBins(double[] upperBounds)
+    {
+        UpperBounds = upperBounds;
+        _search = new double[SearchSlots];
+        _search.AsSpan().Fill(double.PositiveInfinity);
+        upperBounds.CopyTo(_search, 0);
+    }
 
     /// <summary>Ascending; one fewer than <see cref="ValueBins"/>.</summary>
     public double[] UpperBounds { get; }
@@ -90,8 +101,16 @@ public sealed class NumericBins
             return MissingBin;
         }
 
-        var index = Array.BinarySearch(UpperBounds, value);
-        return (byte)(1 + (index >= 0 ? index : ~index));
+        // How many bounds lie below the value, by a binary search of fixed steps over the padded table: the same
+        // eight steps for every value, which the JIT turns into conditional moves rather than branches.
+        var search = _search;
+        var below = 0;
+        for (var step = (SearchSlots + 1) / 2; step > 0; step >>= 1)
+        {
+            below += search[below + step - 1] < value ? step : 0;
+        }
+
+        return (byte)(1 + below);
     }
 
     /// <summary>Every value's bin, into <paramref name="bins"/> (as long as <paramref name="values"/>).</summary>
@@ -132,7 +151,7 @@ public sealed class NumericBins
         }
 
         // Reservoir sampling over the present values: each has the same chance, whatever the order.
-        var random = new Random(seed);
+        var random = new SplitMix64((ulong)seed);
         var seen = 0;
         foreach (var value in values)
         {
@@ -145,7 +164,7 @@ public sealed class NumericBins
             {
                 sample[seen] = value;
             }
-            else if (random.NextInt64(seen + 1) is var slot && slot < size)
+            else if (random.Below((ulong)seen + 1) is var slot && slot < (ulong)size)
             {
                 sample[slot] = value;
             }
@@ -161,5 +180,25 @@ public sealed class NumericBins
         var middle = below + ((above - below) / 2);
         // Between two adjacent doubles there is no middle: the lower one is the bound, so each keeps its own bin.
         return middle < above ? middle : below;
+    }
+
+    /// <summary>
+    /// A small seeded generator (SplitMix64) for the reservoir: one draw a present value, so it must be cheap; the
+    /// legacy-seeded <see cref="Random"/> was a tenth of binning's time.
+    /// </summary>
+    private struct SplitMix64(ulong state)
+    {
+        private ulong _state = state;
+
+        /// <summary>A draw from 0 to <paramref name="bound"/> − 1 (Lemire's multiply-shift; its bias is negligible here).</summary>
+        public ulong Below(ulong bound) => (ulong)(((UInt128)Next() * bound) >> 64);
+
+        private ulong Next()
+        {
+            var z = _state += 0x9E3779B97F4A7C15;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EB;
+            return z ^ (z >> 31);
+        }
     }
 }

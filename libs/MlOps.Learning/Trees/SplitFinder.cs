@@ -66,41 +66,42 @@ public static class SplitFinder
 
     private static Split? BestOf(Histogram histogram, int feature, SplitOptions options)
     {
-        var offset = feature * Histogram.SlotsPerFeature;
-        var gradients = histogram.Gradients.AsSpan(offset, Histogram.SlotsPerFeature);
-        var hessians = histogram.Hessians.AsSpan(offset, Histogram.SlotsPerFeature);
-        var counts = histogram.Counts.AsSpan(offset, Histogram.SlotsPerFeature);
-
+        var sums = histogram.Of(feature);
         double totalGradient = 0, totalHessian = 0;
         var totalCount = 0;
         var lastBin = 0;
         for (var bin = 0; bin < Histogram.SlotsPerFeature; bin++)
         {
-            totalGradient += gradients[bin];
-            totalHessian += hessians[bin];
-            totalCount += counts[bin];
-            if (counts[bin] > 0)
+            var slot = bin * Histogram.Lanes;
+            totalGradient += sums[slot];
+            totalHessian += sums[slot + 1];
+            totalCount += (int)sums[slot + 2];
+            if (sums[slot + 2] > 0)
             {
                 lastBin = bin;
             }
         }
 
         var parentScore = Score(totalGradient, totalHessian, options);
-        var hasMissing = counts[0] > 0;
+        var missingGradient = sums[0];
+        var missingHessian = sums[1];
+        var missingCount = (int)sums[2];
+        var hasMissing = missingCount > 0;
         Split? best = null;
         double leftGradient = 0, leftHessian = 0;
         var leftCount = 0;
         for (var threshold = 1; threshold < lastBin; threshold++)
         {
-            leftGradient += gradients[threshold];
-            leftHessian += hessians[threshold];
-            leftCount += counts[threshold];
+            var slot = threshold * Histogram.Lanes;
+            leftGradient += sums[slot];
+            leftHessian += sums[slot + 1];
+            leftCount += (int)sums[slot + 2];
             for (var direction = 0; direction < (hasMissing ? 2 : 1); direction++)
             {
                 var missingLeft = direction == 0;
-                var g = leftGradient + (missingLeft ? gradients[0] : 0);
-                var h = leftHessian + (missingLeft ? hessians[0] : 0);
-                var n = leftCount + (missingLeft ? counts[0] : 0);
+                var g = leftGradient + (missingLeft ? missingGradient : 0);
+                var h = leftHessian + (missingLeft ? missingHessian : 0);
+                var n = leftCount + (missingLeft ? missingCount : 0);
                 var rightCount = totalCount - n;
                 var rightHessian = totalHessian - h;
                 if (n < options.MinChildSamples || rightCount < options.MinChildSamples

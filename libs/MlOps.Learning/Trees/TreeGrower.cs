@@ -1,9 +1,12 @@
 namespace MlOps.Learning.Trees;
 
 /// <summary>How a tree grows: at most <paramref name="NumLeaves"/> leaves, and at most <paramref name="MaxDepth"/> levels when set.</summary>
-public sealed record TreeOptions(int NumLeaves = 31, int? MaxDepth = null, SplitOptions? Split = null)
+/// <param name="Threads">Workers building histograms (default: every core).</param>
+public sealed record TreeOptions(int NumLeaves = 31, int? MaxDepth = null, SplitOptions? Split = null, int? Threads = null)
 {
     public SplitOptions SplitOrDefault => Split ?? new SplitOptions();
+
+    public int ThreadsOrDefault => Threads ?? Environment.ProcessorCount;
 }
 
 /// <summary>
@@ -14,11 +17,19 @@ public sealed record TreeOptions(int NumLeaves = 31, int? MaxDepth = null, Split
 /// </summary>
 public sealed class TreeGrower
 {
+
     private readonly BinnedFeatures _features;
     private readonly TreeOptions _options;
     private readonly Histogram[] _histograms;
+    private readonly HistogramBuilder _builder;
     private readonly int[] _rows;
     private readonly int[] _scratch;
+    private readonly byte[] _goesLeft = new byte[Histogram.SlotsPerFeature];
+    private readonly int[] _chunkLeft;
+    private readonly ParallelOptions _parallel;
+
+    /// <summary>Below this many rows a chunk, a leaf is partitioned in fewer chunks.</summary>
+    private const int MinRowsPerPartitionChunk = 32_768;
 
     public TreeGrower(BinnedFeatures features, TreeOptions options)
     {
@@ -31,8 +42,11 @@ public sealed class TreeGrower
             _histograms[i] = new Histogram(features.FeatureCount);
         }
 
+        _builder = new HistogramBuilder(features.FeatureCount, options.ThreadsOrDefault);
         _rows = new int[features.RowCount];
         _scratch = new int[features.RowCount];
+        _chunkLeft = new int[options.ThreadsOrDefault];
+        _parallel = new ParallelOptions { MaxDegreeOfParallelism = options.ThreadsOrDefault };
     }
 
     /// <summary>One leaf while the tree grows: its rows' segment, its histogram slot, its depth and its best split.</summary>
@@ -52,12 +66,12 @@ public sealed class TreeGrower
     }
 
     /// <summary>
-    /// A tree for these gradients and hessians (one a row); leaf values are −T(G)/(H + λ). When given,
+    /// A tree for these gradients and hessians (one pair a row); leaf values are −T(G)/(H + λ). When given,
     /// <paramref name="leafOfRow"/> receives each training row's leaf, as the growth partitioned them (no tree walk).
     /// </summary>
     /// <param name="rowSubset">When given, the tree is grown from these rows only (bagging).</param>
     /// <param name="featureMask">When given, only the features marked true may split (column subsampling).</param>
-    public DecisionTree Grow(double[] gradients, double[] hessians, int[]? leafOfRow = null, int[]? rowSubset = null, bool[]? featureMask = null)
+    public DecisionTree Grow(GradientPair[] statistics, int[]? leafOfRow = null, int[]? rowSubset = null, bool[]? featureMask = null)
     {
         var split = _options.SplitOrDefault;
         var rootCount = rowSubset?.Length ?? _rows.Length;
@@ -76,12 +90,12 @@ public sealed class TreeGrower
         double gradient = 0, hessian = 0;
         foreach (var row in _rows.AsSpan(0, rootCount))
         {
-            gradient += gradients[row];
-            hessian += hessians[row];
+            gradient += statistics[row].Gradient;
+            hessian += statistics[row].Hessian;
         }
 
         var leaves = new List<Leaf>(_options.NumLeaves) { new(0, rootCount, 0, 0, gradient, hessian) };
-        _histograms[0].Build(_features, gradients, hessians, rowSubset is null ? null : _rows, 0, rootCount, featureMask);
+        _builder.Build(_histograms[0], _features, statistics, rowSubset is null ? null : _rows, 0, rootCount);
         leaves[0].Split = CanSplit(leaves[0]) ? SplitFinder.FindBest(_histograms[0], split, featureMask) : null;
 
         var features = new List<int>();
@@ -129,7 +143,7 @@ public sealed class TreeGrower
             var parentHistogram = _histograms[parent.HistogramSlot];
             var freeSlot = leaves.Count;
             (small.HistogramSlot, large.HistogramSlot) = (freeSlot, parent.HistogramSlot);
-            _histograms[small.HistogramSlot].Build(_features, gradients, hessians, _rows, small.Start, small.Count, featureMask);
+            _builder.Build(_histograms[small.HistogramSlot], _features, statistics, _rows, small.Start, small.Count);
             parentHistogram.Subtract(_histograms[small.HistogramSlot]);
 
             leftLeaf.Split = CanSplit(leftLeaf) ? SplitFinder.FindBest(_histograms[leftLeaf.HistogramSlot], split, featureMask) : null;
@@ -161,28 +175,80 @@ public sealed class TreeGrower
 
     private bool CanSplit(Leaf leaf) => _options.MaxDepth is not { } depth || leaf.Depth < depth;
 
-    /// <summary>Moves the leaf's rows that go left to the front of its segment (order kept); answers how many.</summary>
+    /// <summary>
+    /// Moves the leaf's rows that go left to the front of its segment, the others after them, each side in its former
+    /// order (so a leaf's rows stay ascending); answers how many went left. Large segments are cut into one chunk a
+    /// worker, each partitioned on its own, then put together.
+    /// </summary>
     private int Partition(Leaf leaf, Split split)
     {
-        var column = _features.Column(split.Feature);
-        var rows = _rows.AsSpan(leaf.Start, leaf.Count);
-        var rightRows = _scratch.AsSpan();
-        int leftCount = 0, rightCount = 0;
-        foreach (var row in rows)
+        var goesLeft = _goesLeft;
+        goesLeft[NumericBins.MissingBin] = split.MissingGoesLeft ? (byte)1 : (byte)0;
+        for (var bin = 1; bin < goesLeft.Length; bin++)
         {
-            var bin = column[row];
-            var goesLeft = bin == NumericBins.MissingBin ? split.MissingGoesLeft : bin <= split.ThresholdBin;
-            if (goesLeft)
-            {
-                rows[leftCount++] = row;
-            }
-            else
-            {
-                rightRows[rightCount++] = row;
-            }
+            goesLeft[bin] = bin <= split.ThresholdBin ? (byte)1 : (byte)0;
         }
 
-        rightRows[..rightCount].CopyTo(rows[leftCount..]);
+        var column = _features.ColumnArray(split.Feature);
+        var chunks = Math.Clamp(leaf.Count / MinRowsPerPartitionChunk, 1, _chunkLeft.Length);
+        if (chunks == 1)
+        {
+            var left = PartitionChunk(column, goesLeft, _rows.AsSpan(leaf.Start, leaf.Count), _scratch.AsSpan(leaf.Start, leaf.Count));
+            _scratch.AsSpan(leaf.Start, leaf.Count - left).CopyTo(_rows.AsSpan(leaf.Start + left));
+            return left;
+        }
+
+        Parallel.For(0, chunks, _parallel, chunk =>
+        {
+            var (from, count) = ChunkOf(leaf, chunk, chunks);
+            _chunkLeft[chunk] = PartitionChunk(column, goesLeft, _rows.AsSpan(from, count), _scratch.AsSpan(from, count));
+        });
+
+        // Every chunk's left rows in chunk order (each moves towards the front, which a span copy allows), then every
+        // chunk's right rows from the scratch space.
+        var position = leaf.Start;
+        for (var chunk = 0; chunk < chunks; chunk++)
+        {
+            var (from, _) = ChunkOf(leaf, chunk, chunks);
+            _rows.AsSpan(from, _chunkLeft[chunk]).CopyTo(_rows.AsSpan(position));
+            position += _chunkLeft[chunk];
+        }
+
+        var leftCount = position - leaf.Start;
+        for (var chunk = 0; chunk < chunks; chunk++)
+        {
+            var (from, count) = ChunkOf(leaf, chunk, chunks);
+            _scratch.AsSpan(from, count - _chunkLeft[chunk]).CopyTo(_rows.AsSpan(position));
+            position += count - _chunkLeft[chunk];
+        }
+
         return leftCount;
+    }
+
+    private static (int From, int Count) ChunkOf(Leaf leaf, int chunk, int chunks)
+    {
+        var from = (int)((long)leaf.Count * chunk / chunks);
+        var to = (int)((long)leaf.Count * (chunk + 1) / chunks);
+        return (leaf.Start + from, to - from);
+    }
+
+    /// <summary>
+    /// Partitions one chunk without branching on the data: every row is written to both sides and the side it goes to
+    /// advances. Left rows end at the front of <paramref name="rows"/>, right rows at the front of
+    /// <paramref name="scratch"/>; answers the left count.
+    /// </summary>
+    private static int PartitionChunk(byte[] column, byte[] goesLeft, Span<int> rows, Span<int> scratch)
+    {
+        int left = 0, right = 0;
+        foreach (var row in rows)
+        {
+            int side = goesLeft[column[row]];
+            rows[left] = row;
+            scratch[right] = row;
+            left += side;
+            right += 1 - side;
+        }
+
+        return left;
     }
 }

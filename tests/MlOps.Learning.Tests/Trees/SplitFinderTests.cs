@@ -106,10 +106,9 @@ public sealed class SplitFinderTests
     private static (Split? Split, BinnedFeatures Features) Stump(double[][] columns, double[] y, SplitOptions options)
     {
         var features = BinnedFeatures.Create(columns);
-        var gradients = y.Select(v => -v).ToArray();
-        var hessians = y.Select(_ => 1.0).ToArray();
+        var statistics = y.Select(v => new GradientPair(-v, 1)).ToArray();
         var histogram = new Histogram(features.FeatureCount);
-        histogram.Build(features, gradients, hessians, rows: null);
+        new HistogramBuilder(features.FeatureCount, threads: 2).Build(histogram, features, statistics, rows: null, 0, y.Length);
         return (SplitFinder.FindBest(histogram, options), features);
     }
 }

@@ -69,12 +69,44 @@ public sealed class TreeGrowerTests
         }
     }
 
+    [Fact]
+    public void A_tree_grown_on_one_thread_equals_the_one_grown_on_several()
+    {
+        // Enough rows that the root's partition is cut into chunks and histograms into shares.
+        var random = new Random(8);
+        var columns = Enumerable.Range(0, 5).Select(_ => Enumerable.Range(0, 150_000).Select(_ => random.NextDouble() < 0.05 ? double.NaN : random.NextDouble()).ToArray()).ToArray();
+        var y = Enumerable.Range(0, 150_000).Select(i => (columns[0][i] > 0.4 ? 1.0 : 0) + (double.IsNaN(columns[1][i]) ? 2 : columns[1][i]) + (random.NextDouble() * 0.1)).ToArray();
+        var statistics = y.Select(v => new GradientPair(-v, 1)).ToArray();
+        var features = BinnedFeatures.Create(columns);
+        var leavesOne = new int[y.Length];
+        var leavesThree = new int[y.Length];
+
+        var one = new TreeGrower(features, new TreeOptions(Threads: 1)).Grow(statistics, leavesOne);
+        var three = new TreeGrower(features, new TreeOptions(Threads: 3)).Grow(statistics, leavesThree);
+
+        Assert.Equal(31, one.LeafCount);
+        Assert.Equal(one.Features, three.Features);
+        Assert.Equal(one.Thresholds, three.Thresholds);
+        Assert.Equal(one.MissingLeft, three.MissingLeft);
+        Assert.Equal(one.Left, three.Left);
+        Assert.Equal(one.Right, three.Right);
+        Assert.Equal(leavesOne, leavesThree);
+        for (var leaf = 0; leaf < one.LeafCount; leaf++)
+        {
+            Assert.Equal(one.LeafValues[leaf], three.LeafValues[leaf], 1e-9);
+        }
+
+        for (var row = 0; row < y.Length; row += 97)
+        {
+            Assert.Equal(one.LeafOf([columns[0][row], columns[1][row], columns[2][row], columns[3][row], columns[4][row]]), leavesOne[row]);
+        }
+    }
+
     private static DecisionTree Grow(double[][] columns, double[] y, TreeOptions options)
     {
         var features = BinnedFeatures.Create(columns);
-        var gradients = y.Select(v => -v).ToArray();
-        var hessians = y.Select(_ => 1.0).ToArray();
-        return new TreeGrower(features, options).Grow(gradients, hessians);
+        var statistics = y.Select(v => new GradientPair(-v, 1)).ToArray();
+        return new TreeGrower(features, options).Grow(statistics);
     }
 
     private static double SquaredError(DecisionTree tree, double[][] columns, double[] y)

@@ -1,0 +1,83 @@
+using MlOps.Learning.Trees;
+
+namespace MlOps.Learning.Tests.Trees;
+
+public sealed class HistogramTests
+{
+    /// <summary>
+    /// Every way a histogram is built (one thread or several, by column or by row, a dense or a sparse subset, a few
+    /// rows or many) gives the sums a plain loop over the rows gives.
+    /// </summary>
+    [Theory]
+    [InlineData(1.0, 1)]
+    [InlineData(1.0, 3)]
+    [InlineData(0.5, 2)]
+    [InlineData(0.02, 1)]
+    [InlineData(0.02, 2)]
+    [InlineData(0.005, 2)]
+    public void Every_build_path_sums_what_a_plain_loop_sums(double share, int threads)
+    {
+        const int Rows = 60_000;
+        var random = new Random(21);
+        var columns = new double[6][];
+        for (var f = 0; f < columns.Length; f++)
+        {
+            // Continuous, few-valued and partly missing features.
+            columns[f] = Enumerable.Range(0, Rows).Select(_ => f switch
+            {
+                0 => random.NextDouble(),
+                1 => Math.Floor(random.NextDouble() * 5),
+                _ => random.NextDouble() < 0.1 ? double.NaN : random.NextDouble() * 100,
+            }).ToArray();
+        }
+
+        var features = BinnedFeatures.Create(columns, threads: threads);
+        var statistics = Enumerable.Range(0, Rows).Select(_ => new GradientPair(random.NextDouble() - 0.5, random.NextDouble())).ToArray();
+        int[]? rows = share >= 1 ? null : Enumerable.Range(0, Rows).Where(_ => random.NextDouble() < share).ToArray();
+        var count = rows?.Length ?? Rows;
+
+        var histogram = new Histogram(features.FeatureCount);
+        new HistogramBuilder(features.FeatureCount, threads).Build(histogram, features, statistics, rows, 0, count);
+
+        var expected = new double[histogram.Sums.Length];
+        for (var i = 0; i < count; i++)
+        {
+            var row = rows?[i] ?? i;
+            for (var f = 0; f < features.FeatureCount; f++)
+            {
+                var slot = ((f * Histogram.SlotsPerFeature) + features.Column(f)[row]) * Histogram.Lanes;
+                expected[slot] += statistics[row].Gradient;
+                expected[slot + 1] += statistics[row].Hessian;
+                expected[slot + 2]++;
+            }
+        }
+
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.Equal(expected[i], histogram.Sums[i], 1e-9);
+        }
+    }
+
+    [Fact]
+    public void Subtracting_a_childs_histogram_from_its_parents_gives_the_siblings()
+    {
+        var random = new Random(4);
+        var columns = new[] { Enumerable.Range(0, 5_000).Select(_ => random.NextDouble()).ToArray() };
+        var features = BinnedFeatures.Create(columns);
+        var statistics = Enumerable.Range(0, 5_000).Select(_ => new GradientPair(random.NextDouble(), 1)).ToArray();
+        var builder = new HistogramBuilder(1, threads: 2);
+        var left = Enumerable.Range(0, 5_000).Where(i => i % 3 == 0).ToArray();
+        var right = Enumerable.Range(0, 5_000).Where(i => i % 3 != 0).ToArray();
+        Histogram parent = new(1), leftHistogram = new(1), rightHistogram = new(1);
+        builder.Build(parent, features, statistics, rows: null, 0, 5_000);
+        builder.Build(leftHistogram, features, statistics, left, 0, left.Length);
+        builder.Build(rightHistogram, features, statistics, right, 0, right.Length);
+
+        parent.Subtract(leftHistogram);
+
+        for (var i = 0; i < parent.Sums.Length; i++)
+        {
+            Assert.Equal(rightHistogram.Sums[i], parent.Sums[i], 1e-9);
+        }
+    }
+}
