@@ -11,7 +11,7 @@ using MlOps.Learning.Training;
 namespace MlOps.Bench;
 
 /// <summary>
-/// <c>train --train TRAIN.csv --test TEST.csv --target COLUMN --algorithm NAME [--task T] [--param key=value]...</c>:
+/// <c>train --train TRAIN.csv --test TEST.csv --target COLUMN --algorithm NAME [--task T] [--threads N] [--param key=value]...</c>:
 /// loading is not timed; <c>trainSeconds</c> covers featurizing and fitting, <c>scoreSeconds</c> featurizing and
 /// scoring the test rows — what the scikit-learn script beside it times for its pipeline.
 /// </summary>
@@ -22,31 +22,37 @@ internal static class TrainCommand
         var train = new Option<FileInfo>("--train") { Description = "Training CSV (header row required).", Required = true };
         var test = new Option<FileInfo>("--test") { Description = "Test CSV with the same columns.", Required = true };
         var target = new Option<string>("--target") { Description = "The column to predict.", Required = true };
-        var algorithm = new Option<string>("--algorithm") { Description = "logistic-regression or linear-regression.", Required = true };
-        algorithm.AcceptOnlyFromAmong(LinearTrainer.LogisticRegression, LinearTrainer.LinearRegression);
+        var algorithm = new Option<string>("--algorithm") { Description = "logistic-regression, linear-regression, gbdt or random-forest.", Required = true };
+        algorithm.AcceptOnlyFromAmong(LinearTrainer.LogisticRegression, LinearTrainer.LinearRegression, TreeTrainer.GradientBoostedTrees, TreeTrainer.RandomForestAlgorithm);
         var task = new Option<string?>("--task") { Description = "binary, multiclass or regression (default: from the target)." };
         task.AcceptOnlyFromAmong("binary", "multiclass", "regression");
         var parameters = new Option<string[]>("--param")
         {
-            Description = "A hyperparameter as key=value: l2, maxIterations, tolerance, historySize, solver, textHashBits, maxCategories.",
+            Description = "A hyperparameter as key=value. Linear: l2, maxIterations, tolerance, historySize, solver, textHashBits, maxCategories. " +
+                "Trees: rounds, numLeaves, maxDepth, learningRate, maxBins, l2, l1, minChildSamples, minChildWeight, minSplitGain, " +
+                "featureFraction, baggingFraction, earlyStoppingRounds, seed, maxCategories.",
         };
+        var threads = new Option<int?>("--threads") { Description = "Workers for the tree learners (default: every core)." };
 
         var command = new Command("train", "Train, score and print one JSON line of timings and metrics.")
         {
-            train, test, target, algorithm, task, parameters,
+            train, test, target, algorithm, task, threads, parameters,
         };
         command.SetAction(result =>
         {
-            var options = ParseParameters(result.GetValue(parameters) ?? []);
+            var name = result.GetValue(algorithm)!;
+            var pairs = result.GetValue(parameters) ?? [];
             var trainTable = CsvTableReader.ReadFile(result.GetValue(train)!.FullName);
             var testTable = CsvTableReader.ReadFile(result.GetValue(test)!.FullName);
             var targetName = result.GetValue(target)!;
-            var learningTask = result.GetValue(task) is { } name
-                ? ModelFileTask(name)
-                : DefaultTask(result.GetValue(algorithm)!, trainTable[targetName]);
+            var learningTask = result.GetValue(task) is { } taskName
+                ? ModelFileTask(taskName)
+                : DefaultTask(name, trainTable[targetName]);
 
             var clock = Stopwatch.StartNew();
-            var model = LinearTrainer.Train(trainTable, targetName, learningTask, options);
+            var model = name is TreeTrainer.GradientBoostedTrees or TreeTrainer.RandomForestAlgorithm
+                ? TreeTrainer.Train(name, trainTable, targetName, learningTask, ParseTreeParameters(pairs) with { Threads = result.GetValue(threads) })
+                : LinearTrainer.Train(trainTable, targetName, learningTask, ParseParameters(pairs));
             var trainSeconds = clock.Elapsed.TotalSeconds;
 
             clock.Restart();
@@ -134,10 +140,51 @@ internal static class TrainCommand
         return options with { Lbfgs = lbfgs };
     }
 
+    private static TreeTrainingOptions ParseTreeParameters(IEnumerable<string> pairs)
+    {
+        var options = new TreeTrainingOptions();
+        foreach (var pair in pairs)
+        {
+            var separator = pair.IndexOf('=', StringComparison.Ordinal);
+            if (separator <= 0)
+            {
+                throw new ArgumentException($"--param takes key=value, not '{pair}'.");
+            }
+
+            var value = pair[(separator + 1)..];
+            int Whole() => int.Parse(value, CultureInfo.InvariantCulture);
+            double Number() => double.Parse(value, CultureInfo.InvariantCulture);
+            options = pair[..separator] switch
+            {
+                "rounds" => options with { Rounds = Whole() },
+                "numLeaves" => options with { NumLeaves = Whole() },
+                "maxDepth" => options with { MaxDepth = Whole() },
+                "learningRate" => options with { LearningRate = Number() },
+                "maxBins" => options with { MaxBins = Whole() },
+                "l2" => options with { L2 = Number() },
+                "l1" => options with { L1 = Number() },
+                "minChildSamples" => options with { MinChildSamples = Whole() },
+                "minChildWeight" => options with { MinChildWeight = Number() },
+                "minSplitGain" => options with { MinSplitGain = Number() },
+                "featureFraction" => options with { FeatureFraction = Number() },
+                "baggingFraction" => options with { BaggingFraction = Number() },
+                "earlyStoppingRounds" => options with { EarlyStoppingRounds = Whole() },
+                "seed" => options with { Seed = Whole() },
+                "maxCategories" => options with { MaxCategories = Whole() },
+                var key => throw new ArgumentException(
+                    $"Unknown parameter '{key}'. Known: rounds, numLeaves, maxDepth, learningRate, maxBins, l2, l1, minChildSamples, " +
+                    "minChildWeight, minSplitGain, featureFraction, baggingFraction, earlyStoppingRounds, seed, maxCategories."),
+            };
+        }
+
+        return options;
+    }
+
     /// <summary>Logistic regression classifies even a 0/1 numeric target: binary for two values, multinomial above.</summary>
     private static LearningTask DefaultTask(string algorithm, DataColumn target)
     {
-        if (algorithm == LinearTrainer.LinearRegression)
+        if (algorithm == LinearTrainer.LinearRegression
+            || (algorithm != LinearTrainer.LogisticRegression && target.Type == ColumnType.Numeric))
         {
             return LearningTask.Regression;
         }

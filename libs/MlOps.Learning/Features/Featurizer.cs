@@ -87,6 +87,39 @@ public sealed class Featurizer
         return IsSparse ? TransformSparse(sources, table.RowCount) : TransformDense(sources, table.RowCount);
     }
 
+    /// <summary>
+    /// Featurizes every row of <paramref name="table"/> into one array a feature (column-major, what trees bin);
+    /// dense featurizers only: hashed text would make thousands of mostly-zero columns.
+    /// </summary>
+    public double[][] TransformColumns(DataTable table)
+    {
+        if (IsSparse)
+        {
+            throw new InvalidOperationException("Text features are sparse; they have no column-major form.");
+        }
+
+        var sources = Columns.Select(column => table[column.Column]).ToArray();
+        var rowCount = table.RowCount;
+        var columns = new double[Width][];
+        for (var feature = 0; feature < Width; feature++)
+        {
+            columns[feature] = new double[rowCount];
+        }
+
+        Parallel.For(0, sources.Length, c =>
+        {
+            Span<int> index = stackalloc int[1];
+            Span<double> value = stackalloc double[1];
+            for (var r = 0; r < rowCount; r++)
+            {
+                var writer = new FeatureWriter(index, value);
+                Columns[c].Write(ColumnFeaturizer.ValueAt(sources[c], r), ref writer);
+                columns[index[0]][r] = value[0];
+            }
+        });
+        return columns;
+    }
+
     /// <summary>Column by column, each featurizer reading its source's contiguous values straight into the matrix.</summary>
     private DenseFeatureMatrix TransformDense(DataColumn[] sources, int rowCount)
     {

@@ -5,6 +5,9 @@ public enum ImputeStrategy
 {
     Mean,
     Median,
+
+    /// <summary>Not filled in: a missing number stays NaN, for trees, which learn which way missing values go.</summary>
+    None,
 }
 
 /// <summary>Featurization settings; fitted values (means, vocabularies, IDF) come from the training data.</summary>

@@ -36,10 +36,11 @@ public sealed class NumericFeaturizer(string column, ColumnType sourceType, int 
             }
         }
 
-        var imputed = presentCount == 0 ? 0.0
+        var imputed = options.Impute == ImputeStrategy.None ? double.NaN
+            : presentCount == 0 ? 0.0
             : options.Impute == ImputeStrategy.Median ? Median(values, missing, presentCount)
             : present.Value / presentCount;
-        if (!options.Standardize)
+        if (!options.Standardize || options.Impute == ImputeStrategy.None)
         {
             return new NumericFeaturizer(column.Name, column.Type, offset, imputed, 0.0, 1.0);
         }

@@ -4,7 +4,7 @@ namespace MlOps.Learning.Models;
 /// A fitted linear model: one weight vector and intercept per output (one output for regression and binary
 /// classification, one per class for multinomial). Weights are row-major, <see cref="Width"/> per output.
 /// </summary>
-public sealed class LinearPredictor
+public sealed class LinearPredictor : Predictor
 {
     public LinearPredictor(int outputs, int width, double[] weights, double[] intercepts)
     {
@@ -19,9 +19,9 @@ public sealed class LinearPredictor
         Intercepts = intercepts;
     }
 
-    public int Outputs { get; }
+    public override int Outputs { get; }
 
-    public int Width { get; }
+    public override int Width { get; }
 
     public double[] Weights { get; }
 
@@ -29,8 +29,7 @@ public sealed class LinearPredictor
 
     public ReadOnlySpan<double> WeightsOf(int output) => Weights.AsSpan(output * Width, Width);
 
-    /// <summary>Each output's margin for a row given as its non-zero (index, value) entries.</summary>
-    public void Margins(ReadOnlySpan<int> indices, ReadOnlySpan<double> values, Span<double> margins)
+    public override void Margins(ReadOnlySpan<int> indices, ReadOnlySpan<double> values, Span<double> margins)
     {
         for (var k = 0; k < Outputs; k++)
         {

@@ -22,7 +22,7 @@ public sealed class Model
         string target,
         IReadOnlyList<string> classes,
         Featurizer featurizer,
-        LinearPredictor predictor,
+        Predictor predictor,
         TrainingMetadata metadata)
     {
         if (predictor.Width != featurizer.Width)
@@ -55,7 +55,7 @@ public sealed class Model
 
     public Featurizer Featurizer { get; }
 
-    public LinearPredictor Predictor { get; }
+    public Predictor Predictor { get; }
 
     public TrainingMetadata Metadata { get; }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using MlOps.Learning.Data;
 using MlOps.Learning.Features;
 using MlOps.Learning.Training;
+using MlOps.Learning.Trees;
 
 namespace MlOps.Learning.Models;
 
@@ -129,7 +130,16 @@ public static class ModelFile
             {
                 case NumericFeaturizer numeric:
                     json.WriteString("kind", "numeric");
-                    json.WriteNumber("imputedValue", numeric.ImputedValue);
+                    // NaN (missing values left missing, for trees) has no JSON number: null stands for it.
+                    if (double.IsNaN(numeric.ImputedValue))
+                    {
+                        json.WriteNull("imputedValue");
+                    }
+                    else
+                    {
+                        json.WriteNumber("imputedValue", numeric.ImputedValue);
+                    }
+
                     json.WriteNumber("center", numeric.Center);
                     json.WriteNumber("scale", numeric.Scale);
                     break;
@@ -168,7 +178,7 @@ public static class ModelFile
                     name,
                     sourceType,
                     offset,
-                    column.GetProperty("imputedValue").GetDouble(),
+                    column.GetProperty("imputedValue") is { ValueKind: JsonValueKind.Null } ? double.NaN : column.GetProperty("imputedValue").GetDouble(),
                     column.GetProperty("center").GetDouble(),
                     column.GetProperty("scale").GetDouble()),
                 "categorical" => new CategoricalFeaturizer(name, sourceType, offset, ReadStrings(column.GetProperty("categories"))),
@@ -185,29 +195,161 @@ public static class ModelFile
         return new Featurizer(columns);
     }
 
-    private static void WritePredictor(Utf8JsonWriter json, LinearPredictor predictor)
+    private static void WritePredictor(Utf8JsonWriter json, Predictor predictor)
     {
         json.WriteStartObject("predictor");
-        json.WriteString("kind", "linear");
-        json.WriteNumber("outputs", predictor.Outputs);
-        json.WriteNumber("width", predictor.Width);
-        WriteNumbers(json, "intercepts", predictor.Intercepts);
-        WriteNumbers(json, "weights", predictor.Weights);
+        switch (predictor)
+        {
+            case LinearPredictor linear:
+                json.WriteString("kind", "linear");
+                json.WriteNumber("outputs", linear.Outputs);
+                json.WriteNumber("width", linear.Width);
+                WriteNumbers(json, "intercepts", linear.Intercepts);
+                WriteNumbers(json, "weights", linear.Weights);
+                break;
+            case TreeEnsemblePredictor trees:
+                WriteTrees(json, trees);
+                break;
+            default:
+                throw new InvalidOperationException($"No file form for {predictor.GetType().Name}.");
+        }
+
         json.WriteEndObject();
     }
 
-    private static LinearPredictor ReadPredictor(JsonElement element)
+    private static Predictor ReadPredictor(JsonElement element) => element.GetProperty("kind").GetString() switch
     {
-        if (element.GetProperty("kind").GetString() != "linear")
-        {
-            throw new FormatException($"unknown predictor kind '{element.GetProperty("kind").GetString()}'");
-        }
-
-        return new LinearPredictor(
+        "linear" => new LinearPredictor(
             element.GetProperty("outputs").GetInt32(),
             element.GetProperty("width").GetInt32(),
             ReadNumbers(element.GetProperty("weights")),
-            ReadNumbers(element.GetProperty("intercepts")));
+            ReadNumbers(element.GetProperty("intercepts"))),
+        "trees" => ReadTrees(element),
+        var kind => throw new FormatException($"unknown predictor kind '{kind}'"),
+    };
+
+    /// <summary>
+    /// Trees as flat arrays, member by member and output by output; each feature's importance (total gain, split
+    /// count) is written beside them for readers of the file (the registry, the UI) and recomputed on load.
+    /// </summary>
+    private static void WriteTrees(Utf8JsonWriter json, TreeEnsemblePredictor trees)
+    {
+        json.WriteString("kind", "trees");
+        json.WriteString("ensemble", trees.Kind == EnsembleKind.Boosted ? "boosted" : "forest");
+        json.WriteString("objective", ObjectiveName(trees.Objective));
+        json.WriteNumber("width", trees.Width);
+        WriteNumbers(json, "baseScores", trees.BaseScores);
+        var (gain, splits) = trees.FeatureImportance();
+        json.WriteStartObject("importance");
+        WriteNumbers(json, "gain", gain);
+        json.WriteStartArray("splits");
+        foreach (var count in splits)
+        {
+            json.WriteNumberValue(count);
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.WriteStartArray("trees");
+        foreach (var member in trees.Trees)
+        {
+            json.WriteStartArray();
+            foreach (var tree in member)
+            {
+                json.WriteStartObject();
+                json.WriteStartArray("features");
+                foreach (var feature in tree.Features)
+                {
+                    json.WriteNumberValue(feature);
+                }
+
+                json.WriteEndArray();
+                WriteNumbers(json, "thresholds", tree.Thresholds);
+                json.WriteStartArray("missingLeft");
+                foreach (var left in tree.MissingLeft)
+                {
+                    json.WriteBooleanValue(left);
+                }
+
+                json.WriteEndArray();
+                WriteIntegers(json, "left", tree.Left);
+                WriteIntegers(json, "right", tree.Right);
+                WriteNumbers(json, "leafValues", tree.LeafValues);
+                WriteNumbers(json, "gains", tree.Gains);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static TreeEnsemblePredictor ReadTrees(JsonElement element)
+    {
+        var kind = element.GetProperty("ensemble").GetString() switch
+        {
+            "boosted" => EnsembleKind.Boosted,
+            "forest" => EnsembleKind.Forest,
+            var other => throw new FormatException($"unknown ensemble '{other}'"),
+        };
+        var members = new List<DecisionTree[]>();
+        foreach (var member in element.GetProperty("trees").EnumerateArray())
+        {
+            members.Add(member.EnumerateArray().Select(tree => new DecisionTree(
+                ReadIntegers(tree.GetProperty("features")),
+                ReadNumbers(tree.GetProperty("thresholds")),
+                tree.GetProperty("missingLeft").EnumerateArray().Select(left => left.GetBoolean()).ToArray(),
+                ReadIntegers(tree.GetProperty("left")),
+                ReadIntegers(tree.GetProperty("right")),
+                ReadNumbers(tree.GetProperty("leafValues")),
+                ReadNumbers(tree.GetProperty("gains")))).ToArray());
+        }
+
+        return new TreeEnsemblePredictor(
+            kind,
+            ParseObjective(element.GetProperty("objective").GetString()),
+            element.GetProperty("width").GetInt32(),
+            ReadNumbers(element.GetProperty("baseScores")),
+            [.. members]);
+    }
+
+    private static string ObjectiveName(BoostingObjective objective) => objective switch
+    {
+        BoostingObjective.SquaredError => "squared-error",
+        BoostingObjective.LogLoss => "log-loss",
+        _ => "softmax",
+    };
+
+    private static BoostingObjective ParseObjective(string? name) => name switch
+    {
+        "squared-error" => BoostingObjective.SquaredError,
+        "log-loss" => BoostingObjective.LogLoss,
+        "softmax" => BoostingObjective.Softmax,
+        _ => throw new FormatException($"unknown objective '{name}'"),
+    };
+
+    private static void WriteIntegers(Utf8JsonWriter json, string name, ReadOnlySpan<int> values)
+    {
+        json.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            json.WriteNumberValue(value);
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static int[] ReadIntegers(JsonElement element)
+    {
+        var values = new int[element.GetArrayLength()];
+        var i = 0;
+        foreach (var item in element.EnumerateArray())
+        {
+            values[i++] = item.GetInt32();
+        }
+
+        return values;
     }
 
     private static void WriteMetadata(Utf8JsonWriter json, TrainingMetadata metadata)

@@ -120,7 +120,8 @@ internal static class Objectives
 
     /// <summary>
     /// Gradients and hessians of the rows <paramref name="from"/> to <paramref name="to"/> (exclusive) for one output,
-    /// from the rows' margins (row-major, one an output).
+    /// from the rows' margins, or for softmax from their class probabilities (row-major, one a class: see
+    /// <see cref="SoftmaxRows"/>, taken once a round rather than once a class).
     /// </summary>
     public static void GradientsOf(
         BoostingObjective objective, int output, int outputs, ReadOnlySpan<double> margins, ReadOnlySpan<double> targets, Span<GradientPair> statistics, int from, int to)
@@ -131,25 +132,28 @@ internal static class Objectives
             return;
         }
 
-        Span<double> probabilities = stackalloc double[outputs];
         for (var row = from; row < to; row++)
         {
-            switch (objective)
+            if (objective == BoostingObjective.SquaredError)
             {
-                case BoostingObjective.SquaredError:
-                    statistics[row] = new GradientPair(margins[row] - targets[row], 1);
-                    break;
-                case BoostingObjective.LogLoss:
-                    var p = Sigmoid(margins[row]);
-                    statistics[row] = new GradientPair(p - targets[row], Math.Max(p * (1 - p), MinHessian));
-                    break;
-                default:
-                    margins.Slice(row * outputs, outputs).CopyTo(probabilities);
-                    Softmax(probabilities);
-                    var q = probabilities[output];
-                    statistics[row] = new GradientPair(q - (targets[row] == output ? 1 : 0), Math.Max(q * (1 - q), MinHessian));
-                    break;
+                statistics[row] = new GradientPair(margins[row] - targets[row], 1);
             }
+            else
+            {
+                var q = margins[(row * outputs) + output];
+                statistics[row] = new GradientPair(q - (targets[row] == output ? 1 : 0), Math.Max(q * (1 - q), MinHessian));
+            }
+        }
+    }
+
+    /// <summary>Each row's class probabilities from its margins (both row-major, one a class), rows <paramref name="from"/> to <paramref name="to"/>.</summary>
+    public static void SoftmaxRows(ReadOnlySpan<double> margins, Span<double> probabilities, int outputs, int from, int to)
+    {
+        for (var row = from; row < to; row++)
+        {
+            var slice = probabilities.Slice(row * outputs, outputs);
+            margins.Slice(row * outputs, outputs).CopyTo(slice);
+            Softmax(slice);
         }
     }
 

@@ -29,8 +29,18 @@ public sealed record BoostingData(IReadOnlyList<double[]> Columns, double[] Targ
 /// </summary>
 public static class GradientBoosting
 {
+    /// <param name="onRound">
+    /// Hears of every round: its number, the validation loss (the training loss without a validation set), and a way
+    /// to take the model as it stands.
+    /// </param>
     public static BoostedTrees Train(
-        BoostingData training, BoostingObjective objective, int classes, BoostingOptions options, BoostingData? validation = null)
+        BoostingData training,
+        BoostingObjective objective,
+        int classes,
+        BoostingOptions options,
+        BoostingData? validation = null,
+        Action<int, double, Func<BoostedTrees>>? onRound = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Rounds, 1);
         if (options.BaggingFraction is <= 0 or > 1 || options.FeatureFraction is <= 0 or > 1)
@@ -63,8 +73,8 @@ public static class GradientBoosting
         }
 
         var statistics = new GradientPair[rows];
+        var probabilities = objective == BoostingObjective.Softmax ? new double[rows * outputs] : null;
         var leafOfRow = new int[rows];
-        var validationRow = new double[training.Columns.Count];
         var random = new Random(options.Seed);
         var sampledRows = options.BaggingFraction < 1 ? new int[Math.Max(1, (int)(rows * options.BaggingFraction))] : null;
         var inSample = sampledRows is null ? null : new bool[rows];
@@ -76,9 +86,21 @@ public static class GradientBoosting
         var bestRound = -1;
         for (var round = 0; round < options.Rounds; round++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var roundTrees = new DecisionTree[outputs];
-            // Every output's gradients come from the margins before this round (softmax trees are grown side by side).
-            var before = outputs == 1 ? margins : (double[])margins.Clone();
+            // Every output's gradients come from the margins before this round (softmax trees are grown side by side),
+            // through probabilities taken once for all classes.
+            var before = margins;
+            if (probabilities is not null)
+            {
+                Parallel.For(0, Blocks(rows), parallel, block =>
+                {
+                    var (from, to) = BlockRange(block, rows);
+                    Objectives.SoftmaxRows(margins, probabilities, outputs, from, to);
+                });
+                before = probabilities;
+            }
+
             Draw(random, allRows, sampledRows, inSample);
             Draw(random, allFeatures, featureMask is null ? null : new int[Math.Max(1, (int)Math.Round(allFeatures.Length * options.FeatureFraction))], featureMask);
             for (var output = 0; output < outputs; output++)
@@ -91,39 +113,54 @@ public static class GradientBoosting
                 var tree = grower.Grow(statistics, leafOfRow, sampledRows, featureMask);
                 Scale(tree.LeafValues, options.LearningRate);
                 roundTrees[output] = tree;
-                for (var row = 0; row < rows; row++)
+                Parallel.For(0, Blocks(rows), parallel, block =>
                 {
-                    // Rows the tree was not grown from find their leaf by walking it.
-                    var leaf = inSample is null || inSample[row] ? leafOfRow[row] : tree.LeafOf(RowOf(training.Columns, row, validationRow));
-                    margins[(row * outputs) + output] += tree.LeafValues[leaf];
-                }
+                    var (from, to) = BlockRange(block, rows);
+                    var buffer = inSample is null ? null : new double[training.Columns.Count];
+                    for (var row = from; row < to; row++)
+                    {
+                        // Rows the tree was not grown from find their leaf by walking it.
+                        var leaf = inSample is null || inSample[row] ? leafOfRow[row] : tree.LeafOf(RowOf(training.Columns, row, buffer!));
+                        margins[(row * outputs) + output] += tree.LeafValues[leaf];
+                    }
+                });
             }
 
             trees.Add(roundTrees);
-            if (validation is null || validationMargins is null)
+            var loss = double.NaN;
+            var stop = false;
+            if (validation is not null && validationMargins is not null)
             {
-                continue;
-            }
-
-            for (var row = 0; row < validation.Targets.Length; row++)
-            {
-                for (var feature = 0; feature < validationRow.Length; feature++)
+                var validationRows = validation.Targets.Length;
+                Parallel.For(0, Blocks(validationRows), parallel, block =>
                 {
-                    validationRow[feature] = validation.Columns[feature][row];
-                }
-
-                for (var output = 0; output < outputs; output++)
+                    var (from, to) = BlockRange(block, validationRows);
+                    var buffer = new double[validation.Columns.Count];
+                    for (var r = from; r < to; r++)
+                    {
+                        for (var output = 0; output < outputs; output++)
+                        {
+                            validationMargins[(r * outputs) + output] += roundTrees[output].Predict(RowOf(validation.Columns, r, buffer));
+                        }
+                    }
+                });
+                loss = Objectives.Loss(objective, outputs, validationMargins, validation.Targets);
+                if (loss < bestLoss)
                 {
-                    validationMargins[(row * outputs) + output] += roundTrees[output].Predict(validationRow);
+                    (bestLoss, bestRound) = (loss, round);
+                }
+                else if (options.EarlyStoppingRounds is { } patience && round - bestRound >= patience)
+                {
+                    stop = true;
                 }
             }
-
-            var loss = Objectives.Loss(objective, outputs, validationMargins, validation.Targets);
-            if (loss < bestLoss)
+            else if (onRound is not null)
             {
-                (bestLoss, bestRound) = (loss, round);
+                loss = Objectives.Loss(objective, outputs, margins, training.Targets);
             }
-            else if (options.EarlyStoppingRounds is { } patience && round - bestRound >= patience)
+
+            onRound?.Invoke(round, loss, () => new BoostedTrees(objective, baseScores, [.. trees], trees.Count - 1));
+            if (stop)
             {
                 break;
             }

@@ -2,7 +2,10 @@ namespace MlOps.Learning.Trees;
 
 /// <summary>How a tree grows: at most <paramref name="NumLeaves"/> leaves, and at most <paramref name="MaxDepth"/> levels when set.</summary>
 /// <param name="Threads">Workers building histograms (default: every core).</param>
-public sealed record TreeOptions(int NumLeaves = 31, int? MaxDepth = null, SplitOptions? Split = null, int? Threads = null)
+/// <param name="FeaturesPerSplit">
+/// When set, each leaf chooses its split among this many features drawn at random (a random forest's sqrt rule).
+/// </param>
+public sealed record TreeOptions(int NumLeaves = 31, int? MaxDepth = null, SplitOptions? Split = null, int? Threads = null, int? FeaturesPerSplit = null)
 {
     public SplitOptions SplitOrDefault => Split ?? new SplitOptions();
 
@@ -25,6 +28,8 @@ public sealed class TreeGrower
     private readonly int[] _rows;
     private readonly int[] _scratch;
     private readonly byte[] _goesLeft = new byte[Histogram.SlotsPerFeature];
+    private readonly int[] _candidates;
+    private readonly bool[] _leafMask;
     private readonly int[] _chunkLeft;
     private readonly ParallelOptions _parallel;
 
@@ -46,6 +51,8 @@ public sealed class TreeGrower
         _rows = new int[features.RowCount];
         _scratch = new int[features.RowCount];
         _chunkLeft = new int[options.ThreadsOrDefault];
+        _candidates = new int[features.FeatureCount];
+        _leafMask = new bool[features.FeatureCount];
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = options.ThreadsOrDefault };
     }
 
@@ -71,8 +78,14 @@ public sealed class TreeGrower
     /// </summary>
     /// <param name="rowSubset">When given, the tree is grown from these rows only (bagging).</param>
     /// <param name="featureMask">When given, only the features marked true may split (column subsampling).</param>
-    public DecisionTree Grow(GradientPair[] statistics, int[]? leafOfRow = null, int[]? rowSubset = null, bool[]? featureMask = null)
+    /// <param name="random">Draws each leaf's features when <see cref="TreeOptions.FeaturesPerSplit"/> is set.</param>
+    public DecisionTree Grow(GradientPair[] statistics, int[]? leafOfRow = null, int[]? rowSubset = null, bool[]? featureMask = null, Random? random = null)
     {
+        if (_options.FeaturesPerSplit is not null && random is null)
+        {
+            throw new ArgumentNullException(nameof(random), "Drawing features for each split needs a seeded random source.");
+        }
+
         var split = _options.SplitOrDefault;
         var rootCount = rowSubset?.Length ?? _rows.Length;
         if (rowSubset is null)
@@ -96,7 +109,7 @@ public sealed class TreeGrower
 
         var leaves = new List<Leaf>(_options.NumLeaves) { new(0, rootCount, 0, 0, gradient, hessian) };
         _builder.Build(_histograms[0], _features, statistics, rowSubset is null ? null : _rows, 0, rootCount);
-        leaves[0].Split = CanSplit(leaves[0]) ? SplitFinder.FindBest(_histograms[0], split, featureMask) : null;
+        leaves[0].Split = CanSplit(leaves[0]) ? SplitFinder.FindBest(_histograms[0], split, FeaturesFor(featureMask, random)) : null;
 
         var features = new List<int>();
         var thresholds = new List<double>();
@@ -146,8 +159,8 @@ public sealed class TreeGrower
             _builder.Build(_histograms[small.HistogramSlot], _features, statistics, _rows, small.Start, small.Count);
             parentHistogram.Subtract(_histograms[small.HistogramSlot]);
 
-            leftLeaf.Split = CanSplit(leftLeaf) ? SplitFinder.FindBest(_histograms[leftLeaf.HistogramSlot], split, featureMask) : null;
-            rightLeaf.Split = CanSplit(rightLeaf) ? SplitFinder.FindBest(_histograms[rightLeaf.HistogramSlot], split, featureMask) : null;
+            leftLeaf.Split = CanSplit(leftLeaf) ? SplitFinder.FindBest(_histograms[leftLeaf.HistogramSlot], split, FeaturesFor(featureMask, random)) : null;
+            rightLeaf.Split = CanSplit(rightLeaf) ? SplitFinder.FindBest(_histograms[rightLeaf.HistogramSlot], split, FeaturesFor(featureMask, random)) : null;
             leaves[best] = leftLeaf;
             leaves.Add(rightLeaf);
         }
@@ -171,6 +184,37 @@ public sealed class TreeGrower
         }
 
         return new DecisionTree([.. features], [.. thresholds], [.. missingLeft], [.. left], [.. right], leafValues, [.. gains]);
+    }
+
+    /// <summary>
+    /// The features a leaf may split on: the tree's, or (with <see cref="TreeOptions.FeaturesPerSplit"/>) that many of
+    /// them drawn without replacement for this leaf alone.
+    /// </summary>
+    private bool[]? FeaturesFor(bool[]? featureMask, Random? random)
+    {
+        if (_options.FeaturesPerSplit is not { } wanted)
+        {
+            return featureMask;
+        }
+
+        var candidates = 0;
+        for (var feature = 0; feature < _features.FeatureCount; feature++)
+        {
+            if (featureMask is null || featureMask[feature])
+            {
+                _candidates[candidates++] = feature;
+            }
+        }
+
+        Array.Clear(_leafMask);
+        for (var i = 0; i < Math.Min(wanted, candidates); i++)
+        {
+            var j = random!.Next(i, candidates);
+            (_candidates[i], _candidates[j]) = (_candidates[j], _candidates[i]);
+            _leafMask[_candidates[i]] = true;
+        }
+
+        return _leafMask;
     }
 
     private bool CanSplit(Leaf leaf) => _options.MaxDepth is not { } depth || leaf.Depth < depth;

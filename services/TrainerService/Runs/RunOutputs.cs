@@ -8,16 +8,30 @@ using MlOps.Learning.Features;
 using MlOps.Learning.Models;
 using MlOps.Learning.Profiling;
 using MlOps.Learning.Training;
+using MlOps.Learning.Trees;
 
 namespace MlOps.TrainerService.Runs;
 
 /// <summary>What a run derives from its model and validation split besides metrics: artifacts, the input schema, reference profiles.</summary>
 public static class RunOutputs
 {
-    /// <summary>Per input column, the largest absolute coefficient among its features over every output, largest first.</summary>
+    /// <summary>
+    /// Per input column, largest first: for a linear model the largest absolute coefficient among its features over
+    /// every output; for trees the total gain of the splits on its features.
+    /// </summary>
     public static IReadOnlyList<FeatureImportance> FeatureImportance(Model model)
     {
-        var predictor = model.Predictor;
+        if (model.Predictor is TreeEnsemblePredictor trees)
+        {
+            var (gain, _) = trees.FeatureImportance();
+            var byColumn = model.Featurizer.Columns
+                .Select(column => new FeatureImportance(column.Column, gain.AsSpan(column.Offset, column.Width).ToArray().Sum()))
+                .ToList();
+            byColumn.Sort((a, b) => b.Importance.CompareTo(a.Importance));
+            return byColumn;
+        }
+
+        var predictor = (LinearPredictor)model.Predictor;
         var importance = new List<FeatureImportance>(model.Featurizer.Columns.Count);
         foreach (var column in model.Featurizer.Columns)
         {

@@ -33,7 +33,7 @@ public sealed class LinearTrainerTests
         Assert.Equal(coefficients.Length, model.Predictor.Outputs);
         for (var k = 0; k < coefficients.Length; k++)
         {
-            AssertClose(intercepts[k], model.Predictor.Intercepts[k], $"intercept {k}");
+            AssertClose(intercepts[k], Linear(model).Intercepts[k], $"intercept {k}");
             foreach (var (feature, value) in Named(model, k))
             {
                 var reference = coefficients[k].TryGetProperty(feature, out var known) ? known.GetDouble() : 0.0;
@@ -95,7 +95,7 @@ public sealed class LinearTrainerTests
                 iterations.Add(iteration);
                 if (iteration.Iteration == 1)
                 {
-                    firstSnapshotWeights = iteration.Snapshot().Predictor.Weights;
+                    firstSnapshotWeights = Linear(iteration.Snapshot()).Weights;
                 }
             });
 
@@ -103,8 +103,8 @@ public sealed class LinearTrainerTests
         Assert.True(iterations[^1].Objective < iterations[0].Objective, $"{iterations[^1].Objective} vs {iterations[0].Objective}");
         // The mean log-loss starts at ln 2 (all weights zero) and the objective is already per row: no second division.
         Assert.InRange(iterations[0].Objective, 0.05, Math.Log(2));
-        Assert.NotEqual(model.Predictor.Weights, firstSnapshotWeights);
-        Assert.Equal(model.Predictor.Weights, iterations[^1].Snapshot().Predictor.Weights);
+        Assert.NotEqual(Linear(model).Weights, firstSnapshotWeights);
+        Assert.Equal(Linear(model).Weights, Linear(iterations[^1].Snapshot()).Weights);
     }
 
     [Fact]
@@ -176,7 +176,7 @@ public sealed class LinearTrainerTests
 
     private static IEnumerable<(string Feature, double Value)> Named(Model model, int output)
     {
-        var weights = model.Predictor.WeightsOf(output).ToArray();
+        var weights = Linear(model).WeightsOf(output).ToArray();
         foreach (var column in model.Featurizer.Columns)
         {
             switch (column)
@@ -201,4 +201,6 @@ public sealed class LinearTrainerTests
         var tolerance = Math.Max(1e-4 * Math.Abs(expected), 1e-8);
         Assert.True(Math.Abs(expected - actual) <= tolerance, $"{what}: expected {expected}, got {actual}");
     }
+
+    private static LinearPredictor Linear(Model model) => Assert.IsType<LinearPredictor>(model.Predictor);
 }

@@ -1,0 +1,206 @@
+using MlOps.Learning.Data;
+using MlOps.Learning.Features;
+using MlOps.Learning.Models;
+using MlOps.Learning.Trees;
+
+namespace MlOps.Learning.Training;
+
+/// <summary>
+/// Trains gradient-boosted trees (<see cref="GradientBoosting"/>) and random forests (<see cref="RandomForest"/>) on a
+/// table. Numeric and boolean columns are used as they are, missing values left missing (each split learns where they
+/// go); a categorical column becomes one indicator feature a kept category (the codes, one-hot). Hashed text is not
+/// taken: its thousands of sparse features need a sparse histogram the trees do not have yet.
+/// </summary>
+public static class TreeTrainer
+{
+    public const string GradientBoostedTrees = "gbdt";
+    public const string RandomForestAlgorithm = "random-forest";
+
+    /// <summary>
+    /// Fits the featurizer on <paramref name="table"/>'s other columns and the trees on <paramref name="target"/>. The
+    /// task follows the target unless given. With early stopping and no <paramref name="validation"/> table, a seeded
+    /// <see cref="TreeTrainingOptions.ValidationFraction"/> of the rows is held out for it. <paramref name="onIteration"/>
+    /// hears of every boosting round (a forest reports once, when done).
+    /// </summary>
+    public static Model Train(
+        string algorithm,
+        DataTable table,
+        string target,
+        LearningTask? task = null,
+        TreeTrainingOptions? options = null,
+        DataTable? validation = null,
+        Action<TrainingIteration>? onIteration = null,
+        CancellationToken cancellationToken = default)
+    {
+        options ??= new TreeTrainingOptions();
+        options.Validate();
+        var forest = algorithm switch
+        {
+            GradientBoostedTrees => false,
+            RandomForestAlgorithm => true,
+            _ => throw new ArgumentException($"Unknown tree algorithm '{algorithm}'; known: {GradientBoostedTrees}, {RandomForestAlgorithm}.", nameof(algorithm)),
+        };
+
+        var encoding = TargetEncoding.For(table[target], task);
+        var rows = encoding.Rows.Length == table.RowCount ? table : table.Take(encoding.Rows);
+        var inputs = rows.Without(target);
+        if (inputs.Columns.Count == 0)
+        {
+            throw new DataException($"The table has no column besides the target '{target}' to learn from.");
+        }
+
+        if (inputs.Columns.FirstOrDefault(column => column.Type == ColumnType.Text) is { } text)
+        {
+            throw new DataException(
+                $"The column '{text.Name}' is text; {algorithm} does not take text columns yet. Drop it, or train logistic-regression, which hashes text.");
+        }
+
+        var featurizer = Featurizer.Fit(inputs, new FeaturizerOptions { Impute = ImputeStrategy.None, Standardize = false, MaxCategories = options.MaxCategories });
+        var objective = encoding.Task switch
+        {
+            LearningTask.Regression => BoostingObjective.SquaredError,
+            LearningTask.BinaryClassification => BoostingObjective.LogLoss,
+            _ => BoostingObjective.Softmax,
+        };
+        var targets = encoding.Task == LearningTask.Regression ? encoding.Values : Array.ConvertAll(encoding.Codes, code => (double)code);
+        var columns = featurizer.TransformColumns(inputs);
+
+        Model Build(Predictor predictor, int iterations, string stopReason) => new(
+            algorithm,
+            encoding.Task,
+            target,
+            encoding.Classes,
+            featurizer,
+            predictor,
+            new TrainingMetadata(ModelFile.LibraryVersion, options.ToParameters(forest), options.Seed, options.DataSha256, targets.Length, iterations, stopReason));
+
+        if (forest)
+        {
+            var tree = ForestOptions.DefaultTree;
+            var forestOptions = new ForestOptions(
+                Trees: options.Rounds,
+                Tree: tree with
+                {
+                    NumLeaves = options.NumLeaves ?? tree.NumLeaves,
+                    MaxDepth = options.MaxDepth,
+                    Split = SplitOptionsOf(options, tree.SplitOrDefault),
+                },
+                MaxBins: options.MaxBins,
+                FeaturesPerSplit: options.FeatureFraction is { } share ? Math.Max(1, (int)Math.Round(share * featurizer.Width)) : null,
+                Seed: options.Seed,
+                Threads: options.Threads);
+            cancellationToken.ThrowIfCancellationRequested();
+            var trained = Build(RandomForest.Train(new BoostingData(columns, targets), objective, encoding.Classes.Length, forestOptions), options.Rounds, "all trees grown");
+            onIteration?.Invoke(new TrainingIteration(options.Rounds, double.NaN, () => trained));
+            return trained;
+        }
+
+        var (training, held) = validation is not null
+            ? (new BoostingData(columns, targets), Validation(validation, target, featurizer, encoding))
+            : options.EarlyStoppingRounds is not null ? HoldOut(columns, targets, options) : (new BoostingData(columns, targets), null);
+        var boostingOptions = new BoostingOptions(
+            Rounds: options.Rounds,
+            LearningRate: options.LearningRate,
+            Tree: new TreeOptions(options.NumLeaves ?? 31, options.MaxDepth, SplitOptionsOf(options, new SplitOptions())),
+            MaxBins: options.MaxBins,
+            EarlyStoppingRounds: options.EarlyStoppingRounds,
+            Seed: options.Seed,
+            BaggingFraction: options.BaggingFraction,
+            FeatureFraction: options.FeatureFraction ?? 1,
+            Threads: options.Threads);
+        Action<int, double, Func<BoostedTrees>>? onRound = onIteration is null
+            ? null
+            : (round, loss, snapshot) => onIteration(new TrainingIteration(
+                round + 1, loss, () => Build(TreeEnsemblePredictor.From(snapshot(), featurizer.Width), round + 1, "in progress")));
+        var boosted = GradientBoosting.Train(training, objective, encoding.Classes.Length, boostingOptions, held, onRound, cancellationToken);
+        var kept = boosted.Trees.Length;
+        var reason = options.EarlyStoppingRounds is { } patience && kept < options.Rounds
+            ? $"early stopping: no better validation loss in {patience} rounds after round {kept}"
+            : $"{kept} rounds";
+        return Build(TreeEnsemblePredictor.From(boosted, featurizer.Width), kept, reason);
+    }
+
+    private static SplitOptions SplitOptionsOf(TreeTrainingOptions options, SplitOptions defaults) => new(
+        options.L2 ?? defaults.L2,
+        options.L1,
+        options.MinChildSamples ?? defaults.MinChildSamples,
+        options.MinChildWeight ?? defaults.MinChildWeight,
+        options.MinSplitGain);
+
+    /// <summary>A validation table featurized as the training rows, its rows without a target or with an unknown class left out.</summary>
+    private static BoostingData Validation(DataTable validation, string target, Featurizer featurizer, TargetEncoding encoding)
+    {
+        var classes = encoding.Classes;
+        var labels = validation[target];
+        var keep = new List<int>(validation.RowCount);
+        var targets = new List<double>(validation.RowCount);
+        for (var row = 0; row < validation.RowCount; row++)
+        {
+            if (labels.IsMissing(row))
+            {
+                continue;
+            }
+
+            if (encoding.Task == LearningTask.Regression)
+            {
+                keep.Add(row);
+                targets.Add(((NumericColumn)labels).Values[row]);
+            }
+            else if (Array.IndexOf(classes, TargetEncoding.LabelAt(labels, row)) is var code and >= 0)
+            {
+                keep.Add(row);
+                targets.Add(code);
+            }
+        }
+
+        var kept = validation.Take(keep.ToArray());
+        return new BoostingData(featurizer.TransformColumns(kept), [.. targets]);
+    }
+
+    /// <summary>A seeded share of the rows held out as the validation set early stopping watches.</summary>
+    private static (BoostingData Training, BoostingData Validation) HoldOut(double[][] columns, double[] targets, TreeTrainingOptions options)
+    {
+        var rows = targets.Length;
+        var held = new bool[rows];
+        var random = new Random(options.Seed);
+        var heldCount = Math.Max(1, (int)(rows * options.ValidationFraction));
+        if (heldCount >= rows)
+        {
+            throw new DataException($"{rows} rows are too few to hold out a validation set for early stopping.");
+        }
+
+        var order = Enumerable.Range(0, rows).ToArray();
+        for (var i = 0; i < heldCount; i++)
+        {
+            var j = random.Next(i, rows);
+            (order[i], order[j]) = (order[j], order[i]);
+            held[order[i]] = true;
+        }
+
+        BoostingData Select(bool heldOut)
+        {
+            var count = heldOut ? heldCount : rows - heldCount;
+            var selected = columns.Select(_ => new double[count]).ToArray();
+            var selectedTargets = new double[count];
+            var next = 0;
+            for (var row = 0; row < rows; row++)
+            {
+                if (held[row] != heldOut)
+                {
+                    continue;
+                }
+
+                for (var feature = 0; feature < columns.Length; feature++)
+                {
+                    selected[feature][next] = columns[feature][row];
+                }
+
+                selectedTargets[next++] = targets[row];
+            }
+
+            return new BoostingData(selected, selectedTargets);
+        }
+
+        return (Select(heldOut: false), Select(heldOut: true));
+    }
+}

@@ -1,0 +1,149 @@
+using System.Buffers;
+using MlOps.Learning.Models;
+
+namespace MlOps.Learning.Trees;
+
+/// <summary>How an ensemble's trees combine.</summary>
+public enum EnsembleKind
+{
+    /// <summary>Margins are the base scores plus every tree's leaf value (gradient boosting).</summary>
+    Boosted,
+
+    /// <summary>
+    /// Each output is the mean of its trees' leaf values (a random forest): the value for regression, the probability
+    /// of class 1 for binary, each class's one-vs-rest probability (normalized to sum to 1) for multiclass.
+    /// </summary>
+    Forest,
+}
+
+/// <summary>
+/// Trees as a model's predictor: <c>Trees[member][output]</c>, each tree adding to one output. The featurized row is
+/// laid out densely (entries not written are 0; a missing number is NaN) and walked down every tree. A forest reports
+/// its probabilities as margins the model's sigmoid or softmax turns back into them (log-odds, log-probabilities).
+/// </summary>
+public sealed class TreeEnsemblePredictor : Predictor
+{
+    /// <summary>Rows at most this wide are laid out on the stack when scored.</summary>
+    private const int StackWidth = 512;
+
+    /// <summary>Forest probabilities are kept this far from 0 and 1, so their margins stay finite.</summary>
+    private const double ProbabilityFloor = 1e-15;
+
+    public TreeEnsemblePredictor(EnsembleKind kind, BoostingObjective objective, int width, double[] baseScores, DecisionTree[][] trees)
+    {
+        if (trees.Any(member => member.Length != baseScores.Length))
+        {
+            throw new ArgumentException($"Every ensemble member needs one tree an output ({baseScores.Length}).", nameof(trees));
+        }
+
+        if (trees.SelectMany(member => member).SelectMany(tree => tree.Features).Any(feature => feature < 0 || feature >= width))
+        {
+            throw new ArgumentException($"A tree splits on a feature outside the {width} features.", nameof(trees));
+        }
+
+        Kind = kind;
+        Objective = objective;
+        Width = width;
+        BaseScores = baseScores;
+        Trees = trees;
+    }
+
+    public EnsembleKind Kind { get; }
+
+    public BoostingObjective Objective { get; }
+
+    public override int Width { get; }
+
+    public override int Outputs => BaseScores.Length;
+
+    /// <summary>One an output (boosting's starting margins; zeros for a forest).</summary>
+    public double[] BaseScores { get; }
+
+    public DecisionTree[][] Trees { get; }
+
+    /// <summary>The boosted ensemble of a trained <see cref="BoostedTrees"/>, over rows <paramref name="width"/> features wide.</summary>
+    public static TreeEnsemblePredictor From(BoostedTrees boosted, int width) =>
+        new(EnsembleKind.Boosted, boosted.Objective, width, boosted.BaseScores, boosted.Trees);
+
+    /// <summary>Each feature's importance over every tree: the total gain of the splits on it, and how many use it.</summary>
+    public (double[] Gain, int[] Splits) FeatureImportance()
+    {
+        var gain = new double[Width];
+        var splits = new int[Width];
+        foreach (var member in Trees)
+        {
+            foreach (var tree in member)
+            {
+                for (var node = 0; node < tree.Features.Length; node++)
+                {
+                    gain[tree.Features[node]] += tree.Gains[node];
+                    splits[tree.Features[node]]++;
+                }
+            }
+        }
+
+        return (gain, splits);
+    }
+
+    public override void Margins(ReadOnlySpan<int> indices, ReadOnlySpan<double> values, Span<double> margins)
+    {
+        double[]? rented = null;
+        var row = Width <= StackWidth ? stackalloc double[StackWidth] : rented = ArrayPool<double>.Shared.Rent(Width);
+        try
+        {
+            row = row[..Width];
+            row.Clear();
+            for (var entry = 0; entry < indices.Length; entry++)
+            {
+                row[indices[entry]] = values[entry];
+            }
+
+            MarginsOfRow(row, margins);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<double>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>Each output's margin for a row given densely (<see cref="Width"/> values, NaN where missing).</summary>
+    public void MarginsOfRow(ReadOnlySpan<double> row, Span<double> margins)
+    {
+        BaseScores.CopyTo(margins);
+        foreach (var member in Trees)
+        {
+            for (var output = 0; output < member.Length; output++)
+            {
+                margins[output] += member[output].Predict(row);
+            }
+        }
+
+        if (Kind == EnsembleKind.Boosted)
+        {
+            return;
+        }
+
+        for (var output = 0; output < margins.Length; output++)
+        {
+            margins[output] /= Trees.Length;
+        }
+
+        switch (Objective)
+        {
+            case BoostingObjective.LogLoss:
+                var p = Math.Clamp(margins[0], ProbabilityFloor, 1 - ProbabilityFloor);
+                margins[0] = Math.Log(p / (1 - p));
+                break;
+            case BoostingObjective.Softmax:
+                for (var output = 0; output < margins.Length; output++)
+                {
+                    margins[output] = Math.Log(Math.Max(margins[output], ProbabilityFloor));
+                }
+
+                break;
+        }
+    }
+}
