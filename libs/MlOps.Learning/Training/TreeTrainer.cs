@@ -65,14 +65,14 @@ public static class TreeTrainer
         var targets = encoding.Task == LearningTask.Regression ? encoding.Values : Array.ConvertAll(encoding.Codes, code => (double)code);
         var columns = featurizer.TransformColumns(inputs);
 
-        Model Build(Predictor predictor, int iterations, string stopReason) => new(
+        Model Build(Predictor predictor, int trainingRows, int iterations, string stopReason) => new(
             algorithm,
             encoding.Task,
             target,
             encoding.Classes,
             featurizer,
             predictor,
-            new TrainingMetadata(ModelFile.LibraryVersion, options.ToParameters(forest), options.Seed, options.DataSha256, targets.Length, iterations, stopReason));
+            new TrainingMetadata(ModelFile.LibraryVersion, options.ToParameters(forest), options.Seed, options.DataSha256, trainingRows, iterations, stopReason));
 
         if (forest)
         {
@@ -90,8 +90,9 @@ public static class TreeTrainer
                 Seed: options.Seed,
                 Threads: options.Threads);
             cancellationToken.ThrowIfCancellationRequested();
-            var trained = Build(RandomForest.Train(new BoostingData(columns, targets), objective, encoding.Classes.Length, forestOptions), options.Rounds, "all trees grown");
-            onIteration?.Invoke(new TrainingIteration(options.Rounds, double.NaN, () => trained));
+            var grown = RandomForest.Train(new BoostingData(columns, targets), objective, encoding.Classes.Length, forestOptions);
+            var trained = Build(grown, targets.Length, options.Rounds, "all trees grown");
+            onIteration?.Invoke(new TrainingIteration(options.Rounds, TrainingLoss(grown, objective, columns, targets), () => trained));
             return trained;
         }
 
@@ -111,13 +112,31 @@ public static class TreeTrainer
         Action<int, double, Func<BoostedTrees>>? onRound = onIteration is null
             ? null
             : (round, loss, snapshot) => onIteration(new TrainingIteration(
-                round + 1, loss, () => Build(TreeEnsemblePredictor.From(snapshot(), featurizer.Width), round + 1, "in progress")));
+                round + 1, loss, () => Build(TreeEnsemblePredictor.From(snapshot(), featurizer.Width), training.Targets.Length, round + 1, "in progress")));
         var boosted = GradientBoosting.Train(training, objective, encoding.Classes.Length, boostingOptions, held, onRound, cancellationToken);
         var kept = boosted.Trees.Length;
         var reason = options.EarlyStoppingRounds is { } patience && kept < options.Rounds
             ? $"early stopping: no better validation loss in {patience} rounds after round {kept}"
             : $"{kept} rounds";
-        return Build(TreeEnsemblePredictor.From(boosted, featurizer.Width), kept, reason);
+        return Build(TreeEnsemblePredictor.From(boosted, featurizer.Width), training.Targets.Length, kept, reason);
+    }
+
+    /// <summary>The forest's mean loss over its training rows (a forest has no rounds to report it after).</summary>
+    private static double TrainingLoss(TreeEnsemblePredictor forest, BoostingObjective objective, double[][] columns, double[] targets)
+    {
+        var outputs = forest.Outputs;
+        var margins = new double[targets.Length * outputs];
+        Parallel.For(0, targets.Length, () => new double[columns.Length], (row, _, buffer) =>
+        {
+            for (var feature = 0; feature < columns.Length; feature++)
+            {
+                buffer[feature] = columns[feature][row];
+            }
+
+            forest.MarginsOfRow(buffer, margins.AsSpan(row * outputs, outputs));
+            return buffer;
+        }, _ => { });
+        return Objectives.Loss(objective, outputs, margins, targets);
     }
 
     private static SplitOptions SplitOptionsOf(TreeTrainingOptions options, SplitOptions defaults) => new(

@@ -29,29 +29,6 @@ public sealed class BoostedTrees(BoostingObjective objective, double[] baseScore
 
     public int Outputs => BaseScores.Length;
 
-    /// <summary>
-    /// Each feature's importance over every tree: the total gain of the splits on it, and how many splits use it
-    /// (<paramref name="features"/> entries each).
-    /// </summary>
-    public (double[] Gain, int[] Splits) FeatureImportance(int features)
-    {
-        var gain = new double[features];
-        var splits = new int[features];
-        foreach (var round in Trees)
-        {
-            foreach (var tree in round)
-            {
-                for (var node = 0; node < tree.Features.Length; node++)
-                {
-                    gain[tree.Features[node]] += tree.Gains[node];
-                    splits[tree.Features[node]]++;
-                }
-            }
-        }
-
-        return (gain, splits);
-    }
-
     /// <summary>The raw scores (margins) of a row, one an output, into <paramref name="margins"/>.</summary>
     public void Margins(ReadOnlySpan<double> row, Span<double> margins)
     {

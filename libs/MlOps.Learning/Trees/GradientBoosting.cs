@@ -30,8 +30,7 @@ public sealed record BoostingData(IReadOnlyList<double[]> Columns, double[] Targ
 public static class GradientBoosting
 {
     /// <param name="onRound">
-    /// Hears of every round: its number, the validation loss (the training loss without a validation set), and a way
-    /// to take the model as it stands.
+    /// Hears of every round: its number, the mean training loss, and a way to take the model as it stands.
     /// </param>
     public static BoostedTrees Train(
         BoostingData training,
@@ -127,7 +126,6 @@ public static class GradientBoosting
             }
 
             trees.Add(roundTrees);
-            var loss = double.NaN;
             var stop = false;
             if (validation is not null && validationMargins is not null)
             {
@@ -144,7 +142,7 @@ public static class GradientBoosting
                         }
                     }
                 });
-                loss = Objectives.Loss(objective, outputs, validationMargins, validation.Targets);
+                var loss = Objectives.Loss(objective, outputs, validationMargins, validation.Targets);
                 if (loss < bestLoss)
                 {
                     (bestLoss, bestRound) = (loss, round);
@@ -154,12 +152,11 @@ public static class GradientBoosting
                     stop = true;
                 }
             }
-            else if (onRound is not null)
+            if (onRound is not null)
             {
-                loss = Objectives.Loss(objective, outputs, margins, training.Targets);
+                var grown = trees.Count;
+                onRound(round, Objectives.Loss(objective, outputs, margins, training.Targets), () => new BoostedTrees(objective, baseScores, [.. trees.Take(grown)], grown - 1));
             }
-
-            onRound?.Invoke(round, loss, () => new BoostedTrees(objective, baseScores, [.. trees], trees.Count - 1));
             if (stop)
             {
                 break;

@@ -24,6 +24,8 @@ internal static class TrainerServiceExtensions
 
         builder.Services.AddSingleton<ITrainingAlgorithm>(LinearAlgorithm.LogisticRegression);
         builder.Services.AddSingleton<ITrainingAlgorithm>(LinearAlgorithm.LinearRegression);
+        builder.Services.AddSingleton<ITrainingAlgorithm>(TreeAlgorithm.GradientBoosting);
+        builder.Services.AddSingleton<ITrainingAlgorithm>(TreeAlgorithm.RandomForest);
         builder.Services.AddSingleton<AlgorithmCatalog>();
 
         builder.Services.AddOptions<TrainingOptions>()

@@ -18,6 +18,7 @@ public sealed class JobProgressTracker(TimeProvider time)
     private double? _trainingLoss;
     private double? _validation;
     private int? _validationIteration;
+    private readonly HashSet<int> _validatedSteps = [];
     private bool _changed = true;
     private volatile bool _leaseLost;
     private volatile bool _cancelRequested;
@@ -54,14 +55,23 @@ public sealed class JobProgressTracker(TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// A validation score. A step is stored once: the final model's score repeats the last round's (or, after early
+    /// stopping, the best round's), which may already be stored, and a second row for a step would fail the batch.
+    /// </summary>
     public void Validation(int iteration, string metric, double value)
     {
         lock (_gate)
         {
             _validation = value;
             _validationIteration = iteration;
-            _samples.Add(new MetricSample($"validation.{metric}", iteration, value, time.GetUtcNow()));
             _changed = true;
+            if (!_validatedSteps.Add(iteration))
+            {
+                return;
+            }
+
+            _samples.Add(new MetricSample($"validation.{metric}", iteration, value, time.GetUtcNow()));
         }
     }
 

@@ -125,7 +125,7 @@ public sealed class GradientBoostingTests
         var (columns, y) = Regression(3_000, seed: 12);
 
         var model = GradientBoosting.Train(new BoostingData(columns, y), BoostingObjective.SquaredError, 0, new BoostingOptions(Rounds: 20, Tree: Small));
-        var (gain, splits) = model.FeatureImportance(columns.Length);
+        var (gain, splits) = TreeEnsemblePredictor.From(model, columns.Length).FeatureImportance();
 
         // y = 3·x0 + 2·[x1 > 0.5] + sin(6·x2) + noise; x3 is noise alone.
         Assert.Equal(model.Trees.Sum(r => r[0].Features.Length), splits.Sum());

@@ -1,0 +1,225 @@
+using System.Text;
+using MlOps.Learning.Data;
+using MlOps.Learning.Models;
+using MlOps.Learning.Tests.Models;
+using MlOps.Learning.Training;
+using MlOps.Learning.Trees;
+
+namespace MlOps.Learning.Tests.Trees;
+
+public sealed class TreeTrainerTests
+{
+    private static readonly TreeTrainingOptions Quick = new() { Rounds = 20, NumLeaves = 8, MinChildSamples = 5, Seed = 3, DataSha256 = "abc" };
+
+    public static TheoryData<string, string> Cases() => new()
+    {
+        { TreeTrainer.GradientBoostedTrees, "binary" },
+        { TreeTrainer.GradientBoostedTrees, "multiclass" },
+        { TreeTrainer.GradientBoostedTrees, "regression" },
+        { TreeTrainer.RandomForestAlgorithm, "binary" },
+        { TreeTrainer.RandomForestAlgorithm, "multiclass" },
+        { TreeTrainer.RandomForestAlgorithm, "regression" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void A_tree_model_read_back_from_its_file_scores_every_row_identically_and_beats_the_linear_one(string algorithm, string fixture)
+    {
+        var (table, target) = Fixture(fixture);
+        var linear = ModelFileTests.Train(fixture).Model;
+
+        var model = TreeTrainer.Train(algorithm, table, target, options: Quick);
+        var loaded = ModelFile.Load(new MemoryStream(Save(model)));
+
+        Assert.Equal(algorithm, loaded.Algorithm);
+        Assert.IsType<TreeEnsemblePredictor>(loaded.Predictor);
+        var before = model.Score(table);
+        var after = loaded.Score(table);
+        for (var row = 0; row < table.RowCount; row++)
+        {
+            Assert.Equal(before[row], after[row], PredictionComparer.Instance);
+        }
+
+        Assert.Equal(Save(model), Save(loaded));
+        // The classification fixtures hold thresholds and interactions the trees fit better than the linear model; the
+        // regression one is linear, where the trees still explain most of the variance.
+        var ours = TrainingError(model, table, target);
+        var limit = model.Task == LearningTask.Regression ? 0.3 * Variance(((NumericColumn)table[target]).Values) : TrainingError(linear, table, target);
+        Assert.True(ours < limit, $"{algorithm} {fixture}: {ours} against {limit}");
+    }
+
+    [Fact]
+    public void Multiclass_probabilities_sum_to_one_for_boosting_and_forests()
+    {
+        var (table, target) = Fixture("multiclass");
+        foreach (var algorithm in new[] { TreeTrainer.GradientBoostedTrees, TreeTrainer.RandomForestAlgorithm })
+        {
+            var model = TreeTrainer.Train(algorithm, table, target, options: Quick);
+            foreach (var prediction in model.Score(table))
+            {
+                Assert.Equal(1, prediction.Probabilities!.Sum(), 9);
+                Assert.All(prediction.Probabilities!, p => Assert.InRange(p, 0, 1));
+            }
+        }
+    }
+
+    [Fact]
+    public void The_same_seed_gives_a_byte_identical_file_and_a_forest_does_not_depend_on_the_number_of_workers()
+    {
+        var (table, target) = Fixture("binary");
+
+        var one = Save(TreeTrainer.Train(TreeTrainer.RandomForestAlgorithm, table, target, options: Quick with { Threads = 1 }));
+        var three = Save(TreeTrainer.Train(TreeTrainer.RandomForestAlgorithm, table, target, options: Quick with { Threads = 3 }));
+        var boosted = Save(TreeTrainer.Train(TreeTrainer.GradientBoostedTrees, table, target, options: Quick));
+        var boostedAgain = Save(TreeTrainer.Train(TreeTrainer.GradientBoostedTrees, table, target, options: Quick));
+        var otherSeed = Save(TreeTrainer.Train(TreeTrainer.RandomForestAlgorithm, table, target, options: Quick with { Seed = 4 }));
+
+        Assert.Equal(one, three);
+        Assert.Equal(boosted, boostedAgain);
+        Assert.NotEqual(one, otherSeed);
+    }
+
+    [Fact]
+    public void A_one_tree_forest_without_bootstrap_is_the_best_stump_with_each_sides_mean()
+    {
+        double[] x = [1, 2, 3, 4, 5, 6, 7, 8];
+        double[] y = [2, 3, 2, 3, 10, 11, 10, 12];
+
+        var forest = RandomForest.Train(
+            new BoostingData([x], y),
+            BoostingObjective.SquaredError,
+            0,
+            new ForestOptions(Trees: 1, Tree: ForestOptions.DefaultTree with { NumLeaves = 2 }, Bootstrap: false));
+
+        var margins = new double[1];
+        forest.MarginsOfRow([4], margins);
+        Assert.Equal(2.5, margins[0], 12);
+        forest.MarginsOfRow([5], margins);
+        Assert.Equal(10.75, margins[0], 12);
+        Assert.Equal(4.5, forest.Trees[0][0].Thresholds[0]);
+    }
+
+    [Fact]
+    public void Missing_numbers_and_unseen_categories_are_scored_and_the_file_keeps_missing_values_missing()
+    {
+        var (table, target) = Fixture("binary");
+        var model = TreeTrainer.Train(TreeTrainer.GradientBoostedTrees, table, target, options: Quick);
+
+        var prediction = model.Score(new Dictionary<string, object?> { ["x1"] = null, ["x2"] = 60.0, ["color"] = "ultraviolet" });
+        var json = Encoding.UTF8.GetString(Save(model));
+
+        Assert.Equal(1, prediction.Probabilities!.Sum(), 12);
+        Assert.Contains("\"imputedValue\":null", json, StringComparison.Ordinal);
+        Assert.Contains("\"kind\":\"trees\",\"ensemble\":\"boosted\",\"objective\":\"log-loss\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"importance\":{\"gain\":[", json, StringComparison.Ordinal);
+        Assert.Equal("20", model.Metadata.Parameters["rounds"]);
+        Assert.Equal("8", model.Metadata.Parameters["numLeaves"]);
+    }
+
+    [Fact]
+    public void Early_stopping_without_a_validation_table_holds_out_rows_and_keeps_the_best_round()
+    {
+        // A target that is pure noise: the held-out loss stops improving within a few rounds.
+        var random = new Random(2);
+        var table = new DataTable(
+        [
+            new NumericColumn("a", Enumerable.Range(0, 2_000).Select(_ => random.NextDouble()).ToArray(), new bool[2_000]),
+            new NumericColumn("y", Enumerable.Range(0, 2_000).Select(_ => random.NextDouble()).ToArray(), new bool[2_000]),
+        ]);
+
+        var model = TreeTrainer.Train(
+            TreeTrainer.GradientBoostedTrees, table, "y", options: Quick with { Rounds = 500, EarlyStoppingRounds = 5, LearningRate = 0.3 });
+
+        var trees = (TreeEnsemblePredictor)model.Predictor;
+        Assert.True(trees.Trees.Length < 100, $"{trees.Trees.Length} rounds kept");
+        Assert.Equal(trees.Trees.Length, model.Metadata.Iterations);
+        Assert.StartsWith("early stopping", model.Metadata.StopReason, StringComparison.Ordinal);
+        Assert.Equal(1_800, model.Metadata.TrainingRows);
+    }
+
+    [Fact]
+    public void Text_columns_bad_settings_and_unknown_algorithms_are_refused_with_clear_messages()
+    {
+        var table = new DataTable(
+        [
+            new TextColumn("review", ["good", "bad", "good", "bad"]),
+            new NumericColumn("y", [1, 0, 1, 0], new bool[4]),
+        ]);
+
+        var text = Assert.Throws<DataException>(() => TreeTrainer.Train(TreeTrainer.GradientBoostedTrees, table, "y"));
+        var leaves = Assert.Throws<ArgumentException>(() => TreeTrainer.Train(TreeTrainer.GradientBoostedTrees, table, "y", options: new() { NumLeaves = 1 }));
+        var unknown = Assert.Throws<ArgumentException>(() => TreeTrainer.Train("boosted-stumps", table, "y"));
+
+        Assert.Contains("'review' is text", text.Message, StringComparison.Ordinal);
+        Assert.Contains("numLeaves must be between 2 and 4096", leaves.Message, StringComparison.Ordinal);
+        Assert.Contains("known: gbdt, random-forest", unknown.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_round_is_reported_with_the_training_loss_falling_and_a_usable_snapshot()
+    {
+        var (table, target) = Fixture("regression");
+        var iterations = new List<TrainingIteration>();
+
+        var model = TreeTrainer.Train(TreeTrainer.GradientBoostedTrees, table, target, options: Quick, onIteration: iterations.Add);
+
+        Assert.Equal(Enumerable.Range(1, 20), iterations.Select(i => i.Iteration));
+        Assert.True(iterations[^1].Objective < iterations[0].Objective);
+        var snapshot = iterations[4].Snapshot();
+        Assert.Equal(5, ((TreeEnsemblePredictor)snapshot.Predictor).Trees.Length);
+        Assert.Equal(model.Score(table)[0].Value is { } value ? Math.Round(value, 6) : 0, Math.Round(iterations[^1].Snapshot().Score(table)[0].Value!.Value, 6));
+    }
+
+    private static (DataTable Table, string Target) Fixture(string name) =>
+        (CsvTableReader.ReadFile(Tests.Fixture.PathOf($"linear/{name}.csv")), Tests.Fixture.Json($"linear/{name}.json").GetProperty("target").GetString()!);
+
+    /// <summary>Training log-loss (classification) or mean squared error (regression).</summary>
+    private static double TrainingError(Model model, DataTable table, string target)
+    {
+        var predictions = model.Score(table);
+        var column = table[target];
+        var total = 0.0;
+        for (var row = 0; row < table.RowCount; row++)
+        {
+            if (model.Task == LearningTask.Regression)
+            {
+                var error = predictions[row].Value!.Value - ((NumericColumn)column).Values[row];
+                total += error * error;
+            }
+            else
+            {
+                var label = ColumnText(column, row);
+                var index = model.Classes.ToList().IndexOf(label);
+                total -= Math.Log(Math.Max(predictions[row].Probabilities![index], 1e-15));
+            }
+        }
+
+        return total / table.RowCount;
+    }
+
+    private static double Variance(double[] values) => values.Select(v => (v - values.Average()) * (v - values.Average())).Average();
+
+    private static string ColumnText(DataColumn column, int row) => column switch
+    {
+        CategoricalColumn categorical => categorical.ValueAt(row)!,
+        NumericColumn numeric => numeric.Values[row].ToString(System.Globalization.CultureInfo.InvariantCulture),
+        _ => throw new ArgumentException(column.GetType().Name),
+    };
+
+    private static byte[] Save(Model model)
+    {
+        using var stream = new MemoryStream();
+        ModelFile.Save(model, stream);
+        return stream.ToArray();
+    }
+
+    private sealed class PredictionComparer : IEqualityComparer<Prediction>
+    {
+        public static PredictionComparer Instance { get; } = new();
+
+        public bool Equals(Prediction? x, Prediction? y) =>
+            x!.Label == y!.Label && x.Value == y.Value && (x.Probabilities ?? []).SequenceEqual(y.Probabilities ?? []);
+
+        public int GetHashCode(Prediction obj) => 0;
+    }
+}
