@@ -135,7 +135,10 @@ for case in cases:
     delta = om[key] - pm[key]
     ratio = o["train"] / p["train"]
     verdict_time = "met" if ratio <= 1 else "NOT met"
-    verdict_metric = "" if limit is None else (" → met" if abs(delta) <= limit else " → NOT met")
+    lower_is_better = key in ("rmse", "logLoss")
+    ours_better = delta < 0 if lower_is_better else delta > 0
+    verdict_metric = "" if limit is None else (" → met" if abs(delta) <= limit else
+                                               " → NOT met (ours better)" if ours_better else " → NOT met (ours worse)")
     lines.append(f"- {case}: train time ours / {names[peer]} = {o['train']:.2f} s / {p['train']:.2f} s = {ratio:.2f} → {verdict_time}; "
                  f"{key} ours − theirs = {delta:+.5f}" + ("" if limit is None else f" (limit ±{limit})") + verdict_metric)
 

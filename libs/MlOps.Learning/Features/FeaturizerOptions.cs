@@ -21,6 +21,12 @@ public sealed record FeaturizerOptions
     /// <summary>A categorical column keeps its most frequent values as one-hot features; the rest share "other".</summary>
     public int MaxCategories { get; init; } = 100;
 
+    /// <summary>
+    /// A categorical column becomes one feature holding its value's code instead of one-hot features, for learners
+    /// that split on categories themselves (trees).
+    /// </summary>
+    public bool CategoricalCodes { get; init; }
+
     /// <summary>Text n-grams are hashed into 2^bits buckets.</summary>
     public int TextHashBits { get; init; } = 16;
 

@@ -145,6 +145,11 @@ public static class ModelFile
                     break;
                 case CategoricalFeaturizer categorical:
                     json.WriteString("kind", "categorical");
+                    if (categorical.AsCodes)
+                    {
+                        json.WriteString("encoding", "codes");
+                    }
+
                     WriteStrings(json, "categories", categorical.Categories);
                     break;
                 case TextFeaturizer text:
@@ -181,7 +186,12 @@ public static class ModelFile
                     column.GetProperty("imputedValue") is { ValueKind: JsonValueKind.Null } ? double.NaN : column.GetProperty("imputedValue").GetDouble(),
                     column.GetProperty("center").GetDouble(),
                     column.GetProperty("scale").GetDouble()),
-                "categorical" => new CategoricalFeaturizer(name, sourceType, offset, ReadStrings(column.GetProperty("categories"))),
+                "categorical" => new CategoricalFeaturizer(
+                    name,
+                    sourceType,
+                    offset,
+                    ReadStrings(column.GetProperty("categories")),
+                    column.TryGetProperty("encoding", out var encoding) && encoding.GetString() == "codes"),
                 "text" => new TextFeaturizer(
                     name,
                     offset,
@@ -242,13 +252,7 @@ public static class ModelFile
         var (gain, splits) = trees.FeatureImportance();
         json.WriteStartObject("importance");
         WriteNumbers(json, "gain", gain);
-        json.WriteStartArray("splits");
-        foreach (var count in splits)
-        {
-            json.WriteNumberValue(count);
-        }
-
-        json.WriteEndArray();
+        WriteIntegers(json, "splits", splits);
         json.WriteEndObject();
         json.WriteStartArray("trees");
         foreach (var member in trees.Trees)
@@ -276,6 +280,18 @@ public static class ModelFile
                 WriteIntegers(json, "right", tree.Right);
                 WriteNumbers(json, "leafValues", tree.LeafValues);
                 WriteNumbers(json, "gains", tree.Gains);
+                if (tree.LeftCategories is { } categories)
+                {
+                    // Per node, the category codes that go left; empty for a node that splits a number.
+                    json.WriteStartArray("leftCategories");
+                    foreach (var set in categories)
+                    {
+                        WriteIntegers(json, null, [.. set.Bins()]);
+                    }
+
+                    json.WriteEndArray();
+                }
+
                 json.WriteEndObject();
             }
 
@@ -303,7 +319,8 @@ public static class ModelFile
                 ReadIntegers(tree.GetProperty("left")),
                 ReadIntegers(tree.GetProperty("right")),
                 ReadNumbers(tree.GetProperty("leafValues")),
-                ReadNumbers(tree.GetProperty("gains")))).ToArray());
+                ReadNumbers(tree.GetProperty("gains")),
+                tree.TryGetProperty("leftCategories", out var categories) ? ReadCategorySets(categories) : null)).ToArray());
         }
 
         return new TreeEnsemblePredictor(
@@ -329,9 +346,21 @@ public static class ModelFile
         _ => throw new FormatException($"unknown objective '{name}'"),
     };
 
-    private static void WriteIntegers(Utf8JsonWriter json, string name, ReadOnlySpan<int> values)
+    private static BinSet[] ReadCategorySets(JsonElement element) =>
+        element.EnumerateArray().Select(codes => codes.EnumerateArray().Aggregate(default(BinSet), (set, code) => set.With(code.GetInt32()))).ToArray();
+
+    /// <summary>An array of integers, named (a property) or not (an element of the enclosing array).</summary>
+    private static void WriteIntegers(Utf8JsonWriter json, string? name, ReadOnlySpan<int> values)
     {
-        json.WriteStartArray(name);
+        if (name is null)
+        {
+            json.WriteStartArray();
+        }
+        else
+        {
+            json.WriteStartArray(name);
+        }
+
         foreach (var value in values)
         {
             json.WriteNumberValue(value);

@@ -8,8 +8,9 @@ namespace MlOps.Learning.Training;
 /// <summary>
 /// Trains gradient-boosted trees (<see cref="GradientBoosting"/>) and random forests (<see cref="RandomForest"/>) on a
 /// table. Numeric and boolean columns are used as they are, missing values left missing (each split learns where they
-/// go); a categorical column becomes one indicator feature a kept category (the codes, one-hot). Hashed text is not
-/// taken: its thousands of sparse features need a sparse histogram the trees do not have yet.
+/// go); a categorical column becomes one feature of codes (its kept values, then "other" for the rest, unseen and
+/// missing ones), which trees split natively into two sets of categories. Hashed text is not taken: its thousands of
+/// sparse features need a sparse histogram the trees do not have yet.
 /// </summary>
 public static class TreeTrainer
 {
@@ -55,7 +56,17 @@ public static class TreeTrainer
                 $"The column '{text.Name}' is text; {algorithm} does not take text columns yet. Drop it, or train logistic-regression, which hashes text.");
         }
 
-        var featurizer = Featurizer.Fit(inputs, new FeaturizerOptions { Impute = ImputeStrategy.None, Standardize = false, MaxCategories = options.MaxCategories });
+        var featurizer = Featurizer.Fit(
+            inputs, new FeaturizerOptions { Impute = ImputeStrategy.None, Standardize = false, MaxCategories = options.MaxCategories, CategoricalCodes = true });
+        var categoryCounts = new int[featurizer.Width];
+        foreach (var column in featurizer.Columns)
+        {
+            if (column is CategoricalFeaturizer { AsCodes: true } categorical)
+            {
+                categoryCounts[column.Offset] = categorical.Categories.Count + 1;
+            }
+        }
+
         var objective = encoding.Task switch
         {
             LearningTask.Regression => BoostingObjective.SquaredError,
@@ -90,15 +101,15 @@ public static class TreeTrainer
                 Seed: options.Seed,
                 Threads: options.Threads);
             cancellationToken.ThrowIfCancellationRequested();
-            var grown = RandomForest.Train(new BoostingData(columns, targets), objective, encoding.Classes.Length, forestOptions);
+            var grown = RandomForest.Train(new BoostingData(columns, targets, categoryCounts), objective, encoding.Classes.Length, forestOptions);
             var trained = Build(grown, targets.Length, options.Rounds, "all trees grown");
             onIteration?.Invoke(new TrainingIteration(options.Rounds, TrainingLoss(grown, objective, columns, targets), () => trained));
             return trained;
         }
 
         var (training, held) = validation is not null
-            ? (new BoostingData(columns, targets), Validation(validation, target, featurizer, encoding))
-            : options.EarlyStoppingRounds is not null ? HoldOut(columns, targets, options) : (new BoostingData(columns, targets), null);
+            ? (new BoostingData(columns, targets, categoryCounts), Validation(validation, target, featurizer, encoding))
+            : options.EarlyStoppingRounds is not null ? HoldOut(columns, targets, categoryCounts, options) : (new BoostingData(columns, targets, categoryCounts), null);
         var boostingOptions = new BoostingOptions(
             Rounds: options.Rounds,
             LearningRate: options.LearningRate,
@@ -177,7 +188,7 @@ public static class TreeTrainer
     }
 
     /// <summary>A seeded share of the rows held out as the validation set early stopping watches.</summary>
-    private static (BoostingData Training, BoostingData Validation) HoldOut(double[][] columns, double[] targets, TreeTrainingOptions options)
+    private static (BoostingData Training, BoostingData Validation) HoldOut(double[][] columns, double[] targets, int[] categoryCounts, TreeTrainingOptions options)
     {
         var rows = targets.Length;
         var held = new bool[rows];
@@ -217,7 +228,7 @@ public static class TreeTrainer
                 selectedTargets[next++] = targets[row];
             }
 
-            return new BoostingData(selected, selectedTargets);
+            return new BoostingData(selected, selectedTargets, categoryCounts);
         }
 
         return (Select(heldOut: false), Select(heldOut: true));

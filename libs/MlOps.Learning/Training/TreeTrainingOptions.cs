@@ -54,7 +54,10 @@ public sealed record TreeTrainingOptions
     /// <summary>Workers (default: every core).</summary>
     public int? Threads { get; init; }
 
-    /// <summary>A categorical column keeps its most frequent values as indicator features; the rest share "other".</summary>
+    /// <summary>
+    /// A categorical column keeps its most frequent values as codes of their own; the rest share "other" (at most
+    /// 254, so the codes and "other" fit a feature's 255 bins).
+    /// </summary>
     public int MaxCategories { get; init; } = 100;
 
     /// <summary>The SHA-256 of the training data, when the caller knows it, recorded in the model.</summary>
@@ -77,7 +80,7 @@ public sealed record TreeTrainingOptions
         Require(EarlyStoppingRounds is null or >= 1, "earlyStoppingRounds must be at least 1.");
         Require(ValidationFraction is > 0 and < 1, "validationFraction must be above 0 and below 1.");
         Require(Threads is null or >= 1, "threads must be at least 1.");
-        Require(MaxCategories is >= 1 and <= 10_000, "maxCategories must be between 1 and 10000.");
+        Require(MaxCategories is >= 1 and <= 254, "maxCategories must be between 1 and 254 for trees.");
     }
 
     /// <summary>The parameters as recorded in the model file (defaults resolved for the algorithm).</summary>

@@ -12,10 +12,12 @@ public sealed class BinnedFeatures
     private const int RowsPerBlock = 16_384;
 
     private readonly byte[][] _columns;
+    private readonly bool[] _categorical;
 
-    private BinnedFeatures(NumericBins[] bins, byte[][] columns, byte[] rowMajor, int rows)
+    private BinnedFeatures(NumericBins[] bins, bool[] categorical, byte[][] columns, byte[] rowMajor, int rows)
     {
         Bins = bins;
+        _categorical = categorical;
         _columns = columns;
         RowMajor = rowMajor;
         RowCount = rows;
@@ -24,6 +26,9 @@ public sealed class BinnedFeatures
     public IReadOnlyList<NumericBins> Bins { get; }
 
     public int FeatureCount => _columns.Length;
+
+    /// <summary>Whether a feature holds category codes (split on sets of codes) rather than ordered numbers.</summary>
+    public bool IsCategorical(int feature) => _categorical[feature];
 
     public int RowCount { get; }
 
@@ -39,7 +44,12 @@ public sealed class BinnedFeatures
     /// <param name="maxBins">At most this many bins of present values a feature (1 to 255).</param>
     /// <param name="seed">Seeds the sample each feature's bounds are chosen from.</param>
     /// <param name="threads">At most this many workers (default: every core).</param>
-    public static BinnedFeatures Create(IReadOnlyList<double[]> columns, int maxBins = NumericBins.MaxValueBins, int seed = 0, int threads = -1)
+    /// <param name="categoryCounts">
+    /// When given, a feature's number of category codes (its values are codes 0 to that − 1, each its own bin), or 0
+    /// for a numeric feature.
+    /// </param>
+    public static BinnedFeatures Create(
+        IReadOnlyList<double[]> columns, int maxBins = NumericBins.MaxValueBins, int seed = 0, int threads = -1, IReadOnlyList<int>? categoryCounts = null)
     {
         ArgumentOutOfRangeException.ThrowIfZero(columns.Count);
         var rows = columns[0].Length;
@@ -60,7 +70,9 @@ public sealed class BinnedFeatures
                 throw new ArgumentException($"Feature {feature} has {values.Length} values where feature 0 has {rows}.", nameof(columns));
             }
 
-            bins[feature] = NumericBins.Fit(values, maxBins, NumericBins.DefaultSampleSize, seed + feature);
+            bins[feature] = categoryCounts is { } counts && counts[feature] > 0
+                ? NumericBins.ForCodes(counts[feature])
+                : NumericBins.Fit(values, maxBins, NumericBins.DefaultSampleSize, seed + feature);
             binned[feature] = new byte[rows];
             bins[feature].Bin(values, binned[feature]);
         });
@@ -79,6 +91,12 @@ public sealed class BinnedFeatures
                 }
             }
         });
-        return new BinnedFeatures(bins, binned, rowMajor, rows);
+        var categorical = new bool[width];
+        for (var feature = 0; feature < width; feature++)
+        {
+            categorical[feature] = categoryCounts is { } counts && counts[feature] > 0;
+        }
+
+        return new BinnedFeatures(bins, categorical, binned, rowMajor, rows);
     }
 }

@@ -18,7 +18,8 @@ public sealed record BoostingOptions(
 
 /// <summary>Rows to train on or to validate with: one array of values a feature (NaN where missing), and the targets.</summary>
 /// <param name="Targets">The value (squared error), 0 or 1 (log-loss), or the class code (softmax).</param>
-public sealed record BoostingData(IReadOnlyList<double[]> Columns, double[] Targets);
+/// <param name="CategoryCounts">When given, each feature's number of category codes, or 0 for a numeric feature.</param>
+public sealed record BoostingData(IReadOnlyList<double[]> Columns, double[] Targets, IReadOnlyList<int>? CategoryCounts = null);
 
 /// <summary>
 /// Histogram gradient boosting: features binned once; each round, for each output, the gradients and hessians of the
@@ -52,7 +53,7 @@ public static class GradientBoosting
         var threads = options.Threads ?? Environment.ProcessorCount;
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads };
-        var features = BinnedFeatures.Create(training.Columns, options.MaxBins, options.Seed, threads);
+        var features = BinnedFeatures.Create(training.Columns, options.MaxBins, options.Seed, threads, training.CategoryCounts);
         var grower = new TreeGrower(features, (options.Tree ?? new TreeOptions()) with { Threads = threads });
 
         var baseScores = BaseScores(objective, outputs, training.Targets);

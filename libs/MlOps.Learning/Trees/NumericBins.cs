@@ -36,6 +36,23 @@ public sealed class NumericBins
     /// <summary>How many bins present values fall into (at least 1).</summary>
     public int ValueBins => UpperBounds.Length + 1;
 
+    /// <summary>
+    /// The bins of a categorical feature's codes 0 to <paramref name="codes"/> − 1: code c in bin c + 1 (bounds halfway
+    /// between codes), every code its own bin whatever the sample holds.
+    /// </summary>
+    public static NumericBins ForCodes(int codes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(codes, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(codes, MaxValueBins);
+        var bounds = new double[codes - 1];
+        for (var code = 0; code < bounds.Length; code++)
+        {
+            bounds[code] = code + 0.5;
+        }
+
+        return new NumericBins(bounds);
+    }
+
     /// <param name="values">The feature's values, <see cref="double.NaN"/> where missing.</param>
     /// <param name="maxBins">At most this many bins of present values, 1 to 255.</param>
     /// <param name="sampleSize">At most this many present values (drawn with <paramref name="seed"/>) choose the bounds.</param>

@@ -9,11 +9,11 @@ namespace MlOps.Learning.Trees;
 public sealed record SplitOptions(double L2 = 1, double L1 = 0, int MinChildSamples = 20, double MinChildWeight = 1e-3, double MinSplitGain = 0);
 
 /// <summary>
-/// A node's best split: rows whose bin of <see cref="Feature"/> is 1 to <see cref="ThresholdBin"/> go left, the other
-/// value bins right, missing values (bin 0) to the side <see cref="MissingGoesLeft"/> names; with each side's sums and
-/// leaf value.
+/// A node's best split: rows whose bin of <see cref="Feature"/> is 1 to <see cref="ThresholdBin"/> go left (for a
+/// categorical feature: whose bin is in <see cref="LeftBins"/>), the other value bins right, missing values (bin 0) to
+/// the side <see cref="MissingGoesLeft"/> names; with each side's sums and leaf value.
 /// </summary>
-public sealed record Split(
+public readonly record struct Split(
     int Feature,
     int ThresholdBin,
     bool MissingGoesLeft,
@@ -23,8 +23,11 @@ public sealed record Split(
     int LeftCount,
     double RightGradient,
     double RightHessian,
-    int RightCount)
+    int RightCount,
+    BinSet LeftBins = default)
 {
+    public bool IsCategorical => LeftBins != default;
+
     public double LeftValue(SplitOptions options) => SplitFinder.LeafValue(LeftGradient, LeftHessian, options);
 
     public double RightValue(SplitOptions options) => SplitFinder.LeafValue(RightGradient, RightHessian, options);
@@ -44,7 +47,8 @@ public static class SplitFinder
 
     /// <summary>The best split by gain, or null when none gains more than the minimum within the limits.</summary>
     /// <param name="featureMask">When given, only the features marked true are tried.</param>
-    public static Split? FindBest(Histogram histogram, SplitOptions options, bool[]? featureMask = null)
+    /// <param name="categorical">When given, the features marked true hold category codes and split on sets of them.</param>
+    public static Split? FindBest(Histogram histogram, SplitOptions options, bool[]? featureMask = null, bool[]? categorical = null)
     {
         Split? best = null;
         for (var feature = 0; feature < histogram.FeatureCount; feature++)
@@ -54,8 +58,8 @@ public static class SplitFinder
                 continue;
             }
 
-            var candidate = BestOf(histogram, feature, options);
-            if (candidate is not null && (best is null || candidate.Gain > best.Gain))
+            var found = categorical is not null && categorical[feature] ? BestSetOf(histogram, feature, options) : BestOf(histogram, feature, options);
+            if (found is { } candidate && (best is not { } current || candidate.Gain > current.Gain))
             {
                 best = candidate;
             }
@@ -112,7 +116,7 @@ public static class SplitFinder
 
                 var rightGradient = totalGradient - g;
                 var gain = Score(g, h, options) + Score(rightGradient, rightHessian, options) - parentScore;
-                if (gain > options.MinSplitGain && (best is null || gain > best.Gain))
+                if (gain > options.MinSplitGain && (best is not { } current || gain > current.Gain))
                 {
                     best = new Split(feature, threshold, missingLeft, gain, g, h, n, rightGradient, rightHessian, rightCount);
                 }
@@ -120,6 +124,82 @@ public static class SplitFinder
         }
 
         return best;
+    }
+
+    /// <summary>
+    /// A categorical feature's best split into two sets of categories (LightGBM's way): its categories ordered by their
+    /// own leaf value −G/(H + λ), and the best cut of that order tried, which for squared error is the best of all
+    /// two-set partitions (Fisher). Missing values (no code) go right.
+    /// </summary>
+    private static Split? BestSetOf(Histogram histogram, int feature, SplitOptions options)
+    {
+        var sums = histogram.Of(feature);
+        Span<int> bins = stackalloc int[Histogram.SlotsPerFeature];
+        Span<double> keys = stackalloc double[Histogram.SlotsPerFeature];
+        double totalGradient = 0, totalHessian = 0;
+        int totalCount = 0, present = 0;
+        for (var bin = 0; bin < Histogram.SlotsPerFeature; bin++)
+        {
+            var slot = bin * Histogram.Lanes;
+            if (sums[slot + 2] <= 0)
+            {
+                continue;
+            }
+
+            totalGradient += sums[slot];
+            totalHessian += sums[slot + 1];
+            totalCount += (int)sums[slot + 2];
+            if (bin != NumericBins.MissingBin)
+            {
+                bins[present] = bin;
+                keys[present++] = LeafValue(sums[slot], sums[slot + 1], options);
+            }
+        }
+
+        if (present < 2)
+        {
+            return null;
+        }
+
+        keys[..present].Sort(bins[..present]);
+        var parentScore = Score(totalGradient, totalHessian, options);
+        Split? best = null;
+        var bestCut = 0;
+        double g = 0, h = 0;
+        var n = 0;
+        for (var cut = 1; cut < present; cut++)
+        {
+            var slot = bins[cut - 1] * Histogram.Lanes;
+            g += sums[slot];
+            h += sums[slot + 1];
+            n += (int)sums[slot + 2];
+            var rightCount = totalCount - n;
+            var rightHessian = totalHessian - h;
+            if (n < options.MinChildSamples || rightCount < options.MinChildSamples || h < options.MinChildWeight || rightHessian < options.MinChildWeight)
+            {
+                continue;
+            }
+
+            var gain = Score(g, h, options) + Score(totalGradient - g, rightHessian, options) - parentScore;
+            if (gain > options.MinSplitGain && (best is not { } current || gain > current.Gain))
+            {
+                best = new Split(feature, 0, false, gain, g, h, n, totalGradient - g, rightHessian, rightCount);
+                bestCut = cut;
+            }
+        }
+
+        if (best is not { } chosen)
+        {
+            return null;
+        }
+
+        var left = default(BinSet);
+        foreach (var bin in bins[..bestCut])
+        {
+            left = left.With(bin);
+        }
+
+        return chosen with { LeftBins = left };
     }
 
     private static double Score(double gradient, double hessian, SplitOptions options)

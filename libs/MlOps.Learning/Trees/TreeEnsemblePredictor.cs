@@ -121,6 +121,43 @@ public sealed class TreeEnsemblePredictor : Predictor
             }
         }
 
+        Finish(margins);
+    }
+
+    /// <summary>
+    /// The batch path: the margins of many rows (row-major, <see cref="Width"/> values a row; margins row-major, one an
+    /// output), scored tree by tree, so one tree's arrays stay in cache while every row walks it.
+    /// </summary>
+    public void MarginsOfRows(ReadOnlySpan<double> rows, Span<double> margins)
+    {
+        var count = rows.Length / Width;
+        var outputs = Outputs;
+        for (var row = 0; row < count; row++)
+        {
+            BaseScores.CopyTo(margins.Slice(row * outputs, outputs));
+        }
+
+        foreach (var member in Trees)
+        {
+            for (var output = 0; output < member.Length; output++)
+            {
+                var tree = member[output];
+                for (var row = 0; row < count; row++)
+                {
+                    margins[(row * outputs) + output] += tree.Predict(rows.Slice(row * Width, Width));
+                }
+            }
+        }
+
+        for (var row = 0; row < count; row++)
+        {
+            Finish(margins.Slice(row * outputs, outputs));
+        }
+    }
+
+    /// <summary>A forest's sums become means, and its probabilities margins; boosted sums are margins already.</summary>
+    private void Finish(Span<double> margins)
+    {
         if (Kind == EnsembleKind.Boosted)
         {
             return;

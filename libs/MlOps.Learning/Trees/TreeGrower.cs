@@ -29,6 +29,15 @@ public sealed class TreeGrower
     private readonly int[] _scratch;
     private readonly byte[] _goesLeft = new byte[Histogram.SlotsPerFeature];
     private readonly int[] _candidates;
+    private readonly Leaf[] _leaves;
+    private readonly int[] _nodeFeatures;
+    private readonly double[] _nodeThresholds;
+    private readonly bool[] _nodeMissingLeft;
+    private readonly int[] _nodeLeft;
+    private readonly int[] _nodeRight;
+    private readonly double[] _nodeGains;
+    private readonly BinSet[] _nodeCategories;
+    private readonly bool[]? _categorical;
     private readonly bool[] _leafMask;
     private readonly int[] _chunkLeft;
     private readonly ParallelOptions _parallel;
@@ -52,23 +61,36 @@ public sealed class TreeGrower
         _scratch = new int[features.RowCount];
         _chunkLeft = new int[options.ThreadsOrDefault];
         _candidates = new int[features.FeatureCount];
+        _leaves = new Leaf[options.NumLeaves];
+        _nodeFeatures = new int[options.NumLeaves - 1];
+        _nodeThresholds = new double[options.NumLeaves - 1];
+        _nodeMissingLeft = new bool[options.NumLeaves - 1];
+        _nodeLeft = new int[options.NumLeaves - 1];
+        _nodeRight = new int[options.NumLeaves - 1];
+        _nodeGains = new double[options.NumLeaves - 1];
+        _nodeCategories = new BinSet[options.NumLeaves - 1];
+        _categorical = Enumerable.Range(0, features.FeatureCount).Any(features.IsCategorical)
+            ? [.. Enumerable.Range(0, features.FeatureCount).Select(features.IsCategorical)]
+            : null;
         _leafMask = new bool[features.FeatureCount];
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = options.ThreadsOrDefault };
     }
 
-    /// <summary>One leaf while the tree grows: its rows' segment, its histogram slot, its depth and its best split.</summary>
-    private sealed class Leaf(int start, int count, int histogram, int depth, double gradient, double hessian)
+    /// <summary>
+    /// One leaf while the tree grows: its rows' segment, its histogram slot, its depth, its sums, its best split, and
+    /// where it hangs (the internal node and which side, or −1 for the root). A value in the grower's own array, so
+    /// growing allocates nothing a node.
+    /// </summary>
+    private struct Leaf
     {
-        public int Start = start;
-        public int Count = count;
-        public int HistogramSlot = histogram;
-        public int Depth = depth;
-        public double Gradient = gradient;
-        public double Hessian = hessian;
+        public int Start;
+        public int Count;
+        public int HistogramSlot;
+        public int Depth;
+        public double Gradient;
+        public double Hessian;
         public Split? Split;
-
-        // Where this leaf hangs in the tree: the internal node and which side, or -1 for the root.
-        public int Parent = -1;
+        public int Parent;
         public bool IsLeft;
     }
 
@@ -107,22 +129,19 @@ public sealed class TreeGrower
             hessian += statistics[row].Hessian;
         }
 
-        var leaves = new List<Leaf>(_options.NumLeaves) { new(0, rootCount, 0, 0, gradient, hessian) };
+        var leaves = _leaves;
+        var leafCount = 1;
+        leaves[0] = new Leaf { Start = 0, Count = rootCount, HistogramSlot = 0, Depth = 0, Gradient = gradient, Hessian = hessian, Parent = -1 };
         _builder.Build(_histograms[0], _features, statistics, rowSubset is null ? null : _rows, 0, rootCount);
-        leaves[0].Split = CanSplit(leaves[0]) ? SplitFinder.FindBest(_histograms[0], split, FeaturesFor(featureMask, random)) : null;
+        leaves[0].Split = CanSplit(leaves[0]) ? SplitFinder.FindBest(_histograms[0], split, FeaturesFor(featureMask, random), _categorical) : null;
 
-        var features = new List<int>();
-        var thresholds = new List<double>();
-        var missingLeft = new List<bool>();
-        var left = new List<int>();
-        var right = new List<int>();
-        var gains = new List<double>();
-        while (leaves.Count < _options.NumLeaves)
+        var nodes = 0;
+        while (leafCount < _options.NumLeaves)
         {
             var best = -1;
-            for (var i = 0; i < leaves.Count; i++)
+            for (var i = 0; i < leafCount; i++)
             {
-                if (leaves[i].Split is { } candidate && (best < 0 || candidate.Gain > leaves[best].Split!.Gain))
+                if (leaves[i].Split is { } candidate && (best < 0 || candidate.Gain > leaves[best].Split!.Value.Gain))
                 {
                     best = i;
                 }
@@ -134,39 +153,46 @@ public sealed class TreeGrower
             }
 
             var parent = leaves[best];
-            var chosen = parent.Split!;
-            var node = features.Count;
-            features.Add(chosen.Feature);
-            thresholds.Add(_features.Bins[chosen.Feature].UpperBounds[chosen.ThresholdBin - 1]);
-            missingLeft.Add(chosen.MissingGoesLeft);
-            gains.Add(chosen.Gain);
-            left.Add(0);
-            right.Add(0);
+            var chosen = parent.Split!.Value;
+            var node = nodes++;
+            _nodeFeatures[node] = chosen.Feature;
+            _nodeThresholds[node] = chosen.IsCategorical ? 0 : _features.Bins[chosen.Feature].UpperBounds[chosen.ThresholdBin - 1];
+            _nodeCategories[node] = chosen.IsCategorical ? CodesOf(chosen.LeftBins) : default;
+            _nodeMissingLeft[node] = chosen.MissingGoesLeft;
+            _nodeGains[node] = chosen.Gain;
             if (parent.Parent >= 0)
             {
-                (parent.IsLeft ? left : right)[parent.Parent] = node;
+                (parent.IsLeft ? _nodeLeft : _nodeRight)[parent.Parent] = node;
             }
 
             var leftCount = Partition(parent, chosen);
-            var leftLeaf = new Leaf(parent.Start, leftCount, parent.HistogramSlot, parent.Depth + 1, chosen.LeftGradient, chosen.LeftHessian) { Parent = node, IsLeft = true };
-            var rightLeaf = new Leaf(parent.Start + leftCount, parent.Count - leftCount, leaves.Count, parent.Depth + 1, chosen.RightGradient, chosen.RightHessian) { Parent = node, IsLeft = false };
+            var rightCount = parent.Count - leftCount;
 
-            // The smaller child's histogram from its rows; the larger's is what remains of the parent's.
-            var (small, large) = leftLeaf.Count <= rightLeaf.Count ? (leftLeaf, rightLeaf) : (rightLeaf, leftLeaf);
-            var parentHistogram = _histograms[parent.HistogramSlot];
-            var freeSlot = leaves.Count;
-            (small.HistogramSlot, large.HistogramSlot) = (freeSlot, parent.HistogramSlot);
-            _builder.Build(_histograms[small.HistogramSlot], _features, statistics, _rows, small.Start, small.Count);
-            parentHistogram.Subtract(_histograms[small.HistogramSlot]);
+            // The smaller child's histogram from its rows into a free slot; the larger's is what remains of the parent's.
+            var freeSlot = leafCount;
+            var leftIsSmaller = leftCount <= rightCount;
+            var leftSlot = leftIsSmaller ? freeSlot : parent.HistogramSlot;
+            var rightSlot = leftIsSmaller ? parent.HistogramSlot : freeSlot;
+            _builder.Build(_histograms[freeSlot], _features, statistics, _rows, leftIsSmaller ? parent.Start : parent.Start + leftCount, leftIsSmaller ? leftCount : rightCount);
+            _histograms[parent.HistogramSlot].Subtract(_histograms[freeSlot]);
 
-            leftLeaf.Split = CanSplit(leftLeaf) ? SplitFinder.FindBest(_histograms[leftLeaf.HistogramSlot], split, FeaturesFor(featureMask, random)) : null;
-            rightLeaf.Split = CanSplit(rightLeaf) ? SplitFinder.FindBest(_histograms[rightLeaf.HistogramSlot], split, FeaturesFor(featureMask, random)) : null;
-            leaves[best] = leftLeaf;
-            leaves.Add(rightLeaf);
+            leaves[best] = new Leaf
+            {
+                Start = parent.Start, Count = leftCount, HistogramSlot = leftSlot, Depth = parent.Depth + 1,
+                Gradient = chosen.LeftGradient, Hessian = chosen.LeftHessian, Parent = node, IsLeft = true,
+            };
+            leaves[leafCount] = new Leaf
+            {
+                Start = parent.Start + leftCount, Count = rightCount, HistogramSlot = rightSlot, Depth = parent.Depth + 1,
+                Gradient = chosen.RightGradient, Hessian = chosen.RightHessian, Parent = node, IsLeft = false,
+            };
+            leaves[best].Split = CanSplit(leaves[best]) ? SplitFinder.FindBest(_histograms[leftSlot], split, FeaturesFor(featureMask, random), _categorical) : null;
+            leaves[leafCount].Split = CanSplit(leaves[leafCount]) ? SplitFinder.FindBest(_histograms[rightSlot], split, FeaturesFor(featureMask, random), _categorical) : null;
+            leafCount++;
         }
 
-        var leafValues = new double[leaves.Count];
-        for (var i = 0; i < leaves.Count; i++)
+        var leafValues = new double[leafCount];
+        for (var i = 0; i < leafCount; i++)
         {
             leafValues[i] = SplitFinder.LeafValue(leaves[i].Gradient, leaves[i].Hessian, split);
             if (leafOfRow is not null)
@@ -179,11 +205,12 @@ public sealed class TreeGrower
 
             if (leaves[i].Parent >= 0)
             {
-                (leaves[i].IsLeft ? left : right)[leaves[i].Parent] = ~i;
+                (leaves[i].IsLeft ? _nodeLeft : _nodeRight)[leaves[i].Parent] = ~i;
             }
         }
 
-        return new DecisionTree([.. features], [.. thresholds], [.. missingLeft], [.. left], [.. right], leafValues, [.. gains]);
+        return new DecisionTree(
+            _nodeFeatures[..nodes], _nodeThresholds[..nodes], _nodeMissingLeft[..nodes], _nodeLeft[..nodes], _nodeRight[..nodes], leafValues, _nodeGains[..nodes], _categorical is null ? null : _nodeCategories[..nodes]);
     }
 
     /// <summary>
@@ -217,51 +244,67 @@ public sealed class TreeGrower
         return _leafMask;
     }
 
-    private bool CanSplit(Leaf leaf) => _options.MaxDepth is not { } depth || leaf.Depth < depth;
+    /// <summary>A categorical split's bins as the codes they hold (bin c + 1 holds code c).</summary>
+    private static BinSet CodesOf(BinSet bins)
+    {
+        var codes = default(BinSet);
+        for (var bin = 1; bin < Histogram.SlotsPerFeature; bin++)
+        {
+            if (bins.Contains(bin))
+            {
+                codes = codes.With(bin - 1);
+            }
+        }
+
+        return codes;
+    }
+
+    private bool CanSplit(in Leaf leaf) => _options.MaxDepth is not { } depth || leaf.Depth < depth;
 
     /// <summary>
     /// Moves the leaf's rows that go left to the front of its segment, the others after them, each side in its former
     /// order (so a leaf's rows stay ascending); answers how many went left. Large segments are cut into one chunk a
     /// worker, each partitioned on its own, then put together.
     /// </summary>
-    private int Partition(Leaf leaf, Split split)
+    private int Partition(in Leaf leaf, in Split split)
     {
+        var (segmentStart, segmentCount) = (leaf.Start, leaf.Count);
         var goesLeft = _goesLeft;
         goesLeft[NumericBins.MissingBin] = split.MissingGoesLeft ? (byte)1 : (byte)0;
         for (var bin = 1; bin < goesLeft.Length; bin++)
         {
-            goesLeft[bin] = bin <= split.ThresholdBin ? (byte)1 : (byte)0;
+            goesLeft[bin] = (split.IsCategorical ? split.LeftBins.Contains(bin) : bin <= split.ThresholdBin) ? (byte)1 : (byte)0;
         }
 
         var column = _features.ColumnArray(split.Feature);
-        var chunks = Math.Clamp(leaf.Count / MinRowsPerPartitionChunk, 1, _chunkLeft.Length);
+        var chunks = Math.Clamp(segmentCount / MinRowsPerPartitionChunk, 1, _chunkLeft.Length);
         if (chunks == 1)
         {
-            var left = PartitionChunk(column, goesLeft, _rows.AsSpan(leaf.Start, leaf.Count), _scratch.AsSpan(leaf.Start, leaf.Count));
-            _scratch.AsSpan(leaf.Start, leaf.Count - left).CopyTo(_rows.AsSpan(leaf.Start + left));
+            var left = PartitionChunk(column, goesLeft, _rows.AsSpan(segmentStart, segmentCount), _scratch.AsSpan(segmentStart, segmentCount));
+            _scratch.AsSpan(segmentStart, segmentCount - left).CopyTo(_rows.AsSpan(segmentStart + left));
             return left;
         }
 
         Parallel.For(0, chunks, _parallel, chunk =>
         {
-            var (from, count) = ChunkOf(leaf, chunk, chunks);
+            var (from, count) = ChunkOf(segmentStart, segmentCount, chunk, chunks);
             _chunkLeft[chunk] = PartitionChunk(column, goesLeft, _rows.AsSpan(from, count), _scratch.AsSpan(from, count));
         });
 
         // Every chunk's left rows in chunk order (each moves towards the front, which a span copy allows), then every
         // chunk's right rows from the scratch space.
-        var position = leaf.Start;
+        var position = segmentStart;
         for (var chunk = 0; chunk < chunks; chunk++)
         {
-            var (from, _) = ChunkOf(leaf, chunk, chunks);
+            var (from, _) = ChunkOf(segmentStart, segmentCount, chunk, chunks);
             _rows.AsSpan(from, _chunkLeft[chunk]).CopyTo(_rows.AsSpan(position));
             position += _chunkLeft[chunk];
         }
 
-        var leftCount = position - leaf.Start;
+        var leftCount = position - segmentStart;
         for (var chunk = 0; chunk < chunks; chunk++)
         {
-            var (from, count) = ChunkOf(leaf, chunk, chunks);
+            var (from, count) = ChunkOf(segmentStart, segmentCount, chunk, chunks);
             _scratch.AsSpan(from, count - _chunkLeft[chunk]).CopyTo(_rows.AsSpan(position));
             position += count - _chunkLeft[chunk];
         }
@@ -269,11 +312,11 @@ public sealed class TreeGrower
         return leftCount;
     }
 
-    private static (int From, int Count) ChunkOf(Leaf leaf, int chunk, int chunks)
+    private static (int From, int Count) ChunkOf(int start, int count, int chunk, int chunks)
     {
-        var from = (int)((long)leaf.Count * chunk / chunks);
-        var to = (int)((long)leaf.Count * (chunk + 1) / chunks);
-        return (leaf.Start + from, to - from);
+        var from = (int)((long)count * chunk / chunks);
+        var to = (int)((long)count * (chunk + 1) / chunks);
+        return (start + from, to - from);
     }
 
     /// <summary>

@@ -30,7 +30,7 @@ public sealed class TreeAlgorithm : ITrainingAlgorithm
             new("featureFraction", HyperparameterType.Number, "0", forest
                 ? "Share of features each split draws from; 0 for scikit-learn's default (√n for classification, all for regression)."
                 : "Share of features each tree may use; 0 for all.", 0, 1),
-            new("maxCategories", HyperparameterType.WholeNumber, "100", "Categories kept per categorical column; the rest share 'other'.", 1, 10_000),
+            new("maxCategories", HyperparameterType.WholeNumber, "100", "Categories kept per categorical column, each split on natively; the rest share 'other'.", 1, 254),
         ];
         Hyperparameters = forest
             ? shared

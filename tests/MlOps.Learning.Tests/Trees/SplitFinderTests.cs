@@ -12,9 +12,8 @@ public sealed class SplitFinderTests
         // Squared error from a prediction of 0: gradient −y, hessian 1. x ≤ 3 holds y = 1, 1, 1; x > 3 holds 5, 5, 5.
         double[] x = [1, 2, 3, 4, 5, 6];
         double[] y = [1, 1, 1, 5, 5, 5];
-        var (split, _) = Stump([x], y, Loose);
+        var split = Stump([x], y, Loose).Split!.Value;
 
-        Assert.NotNull(split);
         Assert.Equal(0, split.Feature);
         Assert.Equal(3, split.ThresholdBin); // bins 1..3 hold x = 1, 2, 3
         Assert.Equal((-3.0, 3.0, 3, -15.0, 3.0, 3), (split.LeftGradient, split.LeftHessian, split.LeftCount, split.RightGradient, split.RightHessian, split.RightCount));
@@ -32,7 +31,8 @@ public sealed class SplitFinderTests
         var y = columns[1].Select((v, i) => (v > 12 ? 3.0 : -1.0) + (random.NextDouble() * 0.5) + (columns[2][i] * 0.01)).ToArray();
         var options = new SplitOptions(L2: 2, MinChildSamples: 5);
 
-        var (split, features) = Stump(columns, y, options);
+        var (found, features) = Stump(columns, y, options);
+        var split = found!.Value;
 
         var bestGain = double.NegativeInfinity;
         (int Feature, int Threshold) bestAt = default;
@@ -69,7 +69,6 @@ public sealed class SplitFinderTests
             }
         }
 
-        Assert.NotNull(split);
         Assert.Equal(bestAt, (split.Feature, split.ThresholdBin));
         Assert.Equal(bestGain, split.Gain, 9);
         Assert.Equal(1, split.Feature);
@@ -82,9 +81,8 @@ public sealed class SplitFinderTests
         double[] x = [1, 2, 3, 4, 5, 6, double.NaN, double.NaN];
         double[] y = [0, 0, 0, 10, 10, 10, 10, 10];
 
-        var (split, _) = Stump([x], y, Loose);
+        var split = Stump([x], y, Loose).Split!.Value;
 
-        Assert.NotNull(split);
         Assert.False(split.MissingGoesLeft);
         Assert.Equal((3, 5), (split.LeftCount, split.RightCount));
     }
@@ -101,6 +99,28 @@ public sealed class SplitFinderTests
         var shrunk = new SplitOptions(L2: 0, L1: 1, MinChildSamples: 1, MinChildWeight: 0);
         Assert.Equal(-(-10.0 + 1) / 2, SplitFinder.LeafValue(-10, 2, shrunk), 12);
         Assert.Equal(0, SplitFinder.LeafValue(-0.5, 2, shrunk));
+    }
+
+    [Fact]
+    public void A_categorical_stump_sends_the_categories_of_one_leaf_value_together_whatever_their_codes()
+    {
+        // Codes 1, 3 and 4 have y = 5, codes 0, 2 and 5 y = 1: no threshold on the codes separates them, a set does.
+        double[] codes = [0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5];
+        var y = codes.Select(code => code is 1 or 3 or 4 ? 5.0 : 1.0).ToArray();
+        var features = BinnedFeatures.Create([codes], categoryCounts: [6]);
+        var statistics = y.Select(v => new GradientPair(-v, 1)).ToArray();
+        var histogram = new Histogram(1);
+        new HistogramBuilder(1, threads: 1).Build(histogram, features, statistics, rows: null, 0, y.Length);
+
+        var split = SplitFinder.FindBest(histogram, Loose, categorical: [true])!.Value;
+        var numeric = SplitFinder.FindBest(histogram, Loose)!.Value;
+
+        Assert.True(split.IsCategorical);
+        var left = split.LeftBins.Bins().Select(bin => bin - 1).Order().ToArray();
+        Assert.True(left.SequenceEqual([0, 2, 5]) || left.SequenceEqual([1, 3, 4]), string.Join(",", left));
+        // Both sides pure: the gain is the whole between-group sum of squares, λ = 1 in each score.
+        Assert.Equal((6.0 * 6 / 7) + (30.0 * 30 / 7) - (36.0 * 36 / 13), split.Gain, 9);
+        Assert.True(split.Gain > numeric.Gain);
     }
 
     private static (Split? Split, BinnedFeatures Features) Stump(double[][] columns, double[] y, SplitOptions options)

@@ -48,6 +48,33 @@ public sealed class TreeTrainerTests
         Assert.True(ours < limit, $"{algorithm} {fixture}: {ours} against {limit}");
     }
 
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void The_batch_path_scores_a_table_as_row_by_row_scoring_does(string algorithm, string fixture)
+    {
+        var (table, target) = Fixture(fixture);
+        var model = TreeTrainer.Train(algorithm, table, target, options: Quick);
+        var inputs = model.Inputs.Select(input => table[input.Name]).ToArray();
+
+        var batch = model.Score(table);
+
+        for (var row = 0; row < table.RowCount; row++)
+        {
+            var values = new Dictionary<string, object?>();
+            for (var i = 0; i < inputs.Length; i++)
+            {
+                values[model.Inputs[i].Name] = inputs[i] switch
+                {
+                    NumericColumn numeric => numeric.Missing[row] ? null : numeric.Values[row],
+                    CategoricalColumn categorical => categorical.ValueAt(row),
+                    _ => throw new ArgumentException(inputs[i].GetType().Name),
+                };
+            }
+
+            Assert.Equal(model.Score(values), batch[row], PredictionComparer.Instance);
+        }
+    }
+
     [Fact]
     public void Multiclass_probabilities_sum_to_one_for_boosting_and_forests()
     {
@@ -114,6 +141,33 @@ public sealed class TreeTrainerTests
         Assert.Contains("\"importance\":{\"gain\":[", json, StringComparison.Ordinal);
         Assert.Equal("20", model.Metadata.Parameters["rounds"]);
         Assert.Equal("8", model.Metadata.Parameters["numLeaves"]);
+    }
+
+    [Fact]
+    public void A_categorical_column_is_split_natively_into_sets_of_categories_kept_in_the_file()
+    {
+        // 40 cities, a random half of them "yes": one split on the set separates the classes; one-hot would need 20.
+        var random = new Random(6);
+        var cities = Enumerable.Range(0, 40).Select(i => $"city{i:00}").ToArray();
+        var yes = cities.Where(_ => random.NextDouble() < 0.5).ToHashSet();
+        var rows = Enumerable.Range(0, 4_000).Select(_ => cities[random.Next(cities.Length)]).ToArray();
+        var table = new DataTable(
+        [
+            new CategoricalColumn("city", rows.Select(city => Array.IndexOf(cities, city)).ToArray(), cities),
+            new CategoricalColumn("answer", rows.Select(city => yes.Contains(city) ? 1 : 0).ToArray(), ["no", "yes"]),
+        ]);
+
+        var model = TreeTrainer.Train(
+            TreeTrainer.GradientBoostedTrees, table, "answer", options: new TreeTrainingOptions { Rounds = 1, NumLeaves = 2, MinChildSamples = 1 });
+        var loaded = ModelFile.Load(new MemoryStream(Save(model)));
+
+        var tree = ((TreeEnsemblePredictor)loaded.Predictor).Trees[0][0];
+        var featurizer = (MlOps.Learning.Features.CategoricalFeaturizer)loaded.Featurizer.Columns[0];
+        var leftCities = tree.LeftCategories![0].Bins().Select(code => featurizer.Categories[code]).ToHashSet();
+        Assert.True(leftCities.SetEquals(yes) || leftCities.SetEquals(cities.Except(yes)), string.Join(",", leftCities));
+        Assert.All(cities, city => Assert.Equal(yes.Contains(city) ? "yes" : "no", loaded.Score(new Dictionary<string, object?> { ["city"] = city }).Label));
+        Assert.Equal(Save(model), Save(loaded));
+        Assert.Contains("\"encoding\":\"codes\"", Encoding.UTF8.GetString(Save(model)), StringComparison.Ordinal);
     }
 
     [Fact]
