@@ -34,7 +34,21 @@ public sealed class DecisionTree
         LeafValues = leafValues;
         Gains = gains;
         LeftCategories = leftCategories is not null && leftCategories.Any(set => set != default) ? leftCategories : null;
+        _nodes = new Node[nodes];
+        for (var node = 0; node < nodes; node++)
+        {
+            _nodes[node] = new Node(
+                features[node], thresholds[node], left[node], right[node], missingLeft[node], LeftCategories is not null && LeftCategories[node] != default);
+        }
     }
+
+    /// <summary>
+    /// An internal node packed for scoring: what a step down the tree reads, in one 24-byte value, so a step touches
+    /// one cache line rather than one an array.
+    /// </summary>
+    private readonly record struct Node(int Feature, double Threshold, int Left, int Right, bool MissingLeft, bool Categorical);
+
+    private readonly Node[] _nodes;
 
     public int[] Features { get; }
 
@@ -59,40 +73,38 @@ public sealed class DecisionTree
     /// <summary>The leaf a row (its features' raw values, NaN where missing) falls into.</summary>
     public int LeafOf(ReadOnlySpan<double> row)
     {
-        if (Features.Length == 0)
+        var nodes = _nodes;
+        if (nodes.Length == 0)
         {
             return 0;
         }
 
-        var categories = LeftCategories;
-        var node = 0;
+        var index = 0;
         while (true)
         {
-            var value = row[Features[node]];
-            bool goesLeft;
-            if (double.IsNaN(value))
+            ref readonly var node = ref nodes[index];
+            var value = row[node.Feature];
+            // Without short-circuits, so a present value costs no second data-dependent branch (a NaN compares false;
+            // then its flag and the node's missing direction decide).
+            var goesLeft = (value <= node.Threshold) | (double.IsNaN(value) & node.MissingLeft);
+            if (node.Categorical)
             {
-                goesLeft = MissingLeft[node];
-            }
-            else if (categories is not null && categories[node] != default)
-            {
-                // A code the tree never saw (or not a code at all) is not in the set: it goes right.
-                goesLeft = value >= 0 && value < 256 && value == Math.Floor(value) && categories[node].Contains((int)value);
-            }
-            else
-            {
-                goesLeft = value <= Thresholds[node];
+                goesLeft = double.IsNaN(value) ? node.MissingLeft : InSet(index, value);
             }
 
-            var next = goesLeft ? Left[node] : Right[node];
+            var next = goesLeft ? node.Left : node.Right;
             if (next < 0)
             {
                 return ~next;
             }
 
-            node = next;
+            index = next;
         }
     }
+
+    /// <summary>Whether a categorical node sends this code left; a code the tree never saw (or not a code) goes right.</summary>
+    private bool InSet(int node, double value) =>
+        value >= 0 && value < 256 && value == Math.Floor(value) && LeftCategories![node].Contains((int)value);
 
     public double Predict(ReadOnlySpan<double> row) => LeafValues[LeafOf(row)];
 }

@@ -192,6 +192,20 @@ public sealed class TreeTrainerTests
     }
 
     [Fact]
+    public void A_tree_whose_children_point_outside_it_makes_the_file_damaged()
+    {
+        var (table, target) = Fixture("regression");
+        var json = Encoding.UTF8.GetString(Save(TreeTrainer.Train(TreeTrainer.GradientBoostedTrees, table, target, options: Quick)));
+        var start = json.IndexOf("\"left\":[", StringComparison.Ordinal) + "\"left\":[".Length;
+        var broken = json[..start] + "99" + json[json.IndexOf(',', start)..];
+
+        var error = Assert.Throws<ModelFormatException>(() => ModelFile.Load(new MemoryStream(Encoding.UTF8.GetBytes(broken))));
+
+        Assert.Contains("damaged", error.Message, StringComparison.Ordinal);
+        Assert.Contains("child index 99", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Text_columns_bad_settings_and_unknown_algorithms_are_refused_with_clear_messages()
     {
         var table = new DataTable(
