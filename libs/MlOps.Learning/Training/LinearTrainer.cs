@@ -27,13 +27,7 @@ public static class LinearTrainer
     {
         options ??= new LinearTrainingOptions();
         options.Validate();
-        var encoding = TargetEncoding.For(table[target], task);
-        var rows = encoding.Rows.Length == table.RowCount ? table : table.Take(encoding.Rows);
-        var inputs = rows.Without(target);
-        if (inputs.Columns.Count == 0)
-        {
-            throw new DataException($"The table has no column besides the target '{target}' to learn from.");
-        }
+        var (encoding, inputs) = TargetEncoding.Prepare(table, target, task);
 
         var featurizer = Featurizer.Fit(inputs, options.Featurizer);
         var features = featurizer.Transform(inputs);

@@ -10,6 +10,22 @@ namespace MlOps.Learning.Training;
 /// </summary>
 internal sealed record TargetEncoding(LearningTask Task, int[] Rows, int[] Codes, double[] Values, string[] Classes)
 {
+    /// <summary>
+    /// The target's encoding and the input columns of the rows that have a target: what every learner starts from.
+    /// </summary>
+    public static (TargetEncoding Encoding, DataTable Inputs) Prepare(DataTable table, string target, LearningTask? requested)
+    {
+        var encoding = For(table[target], requested);
+        var rows = encoding.Rows.Length == table.RowCount ? table : table.Take(encoding.Rows);
+        var inputs = rows.Without(target);
+        if (inputs.Columns.Count == 0)
+        {
+            throw new DataException($"The table has no column besides the target '{target}' to learn from.");
+        }
+
+        return (encoding, inputs);
+    }
+
     public static TargetEncoding For(DataColumn target, LearningTask? requested)
     {
         var rows = Enumerable.Range(0, target.Length).Where(row => !target.IsMissing(row)).ToArray();

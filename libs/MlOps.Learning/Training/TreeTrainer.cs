@@ -42,13 +42,7 @@ public static class TreeTrainer
             _ => throw new ArgumentException($"Unknown tree algorithm '{algorithm}'; known: {GradientBoostedTrees}, {RandomForestAlgorithm}.", nameof(algorithm)),
         };
 
-        var encoding = TargetEncoding.For(table[target], task);
-        var rows = encoding.Rows.Length == table.RowCount ? table : table.Take(encoding.Rows);
-        var inputs = rows.Without(target);
-        if (inputs.Columns.Count == 0)
-        {
-            throw new DataException($"The table has no column besides the target '{target}' to learn from.");
-        }
+        var (encoding, inputs) = TargetEncoding.Prepare(table, target, task);
 
         if (inputs.Columns.FirstOrDefault(column => column.Type == ColumnType.Text) is { } text)
         {
