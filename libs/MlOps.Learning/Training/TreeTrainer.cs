@@ -68,6 +68,7 @@ public static class TreeTrainer
             _ => BoostingObjective.Softmax,
         };
         var targets = encoding.Task == LearningTask.Regression ? encoding.Values : Array.ConvertAll(encoding.Codes, code => (double)code);
+        RequireHistogramMemory(featurizer.Width, options.NumLeaves ?? (forest ? ForestOptions.DefaultTree.NumLeaves : 31), forest ? options.Threads ?? Environment.ProcessorCount : 1);
         var columns = featurizer.TransformColumns(inputs);
 
         Model Build(Predictor predictor, int trainingRows, int iterations, string stopReason) => new(
@@ -125,6 +126,24 @@ public static class TreeTrainer
             : $"{kept} rounds";
         return Build(TreeEnsemblePredictor.From(boosted, featurizer.Width), training.Targets.Length, kept, reason);
     }
+
+    /// <summary>
+    /// Refuses settings whose histograms would not fit: a grower keeps one a leaf (<c>numLeaves</c> × features ×
+    /// 8 KiB), and a forest runs one grower a worker.
+    /// </summary>
+    private static void RequireHistogramMemory(int features, int leaves, int growers)
+    {
+        var bytes = (long)features * leaves * growers * Histogram.SlotsPerFeature * Histogram.Lanes * sizeof(double);
+        if (bytes > MaxHistogramBytes)
+        {
+            throw new ArgumentException(
+                $"{leaves} leaves over {features} features need {bytes >> 20} MiB of histograms ({growers} grower(s) × leaves × features × 8 KiB); " +
+                $"the limit is {MaxHistogramBytes >> 20} MiB. Lower numLeaves or train on fewer features.");
+        }
+    }
+
+    /// <summary>The most memory a training's histograms may take.</summary>
+    public const long MaxHistogramBytes = 2L << 30;
 
     /// <summary>The forest's mean loss over its training rows (a forest has no rounds to report it after).</summary>
     private static double TrainingLoss(TreeEnsemblePredictor forest, BoostingObjective objective, double[][] columns, double[] targets)

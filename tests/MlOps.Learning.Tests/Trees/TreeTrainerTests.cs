@@ -217,10 +217,14 @@ public sealed class TreeTrainerTests
         var text = Assert.Throws<DataException>(() => TreeTrainer.Train(TreeTrainer.GradientBoostedTrees, table, "y"));
         var leaves = Assert.Throws<ArgumentException>(() => TreeTrainer.Train(TreeTrainer.GradientBoostedTrees, table, "y", options: new() { NumLeaves = 1 }));
         var unknown = Assert.Throws<ArgumentException>(() => TreeTrainer.Train("boosted-stumps", table, "y"));
+        var wide = new DataTable([.. Enumerable.Range(0, 300).Select(i => new NumericColumn($"x{i}", [1, 2, 3, 4], new bool[4])), new NumericColumn("y", [1, 0, 1, 0], new bool[4])]);
+        var memory = Assert.Throws<ArgumentException>(() => TreeTrainer.Train(
+            TreeTrainer.RandomForestAlgorithm, wide, "y", options: new() { NumLeaves = 4_096, Threads = 2 }));
 
         Assert.Contains("'review' is text", text.Message, StringComparison.Ordinal);
         Assert.Contains("numLeaves must be between 2 and 4096", leaves.Message, StringComparison.Ordinal);
         Assert.Contains("known: gbdt, random-forest", unknown.Message, StringComparison.Ordinal);
+        Assert.Contains("4096 leaves over 300 features need 19200 MiB of histograms", memory.Message, StringComparison.Ordinal);
     }
 
     [Fact]
