@@ -68,7 +68,7 @@ public static class TreeTrainer
             _ => BoostingObjective.Softmax,
         };
         var targets = encoding.Task == LearningTask.Regression ? encoding.Values : Array.ConvertAll(encoding.Codes, code => (double)code);
-        RequireHistogramMemory(featurizer.Width, options.NumLeaves ?? (forest ? ForestOptions.DefaultTree.NumLeaves : 31), forest ? options.Threads ?? Environment.ProcessorCount : 1);
+        var maxHistograms = HistogramsWithinBudget(featurizer.Width, forest ? options.Threads ?? Environment.ProcessorCount : 1);
         var columns = featurizer.TransformColumns(inputs);
 
         Model Build(Predictor predictor, int trainingRows, int iterations, string stopReason) => new(
@@ -90,6 +90,7 @@ public static class TreeTrainer
                     NumLeaves = options.NumLeaves ?? tree.NumLeaves,
                     MaxDepth = options.MaxDepth,
                     Split = SplitOptionsOf(options, tree.SplitOrDefault),
+                    MaxHistograms = maxHistograms,
                 },
                 MaxBins: options.MaxBins,
                 FeaturesPerSplit: options.FeatureFraction is { } share ? Math.Max(1, (int)Math.Round(share * featurizer.Width)) : null,
@@ -108,7 +109,7 @@ public static class TreeTrainer
         var boostingOptions = new BoostingOptions(
             Rounds: options.Rounds,
             LearningRate: options.LearningRate,
-            Tree: new TreeOptions(options.NumLeaves ?? 31, options.MaxDepth, SplitOptionsOf(options, new SplitOptions())),
+            Tree: new TreeOptions(options.NumLeaves ?? 31, options.MaxDepth, SplitOptionsOf(options, new SplitOptions()), MaxHistograms: maxHistograms),
             MaxBins: options.MaxBins,
             EarlyStoppingRounds: options.EarlyStoppingRounds,
             Seed: options.Seed,
@@ -128,22 +129,18 @@ public static class TreeTrainer
     }
 
     /// <summary>
-    /// Refuses settings whose histograms would not fit: a grower keeps one a leaf (<c>numLeaves</c> × features ×
-    /// 8 KiB), and a forest runs one grower a worker.
+    /// How many histograms each grower may keep (features × 8 KiB each; a forest runs a grower a worker) so that all
+    /// of them stay within <see cref="HistogramBudgetBytes"/>: trees with more leaves than that give up the histograms
+    /// of the leaves least likely to split, and rebuild from rows when they do.
     /// </summary>
-    private static void RequireHistogramMemory(int features, int leaves, int growers)
+    internal static int HistogramsWithinBudget(int features, int growers)
     {
-        var bytes = (long)features * leaves * growers * Histogram.SlotsPerFeature * Histogram.Lanes * sizeof(double);
-        if (bytes > MaxHistogramBytes)
-        {
-            throw new ArgumentException(
-                $"{leaves} leaves over {features} features need {bytes >> 20} MiB of histograms ({growers} grower(s) × leaves × features × 8 KiB); " +
-                $"the limit is {MaxHistogramBytes >> 20} MiB. Lower numLeaves or train on fewer features.");
-        }
+        var bytesEach = (long)features * Histogram.SlotsPerFeature * Histogram.Lanes * sizeof(double);
+        return (int)Math.Clamp(HistogramBudgetBytes / growers / bytesEach, 2, TreeTrainingOptions.MaxNumLeaves);
     }
 
-    /// <summary>The most memory a training's histograms may take.</summary>
-    public const long MaxHistogramBytes = 2L << 30;
+    /// <summary>The most memory a training's histograms take, all growers together.</summary>
+    public const long HistogramBudgetBytes = 1L << 30;
 
     /// <summary>The forest's mean loss over its training rows (a forest has no rounds to report it after).</summary>
     private static double TrainingLoss(TreeEnsemblePredictor forest, BoostingObjective objective, double[][] columns, double[] targets)

@@ -9,7 +9,7 @@ namespace MlOps.Learning.Training;
 /// </summary>
 public sealed record TreeTrainingOptions
 {
-    /// <summary>The most leaves a tree may have (histograms are kept per leaf: leaves × features × 8 KiB).</summary>
+    /// <summary>The most leaves a tree may have.</summary>
     public const int MaxNumLeaves = 4_096;
 
     /// <summary>Boosting rounds, or a forest's trees.</summary>

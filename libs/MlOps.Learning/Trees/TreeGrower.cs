@@ -5,7 +5,13 @@ namespace MlOps.Learning.Trees;
 /// <param name="FeaturesPerSplit">
 /// When set, each leaf chooses its split among this many features drawn at random (a random forest's sqrt rule).
 /// </param>
-public sealed record TreeOptions(int NumLeaves = 31, int? MaxDepth = null, SplitOptions? Split = null, int? Threads = null, int? FeaturesPerSplit = null)
+/// <param name="MaxHistograms">
+/// At most this many histograms kept at once (default: one a leaf). Fewer bound the memory (features × 8 KiB each):
+/// a leaf whose histogram was given up builds both children's from their rows when it splits, instead of one and a
+/// subtraction.
+/// </param>
+public sealed record TreeOptions(
+    int NumLeaves = 31, int? MaxDepth = null, SplitOptions? Split = null, int? Threads = null, int? FeaturesPerSplit = null, int? MaxHistograms = null)
 {
     public SplitOptions SplitOrDefault => Split ?? new SplitOptions();
 
@@ -24,6 +30,9 @@ public sealed class TreeGrower
     private readonly BinnedFeatures _features;
     private readonly TreeOptions _options;
     private readonly Histogram[] _histograms;
+
+    /// <summary>The leaf each histogram slot belongs to, or −1 for a free slot.</summary>
+    private readonly int[] _slotOwner;
     private readonly HistogramBuilder _builder;
     private readonly int[] _rows;
     private readonly int[] _scratch;
@@ -50,7 +59,9 @@ public sealed class TreeGrower
         ArgumentOutOfRangeException.ThrowIfLessThan(options.NumLeaves, 2);
         _features = features;
         _options = options;
-        _histograms = new Histogram[options.NumLeaves];
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxHistograms ?? 2, 2, nameof(options));
+        _histograms = new Histogram[Math.Min(options.NumLeaves, options.MaxHistograms ?? options.NumLeaves)];
+        _slotOwner = new int[_histograms.Length];
         for (var i = 0; i < _histograms.Length; i++)
         {
             _histograms[i] = new Histogram(features.FeatureCount);
@@ -131,6 +142,8 @@ public sealed class TreeGrower
 
         var leaves = _leaves;
         var leafCount = 1;
+        Array.Fill(_slotOwner, -1);
+        _slotOwner[0] = 0;
         leaves[0] = new Leaf { Start = 0, Count = rootCount, HistogramSlot = 0, Depth = 0, Gradient = gradient, Hessian = hessian, Parent = -1 };
         _builder.Build(_histograms[0], _features, statistics, rowSubset is null ? null : _rows, 0, rootCount);
         leaves[0].Split = CanSplit(leaves[0]) ? SplitFinder.FindBest(_histograms[0], split, FeaturesFor(featureMask, random), _categorical) : null;
@@ -168,14 +181,28 @@ public sealed class TreeGrower
             var leftCount = Partition(parent, chosen);
             var rightCount = parent.Count - leftCount;
 
-            // The smaller child's histogram from its rows into a free slot; the larger's is what remains of the parent's.
-            var freeSlot = leafCount;
+            // The smaller child's histogram from its rows into a free slot, the larger's what remains of the parent's; or,
+            // when the parent's histogram was given up for another leaf's, both children's from their rows.
             var leftIsSmaller = leftCount <= rightCount;
-            var leftSlot = leftIsSmaller ? freeSlot : parent.HistogramSlot;
-            var rightSlot = leftIsSmaller ? parent.HistogramSlot : freeSlot;
-            _builder.Build(_histograms[freeSlot], _features, statistics, _rows, leftIsSmaller ? parent.Start : parent.Start + leftCount, leftIsSmaller ? leftCount : rightCount);
-            _histograms[parent.HistogramSlot].Subtract(_histograms[freeSlot]);
+            int leftSlot, rightSlot;
+            if (parent.HistogramSlot >= 0)
+            {
+                var freeSlot = AcquireSlot(best);
+                (leftSlot, rightSlot) = leftIsSmaller ? (freeSlot, parent.HistogramSlot) : (parent.HistogramSlot, freeSlot);
+                _builder.Build(_histograms[freeSlot], _features, statistics, _rows, leftIsSmaller ? parent.Start : parent.Start + leftCount, leftIsSmaller ? leftCount : rightCount);
+                _histograms[parent.HistogramSlot].Subtract(_histograms[freeSlot]);
+            }
+            else
+            {
+                leftSlot = AcquireSlot(best);
+                _slotOwner[leftSlot] = best;
+                rightSlot = AcquireSlot(best);
+                _builder.Build(_histograms[leftSlot], _features, statistics, _rows, parent.Start, leftCount);
+                _builder.Build(_histograms[rightSlot], _features, statistics, _rows, parent.Start + leftCount, rightCount);
+            }
 
+            _slotOwner[leftSlot] = best;
+            _slotOwner[rightSlot] = leafCount;
             leaves[best] = new Leaf
             {
                 Start = parent.Start, Count = leftCount, HistogramSlot = leftSlot, Depth = parent.Depth + 1,
@@ -242,6 +269,39 @@ public sealed class TreeGrower
         }
 
         return _leafMask;
+    }
+
+    /// <summary>
+    /// A histogram slot for a new child: a free one, or the one of the leaf least likely to split soon (no split, then
+    /// the smallest gain), which gives it up; never <paramref name="keep"/>'s.
+    /// </summary>
+    private int AcquireSlot(int keep)
+    {
+        var victim = -1;
+        var victimGain = double.PositiveInfinity;
+        for (var slot = 0; slot < _slotOwner.Length; slot++)
+        {
+            var owner = _slotOwner[slot];
+            if (owner < 0)
+            {
+                return slot;
+            }
+
+            if (owner == keep)
+            {
+                continue;
+            }
+
+            var gain = _leaves[owner].Split is { } split ? split.Gain : double.NegativeInfinity;
+            if (victim < 0 || gain < victimGain)
+            {
+                (victim, victimGain) = (slot, gain);
+            }
+        }
+
+        _leaves[_slotOwner[victim]].HistogramSlot = -1;
+        _slotOwner[victim] = -1;
+        return victim;
     }
 
     /// <summary>A categorical split's bins as the codes they hold (bin c + 1 holds code c).</summary>

@@ -102,6 +102,32 @@ public sealed class TreeGrowerTests
         }
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(5)]
+    public void A_tree_keeping_few_histograms_is_the_tree_keeping_one_a_leaf(int kept)
+    {
+        var random = new Random(12);
+        var columns = Enumerable.Range(0, 6).Select(_ => Enumerable.Range(0, 20_000).Select(_ => random.NextDouble()).ToArray()).ToArray();
+        var y = Enumerable.Range(0, 20_000).Select(i => Math.Sin(6 * columns[0][i]) + (columns[1][i] * columns[2][i]) + (0.1 * random.NextDouble())).ToArray();
+        var statistics = y.Select(v => new GradientPair(-v, 1)).ToArray();
+        var features = BinnedFeatures.Create(columns);
+        var options = new TreeOptions(NumLeaves: 63, Split: new SplitOptions(MinChildSamples: 10));
+
+        var all = new TreeGrower(features, options).Grow(statistics);
+        var few = new TreeGrower(features, options with { MaxHistograms = kept }).Grow(statistics);
+
+        Assert.Equal(63, all.LeafCount);
+        Assert.Equal(all.Features, few.Features);
+        Assert.Equal(all.Thresholds, few.Thresholds);
+        Assert.Equal(all.Left, few.Left);
+        Assert.Equal(all.Right, few.Right);
+        for (var leaf = 0; leaf < all.LeafCount; leaf++)
+        {
+            Assert.Equal(all.LeafValues[leaf], few.LeafValues[leaf], 1e-9);
+        }
+    }
+
     private static DecisionTree Grow(double[][] columns, double[] y, TreeOptions options)
     {
         var features = BinnedFeatures.Create(columns);
