@@ -9,8 +9,9 @@ namespace MlOps.Learning.Training;
 /// Trains gradient-boosted trees (<see cref="GradientBoosting"/>) and random forests (<see cref="RandomForest"/>) on a
 /// table. Numeric and boolean columns are used as they are, missing values left missing (each split learns where they
 /// go); a categorical column becomes one feature of codes (its kept values, then "other" for the rest, unseen and
-/// missing ones), which trees split natively into two sets of categories. Hashed text is not taken: its thousands of
-/// sparse features need a sparse histogram the trees do not have yet.
+/// missing ones), which trees split natively into two sets of categories; a text column's hashed n-grams (TF-IDF) are
+/// sparse features, of which the trees take the most frequent buckets (<see cref="TreeInputs"/>), stored and
+/// histogrammed by their non-zero entries.
 /// </summary>
 public static class TreeTrainer
 {
@@ -44,23 +45,14 @@ public static class TreeTrainer
 
         var (encoding, inputs) = TargetEncoding.Prepare(table, target, task);
 
-        if (inputs.Columns.FirstOrDefault(column => column.Type == ColumnType.Text) is { } text)
+        var featurizer = Featurizer.Fit(inputs, new FeaturizerOptions
         {
-            throw new DataException(
-                $"The column '{text.Name}' is text; {algorithm} does not take text columns yet. Drop it, or train logistic-regression, which hashes text.");
-        }
-
-        var featurizer = Featurizer.Fit(
-            inputs, new FeaturizerOptions { Impute = ImputeStrategy.None, Standardize = false, MaxCategories = options.MaxCategories, CategoricalCodes = true });
-        var categoryCounts = new int[featurizer.Width];
-        foreach (var column in featurizer.Columns)
-        {
-            if (column is CategoricalFeaturizer { AsCodes: true } categorical)
-            {
-                categoryCounts[column.Offset] = categorical.Categories.Count + 1;
-            }
-        }
-
+            Impute = ImputeStrategy.None,
+            Standardize = false,
+            MaxCategories = options.MaxCategories,
+            CategoricalCodes = true,
+            TextHashBits = options.TextHashBits,
+        });
         var objective = encoding.Task switch
         {
             LearningTask.Regression => BoostingObjective.SquaredError,
@@ -68,16 +60,16 @@ public static class TreeTrainer
             _ => BoostingObjective.Softmax,
         };
         var targets = encoding.Task == LearningTask.Regression ? encoding.Values : Array.ConvertAll(encoding.Codes, code => (double)code);
-        var maxHistograms = HistogramsWithinBudget(featurizer.Width, forest ? options.Threads ?? Environment.ProcessorCount : 1);
-        var columns = featurizer.TransformColumns(inputs);
+        var (trees, data) = TreeInputs.Fit(featurizer, inputs, targets, options.MaxTextFeatures, options.MinTextDocuments);
+        var maxHistograms = HistogramsWithinBudget(trees.FeatureCount, forest ? options.Threads ?? Environment.ProcessorCount : 1);
 
-        Model Build(Predictor predictor, int trainingRows, int iterations, string stopReason) => new(
+        Model Build(TreeEnsemblePredictor predictor, int trainingRows, int iterations, string stopReason) => new(
             algorithm,
             encoding.Task,
             target,
             encoding.Classes,
             featurizer,
-            predictor,
+            trees.ToModelFeatures(predictor),
             new TrainingMetadata(ModelFile.LibraryVersion, options.ToParameters(forest), options.Seed, options.DataSha256, trainingRows, iterations, stopReason));
 
         if (forest)
@@ -93,19 +85,19 @@ public static class TreeTrainer
                     MaxHistograms = maxHistograms,
                 },
                 MaxBins: options.MaxBins,
-                FeaturesPerSplit: options.FeatureFraction is { } share ? Math.Max(1, (int)Math.Round(share * featurizer.Width)) : null,
+                FeaturesPerSplit: options.FeatureFraction is { } share ? Math.Max(1, (int)Math.Round(share * trees.FeatureCount)) : null,
                 Seed: options.Seed,
                 Threads: options.Threads);
             cancellationToken.ThrowIfCancellationRequested();
-            var grown = RandomForest.Train(new BoostingData(columns, targets, categoryCounts), objective, encoding.Classes.Length, forestOptions);
+            var grown = RandomForest.Train(data, objective, encoding.Classes.Length, forestOptions);
             var trained = Build(grown, targets.Length, options.Rounds, "all trees grown");
-            onIteration?.Invoke(new TrainingIteration(options.Rounds, TrainingLoss(grown, objective, columns, targets), () => trained));
+            onIteration?.Invoke(new TrainingIteration(options.Rounds, TrainingLoss(grown, objective, data), () => trained));
             return trained;
         }
 
         var (training, held) = validation is not null
-            ? (new BoostingData(columns, targets, categoryCounts), Validation(validation, target, featurizer, encoding))
-            : options.EarlyStoppingRounds is not null ? HoldOut(columns, targets, categoryCounts, options) : (new BoostingData(columns, targets, categoryCounts), null);
+            ? (data, Validation(validation, target, trees, encoding))
+            : options.EarlyStoppingRounds is not null ? HoldOut(data, options) : (data, null);
         var boostingOptions = new BoostingOptions(
             Rounds: options.Rounds,
             LearningRate: options.LearningRate,
@@ -119,13 +111,13 @@ public static class TreeTrainer
         Action<int, double, Func<BoostedTrees>>? onRound = onIteration is null
             ? null
             : (round, loss, snapshot) => onIteration(new TrainingIteration(
-                round + 1, loss, () => Build(TreeEnsemblePredictor.From(snapshot(), featurizer.Width), training.Targets.Length, round + 1, "in progress")));
+                round + 1, loss, () => Build(TreeEnsemblePredictor.From(snapshot(), trees.FeatureCount), training.Targets.Length, round + 1, "in progress")));
         var boosted = GradientBoosting.Train(training, objective, encoding.Classes.Length, boostingOptions, held, onRound, cancellationToken);
         var kept = boosted.Trees.Length;
         var reason = options.EarlyStoppingRounds is { } patience && kept < options.Rounds
             ? $"early stopping: no better validation loss in {patience} rounds after round {kept}"
             : $"{kept} rounds";
-        return Build(TreeEnsemblePredictor.From(boosted, featurizer.Width), training.Targets.Length, kept, reason);
+        return Build(TreeEnsemblePredictor.From(boosted, trees.FeatureCount), training.Targets.Length, kept, reason);
     }
 
     /// <summary>
@@ -143,21 +135,16 @@ public static class TreeTrainer
     public const long HistogramBudgetBytes = 1L << 30;
 
     /// <summary>The forest's mean loss over its training rows (a forest has no rounds to report it after).</summary>
-    private static double TrainingLoss(TreeEnsemblePredictor forest, BoostingObjective objective, double[][] columns, double[] targets)
+    private static double TrainingLoss(TreeEnsemblePredictor forest, BoostingObjective objective, BoostingData data)
     {
         var outputs = forest.Outputs;
-        var margins = new double[targets.Length * outputs];
-        Parallel.For(0, targets.Length, () => new double[columns.Length], (row, _, buffer) =>
+        var margins = new double[data.Targets.Length * outputs];
+        Parallel.For(0, data.Targets.Length, () => new double[data.FeatureCount], (row, _, buffer) =>
         {
-            for (var feature = 0; feature < columns.Length; feature++)
-            {
-                buffer[feature] = columns[feature][row];
-            }
-
-            forest.MarginsOfRow(buffer, margins.AsSpan(row * outputs, outputs));
+            forest.MarginsOfRow(data.RowValues(row, buffer), margins.AsSpan(row * outputs, outputs));
             return buffer;
         }, _ => { });
-        return Objectives.Loss(objective, outputs, margins, targets);
+        return Objectives.Loss(objective, outputs, margins, data.Targets);
     }
 
     private static SplitOptions SplitOptionsOf(TreeTrainingOptions options, SplitOptions defaults) => new(
@@ -168,7 +155,7 @@ public static class TreeTrainer
         options.MinSplitGain);
 
     /// <summary>A validation table featurized as the training rows, its rows without a target or with an unknown class left out.</summary>
-    private static BoostingData Validation(DataTable validation, string target, Featurizer featurizer, TargetEncoding encoding)
+    private static BoostingData Validation(DataTable validation, string target, TreeInputs trees, TargetEncoding encoding)
     {
         var classes = encoding.Classes;
         var labels = validation[target];
@@ -193,16 +180,13 @@ public static class TreeTrainer
             }
         }
 
-        var kept = validation.Take(keep.ToArray());
-        return new BoostingData(featurizer.TransformColumns(kept), [.. targets]);
+        return trees.Apply(validation.Take(keep.ToArray()), [.. targets]);
     }
 
     /// <summary>A seeded share of the rows held out as the validation set early stopping watches.</summary>
-    private static (BoostingData Training, BoostingData Validation) HoldOut(double[][] columns, double[] targets, int[] categoryCounts, TreeTrainingOptions options)
+    private static (BoostingData Training, BoostingData Validation) HoldOut(BoostingData data, TreeTrainingOptions options)
     {
-        var rows = targets.Length;
-        var held = new bool[rows];
-        var random = new Random(options.Seed);
+        var rows = data.Targets.Length;
         var heldCount = Math.Max(1, (int)(rows * options.ValidationFraction));
         if (heldCount >= rows)
         {
@@ -210,37 +194,17 @@ public static class TreeTrainer
         }
 
         var order = Enumerable.Range(0, rows).ToArray();
+        var random = new Random(options.Seed);
         for (var i = 0; i < heldCount; i++)
         {
             var j = random.Next(i, rows);
             (order[i], order[j]) = (order[j], order[i]);
-            held[order[i]] = true;
         }
 
-        BoostingData Select(bool heldOut)
-        {
-            var count = heldOut ? heldCount : rows - heldCount;
-            var selected = columns.Select(_ => new double[count]).ToArray();
-            var selectedTargets = new double[count];
-            var next = 0;
-            for (var row = 0; row < rows; row++)
-            {
-                if (held[row] != heldOut)
-                {
-                    continue;
-                }
-
-                for (var feature = 0; feature < columns.Length; feature++)
-                {
-                    selected[feature][next] = columns[feature][row];
-                }
-
-                selectedTargets[next++] = targets[row];
-            }
-
-            return new BoostingData(selected, selectedTargets, categoryCounts);
-        }
-
-        return (Select(heldOut: false), Select(heldOut: true));
+        var held = order[..heldCount];
+        var kept = order[heldCount..];
+        Array.Sort(held);
+        Array.Sort(kept);
+        return (data.Take(kept), data.Take(held));
     }
 }

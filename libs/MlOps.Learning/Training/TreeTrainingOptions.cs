@@ -60,6 +60,15 @@ public sealed record TreeTrainingOptions
     /// </summary>
     public int MaxCategories { get; init; } = 100;
 
+    /// <summary>A text column's n-grams are hashed into 2^bits buckets (TF-IDF weighted, as for the linear learners).</summary>
+    public int TextHashBits { get; init; } = 16;
+
+    /// <summary>Hashed-text buckets the trees take at most: the most frequent ones.</summary>
+    public int MaxTextFeatures { get; init; } = 500;
+
+    /// <summary>A hashed-text bucket needs at least this many rows holding it to be taken.</summary>
+    public int MinTextDocuments { get; init; } = 5;
+
     /// <summary>The SHA-256 of the training data, when the caller knows it, recorded in the model.</summary>
     public string? DataSha256 { get; init; }
 
@@ -81,6 +90,9 @@ public sealed record TreeTrainingOptions
         Require(ValidationFraction is > 0 and < 1, "validationFraction must be above 0 and below 1.");
         Require(Threads is null or >= 1, "threads must be at least 1.");
         Require(MaxCategories is >= 1 and <= 254, "maxCategories must be between 1 and 254 for trees.");
+        Require(TextHashBits is >= 4 and <= 20, "textHashBits must be between 4 and 20 for trees.");
+        Require(MaxTextFeatures is >= 0 and <= 10_000, "maxTextFeatures must be between 0 and 10000.");
+        Require(MinTextDocuments >= 1, "minTextDocuments must be at least 1.");
     }
 
     /// <summary>The parameters as recorded in the model file (defaults resolved for the algorithm).</summary>
@@ -97,6 +109,9 @@ public sealed record TreeTrainingOptions
             ["minChildWeight"] = Text(MinChildWeight ?? (forest ? 0 : 1e-3)),
             ["minSplitGain"] = Text(MinSplitGain),
             ["maxCategories"] = Text(MaxCategories),
+            ["textHashBits"] = Text(TextHashBits),
+            ["maxTextFeatures"] = Text(MaxTextFeatures),
+            ["minTextDocuments"] = Text(MinTextDocuments),
             ["seed"] = Text(Seed),
         };
         if (MaxDepth is { } depth)

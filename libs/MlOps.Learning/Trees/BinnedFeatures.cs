@@ -14,26 +14,38 @@ public sealed class BinnedFeatures
     private readonly byte[][] _columns;
     private readonly bool[] _categorical;
 
-    private BinnedFeatures(NumericBins[] bins, bool[] categorical, byte[][] columns, byte[] rowMajor, int rows)
+    private BinnedFeatures(NumericBins[] bins, bool[] categorical, byte[][] columns, byte[] rowMajor, int rows, SparseFeatures? sparse)
     {
-        Bins = bins;
+        Bins = sparse is null ? bins : [.. bins, .. sparse.Bins];
+        Sparse = sparse;
         _categorical = categorical;
         _columns = columns;
         RowMajor = rowMajor;
         RowCount = rows;
     }
 
+    /// <summary>Every feature's bins: the dense features', then the sparse ones'.</summary>
     public IReadOnlyList<NumericBins> Bins { get; }
 
-    public int FeatureCount => _columns.Length;
+    /// <summary>The dense features, then the sparse ones (numbered from <see cref="DenseCount"/>).</summary>
+    public int FeatureCount => _columns.Length + (Sparse?.FeatureCount ?? 0);
+
+    /// <summary>Features stored a byte a row (the first ones); the rest are <see cref="Sparse"/>.</summary>
+    public int DenseCount => _columns.Length;
+
+    /// <summary>Features stored by their non-zero entries (hashed text), after the dense ones; null when there are none.</summary>
+    public SparseFeatures? Sparse { get; }
 
     /// <summary>Whether a feature holds category codes (split on sets of codes) rather than ordered numbers.</summary>
-    public bool IsCategorical(int feature) => _categorical[feature];
+    public bool IsCategorical(int feature) => feature < _categorical.Length && _categorical[feature];
 
     public int RowCount { get; }
 
-    /// <summary>Each row's bin of one feature.</summary>
+    /// <summary>Each row's bin of one dense feature.</summary>
     public ReadOnlySpan<byte> Column(int feature) => _columns[feature];
+
+    /// <summary>One row's bin of any feature.</summary>
+    public byte BinOf(int row, int feature) => feature < DenseCount ? _columns[feature][row] : Sparse!.BinOf(row, feature - DenseCount);
 
     internal byte[] ColumnArray(int feature) => _columns[feature];
 
@@ -48,11 +60,26 @@ public sealed class BinnedFeatures
     /// When given, a feature's number of category codes (its values are codes 0 to that − 1, each its own bin), or 0
     /// for a numeric feature.
     /// </param>
+    /// <param name="sparse">Sparse features over the same rows, numbered after the dense ones.</param>
     public static BinnedFeatures Create(
-        IReadOnlyList<double[]> columns, int maxBins = NumericBins.MaxValueBins, int seed = 0, int threads = -1, IReadOnlyList<int>? categoryCounts = null)
+        IReadOnlyList<double[]> columns,
+        int maxBins = NumericBins.MaxValueBins,
+        int seed = 0,
+        int threads = -1,
+        IReadOnlyList<int>? categoryCounts = null,
+        SparseFeatures? sparse = null)
     {
-        ArgumentOutOfRangeException.ThrowIfZero(columns.Count);
-        var rows = columns[0].Length;
+        if (columns.Count == 0 && sparse is null)
+        {
+            throw new ArgumentException("There are no features.", nameof(columns));
+        }
+
+        var rows = columns.Count > 0 ? columns[0].Length : sparse!.RowCount;
+        if (sparse is not null && sparse.RowCount != rows)
+        {
+            throw new ArgumentException($"The sparse features have {sparse.RowCount} rows where the dense ones have {rows}.", nameof(sparse));
+        }
+
         var width = columns.Count;
         if ((long)rows * width > Array.MaxLength)
         {
@@ -97,6 +124,6 @@ public sealed class BinnedFeatures
             categorical[feature] = categoryCounts is { } counts && counts[feature] > 0;
         }
 
-        return new BinnedFeatures(bins, categorical, binned, rowMajor, rows);
+        return new BinnedFeatures(bins, categorical, binned, rowMajor, rows, sparse);
     }
 }

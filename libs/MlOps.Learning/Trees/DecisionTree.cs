@@ -107,4 +107,8 @@ public sealed class DecisionTree
         value >= 0 && value < 256 && value == Math.Floor(value) && LeftCategories![node].Contains((int)value);
 
     public double Predict(ReadOnlySpan<double> row) => LeafValues[LeafOf(row)];
+
+    /// <summary>The same tree reading each feature <c>f</c> at <paramref name="featureMap"/>[f] instead.</summary>
+    public DecisionTree WithFeatures(IReadOnlyList<int> featureMap) => new(
+        [.. Features.Select(feature => featureMap[feature])], Thresholds, MissingLeft, Left, Right, LeafValues, Gains, LeftCategories);
 }

@@ -16,10 +16,90 @@ public sealed record BoostingOptions(
     double FeatureFraction = 1,
     int? Threads = null);
 
-/// <summary>Rows to train on or to validate with: one array of values a feature (NaN where missing), and the targets.</summary>
+/// <summary>
+/// Sparse features (hashed text) as compressed sparse rows: row r's entries are
+/// <c>Features/Values[RowStarts[r] .. RowStarts[r + 1])</c>, features (0 to <paramref name="FeatureCount"/> − 1)
+/// ascending, values above zero; every other value is zero.
+/// </summary>
+public sealed record SparseRows(int FeatureCount, int[] RowStarts, int[] Features, double[] Values);
+
+/// <summary>
+/// Rows to train on or to validate with: one array of values a dense feature (NaN where missing), the sparse features
+/// numbered after them, and the targets.
+/// </summary>
 /// <param name="Targets">The value (squared error), 0 or 1 (log-loss), or the class code (softmax).</param>
-/// <param name="CategoryCounts">When given, each feature's number of category codes, or 0 for a numeric feature.</param>
-public sealed record BoostingData(IReadOnlyList<double[]> Columns, double[] Targets, IReadOnlyList<int>? CategoryCounts = null);
+/// <param name="CategoryCounts">When given, each dense feature's number of category codes, or 0 for a numeric feature.</param>
+/// <param name="Sparse">When given, features that are mostly zero, after the dense ones.</param>
+public sealed record BoostingData(IReadOnlyList<double[]> Columns, double[] Targets, IReadOnlyList<int>? CategoryCounts = null, SparseRows? Sparse = null)
+{
+    public int FeatureCount => Columns.Count + (Sparse?.FeatureCount ?? 0);
+
+    /// <summary>One row's value of every feature, into <paramref name="buffer"/> (<see cref="FeatureCount"/> long).</summary>
+    public double[] RowValues(int row, double[] buffer)
+    {
+        for (var feature = 0; feature < Columns.Count; feature++)
+        {
+            buffer[feature] = Columns[feature][row];
+        }
+
+        if (Sparse is { } sparse)
+        {
+            Array.Clear(buffer, Columns.Count, sparse.FeatureCount);
+            for (var entry = sparse.RowStarts[row]; entry < sparse.RowStarts[row + 1]; entry++)
+            {
+                buffer[Columns.Count + sparse.Features[entry]] = sparse.Values[entry];
+            }
+        }
+
+        return buffer;
+    }
+
+    /// <summary>These rows only, in this order.</summary>
+    public BoostingData Take(IReadOnlyList<int> rows)
+    {
+        var columns = Columns.Select(column =>
+        {
+            var taken = new double[rows.Count];
+            for (var i = 0; i < rows.Count; i++)
+            {
+                taken[i] = column[rows[i]];
+            }
+
+            return taken;
+        }).ToArray();
+        var targets = new double[rows.Count];
+        for (var i = 0; i < rows.Count; i++)
+        {
+            targets[i] = Targets[rows[i]];
+        }
+
+        SparseRows? sparse = null;
+        if (Sparse is { } all)
+        {
+            var rowStarts = new int[rows.Count + 1];
+            var features = new List<int>();
+            var values = new List<double>();
+            for (var i = 0; i < rows.Count; i++)
+            {
+                for (var entry = all.RowStarts[rows[i]]; entry < all.RowStarts[rows[i] + 1]; entry++)
+                {
+                    features.Add(all.Features[entry]);
+                    values.Add(all.Values[entry]);
+                }
+
+                rowStarts[i + 1] = features.Count;
+            }
+
+            sparse = all with { RowStarts = rowStarts, Features = [.. features], Values = [.. values] };
+        }
+
+        return new BoostingData(columns, targets, CategoryCounts, sparse);
+    }
+
+    /// <summary>The features binned for trees, the sparse ones' bounds and the dense ones' seeded by <paramref name="seed"/>.</summary>
+    internal BinnedFeatures Bin(int maxBins, int seed, int threads) =>
+        BinnedFeatures.Create(Columns, maxBins, seed, threads, CategoryCounts, Sparse is null ? null : SparseFeatures.Create(Sparse, seed + Columns.Count));
+}
 
 /// <summary>
 /// Histogram gradient boosting: features binned once; each round, for each output, the gradients and hessians of the
@@ -53,7 +133,7 @@ public static class GradientBoosting
         var threads = options.Threads ?? Environment.ProcessorCount;
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = threads };
-        var features = BinnedFeatures.Create(training.Columns, options.MaxBins, options.Seed, threads, training.CategoryCounts);
+        var features = training.Bin(options.MaxBins, options.Seed, threads);
         var grower = new TreeGrower(features, (options.Tree ?? new TreeOptions()) with { Threads = threads });
 
         var baseScores = BaseScores(objective, outputs, training.Targets);
@@ -78,9 +158,9 @@ public static class GradientBoosting
         var random = new Random(options.Seed);
         var sampledRows = options.BaggingFraction < 1 ? new int[Math.Max(1, (int)(rows * options.BaggingFraction))] : null;
         var inSample = sampledRows is null ? null : new bool[rows];
-        var featureMask = options.FeatureFraction < 1 ? new bool[training.Columns.Count] : null;
+        var featureMask = options.FeatureFraction < 1 ? new bool[training.FeatureCount] : null;
         var allRows = Enumerable.Range(0, rows).ToArray();
-        var allFeatures = Enumerable.Range(0, training.Columns.Count).ToArray();
+        var allFeatures = Enumerable.Range(0, training.FeatureCount).ToArray();
         var trees = new List<DecisionTree[]>(options.Rounds);
         var bestLoss = double.PositiveInfinity;
         var bestRound = -1;
@@ -116,11 +196,11 @@ public static class GradientBoosting
                 Parallel.For(0, Blocks(rows), parallel, block =>
                 {
                     var (from, to) = BlockRange(block, rows);
-                    var buffer = inSample is null ? null : new double[training.Columns.Count];
+                    var buffer = inSample is null ? null : new double[training.FeatureCount];
                     for (var row = from; row < to; row++)
                     {
                         // Rows the tree was not grown from find their leaf by walking it.
-                        var leaf = inSample is null || inSample[row] ? leafOfRow[row] : tree.LeafOf(RowOf(training.Columns, row, buffer!));
+                        var leaf = inSample is null || inSample[row] ? leafOfRow[row] : tree.LeafOf(training.RowValues(row, buffer!));
                         margins[(row * outputs) + output] += tree.LeafValues[leaf];
                     }
                 });
@@ -134,12 +214,12 @@ public static class GradientBoosting
                 Parallel.For(0, Blocks(validationRows), parallel, block =>
                 {
                     var (from, to) = BlockRange(block, validationRows);
-                    var buffer = new double[validation.Columns.Count];
+                    var buffer = new double[validation.FeatureCount];
                     for (var r = from; r < to; r++)
                     {
                         for (var output = 0; output < outputs; output++)
                         {
-                            validationMargins[(r * outputs) + output] += roundTrees[output].Predict(RowOf(validation.Columns, r, buffer));
+                            validationMargins[(r * outputs) + output] += roundTrees[output].Predict(validation.RowValues(r, buffer));
                         }
                     }
                 });
@@ -230,16 +310,6 @@ public static class GradientBoosting
         {
             marks[index] = true;
         }
-    }
-
-    private static double[] RowOf(IReadOnlyList<double[]> columns, int row, double[] buffer)
-    {
-        for (var feature = 0; feature < buffer.Length; feature++)
-        {
-            buffer[feature] = columns[feature][row];
-        }
-
-        return buffer;
     }
 
     private static void Scale(double[] values, double factor)

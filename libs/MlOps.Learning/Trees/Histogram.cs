@@ -161,13 +161,58 @@ public sealed class HistogramBuilder
     /// </summary>
     public void Build(Histogram target, BinnedFeatures features, GradientPair[] statistics, int[]? rows, int start, int count)
     {
+        BuildDense(target, features, statistics, rows, start, count);
+        if (features.Sparse is { } sparse)
+        {
+            AddSparse(target, features.DenseCount, sparse, statistics, rows, start, count);
+        }
+    }
+
+    /// <summary>
+    /// Adds the sparse features: each row's non-zero entries into their slots, then each feature's zero bin as the
+    /// rows' total less its non-zero bins.
+    /// </summary>
+    private static void AddSparse(Histogram target, int firstFeature, SparseFeatures sparse, GradientPair[] statistics, int[]? rows, int start, int count)
+    {
+        ref var sums = ref MemoryMarshal.GetArrayDataReference(target.Sums);
+        var rowStarts = sparse.RowStarts;
+        var entryFeatures = sparse.EntryFeatures;
+        var entryBins = sparse.EntryBins;
+        var total = Vector256<double>.Zero;
+        for (var i = 0; i < count; i++)
+        {
+            var row = rows is null ? start + i : rows[start + i];
+            var increment = Widen(statistics[row]);
+            total += increment;
+            for (var entry = rowStarts[row]; entry < rowStarts[row + 1]; entry++)
+            {
+                ref var slot = ref Unsafe.Add(ref sums, ((((firstFeature + entryFeatures[entry]) * Histogram.SlotsPerFeature) + entryBins[entry]) * Histogram.Lanes));
+                Vector256.StoreUnsafe(Vector256.LoadUnsafe(ref slot) + increment, ref slot);
+            }
+        }
+
+        for (var feature = 0; feature < sparse.FeatureCount; feature++)
+        {
+            ref var first = ref Unsafe.Add(ref sums, (firstFeature + feature) * Histogram.SlotsPerFeature * Histogram.Lanes);
+            var nonZero = Vector256<double>.Zero;
+            for (var bin = SparseFeatures.ZeroBin + 1; bin < Histogram.SlotsPerFeature; bin++)
+            {
+                nonZero += Vector256.LoadUnsafe(ref Unsafe.Add(ref first, bin * Histogram.Lanes));
+            }
+
+            Vector256.StoreUnsafe(total - nonZero, ref Unsafe.Add(ref first, SparseFeatures.ZeroBin * Histogram.Lanes));
+        }
+    }
+
+    private void BuildDense(Histogram target, BinnedFeatures features, GradientPair[] statistics, int[]? rows, int start, int count)
+    {
         var workers = Math.Clamp(count / MinRowsPerWorker, 1, _ordered.Length);
         if (workers == 1 && count <= BlockRows && count >= MinRowsToFork && _ordered.Length > 1
             && (rows is null || !IsSparse(rows.AsSpan(start, count))))
         {
             target.Clear();
             Gather(_ordered[0], statistics, rows, start, count);
-            Parallel.For(0, features.FeatureCount, _parallel, feature => AccumulateFeature(
+            Parallel.For(0, features.DenseCount, _parallel, feature => AccumulateFeature(
                 target, feature, features.ColumnArray(feature), rows, start, _ordered[0].AsSpan(0, count)));
             return;
         }
@@ -199,11 +244,11 @@ public sealed class HistogramBuilder
             var block = Gather(_ordered[worker], statistics, rows, blockStart, length);
             if (rows is not null && IsSparse(rows.AsSpan(blockStart, length)))
             {
-                histogram.AccumulateRows(features.RowMajor, features.FeatureCount, rows.AsSpan(blockStart, length), block);
+                histogram.AccumulateRows(features.RowMajor, features.DenseCount, rows.AsSpan(blockStart, length), block);
                 continue;
             }
 
-            for (var feature = 0; feature < features.FeatureCount; feature++)
+            for (var feature = 0; feature < features.DenseCount; feature++)
             {
                 AccumulateFeature(histogram, feature, features.ColumnArray(feature), rows, blockStart, block);
             }

@@ -53,6 +53,22 @@ public sealed class NumericBins
         return new NumericBins(bounds);
     }
 
+    /// <summary>
+    /// The bins of a sparse feature: zero alone in bin 1 (the first bound halfway between zero and the smallest
+    /// non-zero value), then at most <paramref name="maxNonZeroBins"/> bins of the non-zero values, fitted as usual.
+    /// </summary>
+    public static NumericBins ForSparse(double[] nonZeroValues, int maxNonZeroBins, int seed = 0)
+    {
+        var nonZero = Fit(nonZeroValues, maxNonZeroBins, DefaultSampleSize, seed);
+        var smallest = double.PositiveInfinity;
+        foreach (var value in nonZeroValues)
+        {
+            smallest = Math.Min(smallest, value);
+        }
+
+        return double.IsPositiveInfinity(smallest) ? new NumericBins([]) : new NumericBins([Midpoint(0, smallest), .. nonZero.UpperBounds]);
+    }
+
     /// <param name="values">The feature's values, <see cref="double.NaN"/> where missing.</param>
     /// <param name="maxBins">At most this many bins of present values, 1 to 255.</param>
     /// <param name="sampleSize">At most this many present values (drawn with <paramref name="seed"/>) choose the bounds.</param>

@@ -35,7 +35,7 @@ public static class RandomForest
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Trees, 1);
         var threads = options.Threads ?? Environment.ProcessorCount;
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
-        var features = BinnedFeatures.Create(training.Columns, options.MaxBins, options.Seed, threads, training.CategoryCounts);
+        var features = training.Bin(options.MaxBins, options.Seed, threads);
         var perSplit = options.FeaturesPerSplit
             ?? (objective == BoostingObjective.SquaredError ? features.FeatureCount : Math.Max(1, (int)Math.Sqrt(features.FeatureCount)));
         ArgumentOutOfRangeException.ThrowIfLessThan(perSplit, 1);

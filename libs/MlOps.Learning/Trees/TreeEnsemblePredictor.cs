@@ -46,7 +46,26 @@ public sealed class TreeEnsemblePredictor : Predictor
         Width = width;
         BaseScores = baseScores;
         Trees = trees;
+        if (width > StackWidth)
+        {
+            // Wide rows (hashed text) are scored on the features the trees use, laid out side by side.
+            var used = trees.SelectMany(member => member).SelectMany(tree => tree.Features).Distinct().Order().ToArray();
+            _compactOf = new int[width];
+            Array.Fill(_compactOf, -1);
+            for (var i = 0; i < used.Length; i++)
+            {
+                _compactOf[used[i]] = i;
+            }
+
+            _compactTrees = [.. trees.Select(member => member.Select(tree => tree.WithFeatures(_compactOf)).ToArray())];
+            _compactWidth = used.Length;
+        }
     }
+
+    /// <summary>For wide rows: each feature's place in the compact row (−1 when no tree reads it), the trees reading it there, its width.</summary>
+    private readonly int[]? _compactOf;
+    private readonly DecisionTree[][]? _compactTrees;
+    private readonly int _compactWidth;
 
     public EnsembleKind Kind { get; }
 
@@ -87,18 +106,26 @@ public sealed class TreeEnsemblePredictor : Predictor
 
     public override void Margins(ReadOnlySpan<int> indices, ReadOnlySpan<double> values, Span<double> margins)
     {
+        var width = _compactOf is null ? Width : _compactWidth;
         double[]? rented = null;
-        var row = Width <= StackWidth ? stackalloc double[StackWidth] : rented = ArrayPool<double>.Shared.Rent(Width);
+        var row = width <= StackWidth ? stackalloc double[StackWidth] : rented = ArrayPool<double>.Shared.Rent(width);
         try
         {
-            row = row[..Width];
+            row = row[..width];
             row.Clear();
             for (var entry = 0; entry < indices.Length; entry++)
             {
-                row[indices[entry]] = values[entry];
+                if (_compactOf is null)
+                {
+                    row[indices[entry]] = values[entry];
+                }
+                else if (_compactOf[indices[entry]] is >= 0 and var place)
+                {
+                    row[place] = values[entry];
+                }
             }
 
-            MarginsOfRow(row, margins);
+            MarginsOf(_compactTrees ?? Trees, row, margins);
         }
         finally
         {
@@ -110,10 +137,12 @@ public sealed class TreeEnsemblePredictor : Predictor
     }
 
     /// <summary>Each output's margin for a row given densely (<see cref="Width"/> values, NaN where missing).</summary>
-    public void MarginsOfRow(ReadOnlySpan<double> row, Span<double> margins)
+    public void MarginsOfRow(ReadOnlySpan<double> row, Span<double> margins) => MarginsOf(Trees, row, margins);
+
+    private void MarginsOf(DecisionTree[][] trees, ReadOnlySpan<double> row, Span<double> margins)
     {
         BaseScores.CopyTo(margins);
-        foreach (var member in Trees)
+        foreach (var member in trees)
         {
             for (var output = 0; output < member.Length; output++)
             {

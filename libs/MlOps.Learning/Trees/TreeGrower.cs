@@ -336,6 +336,13 @@ public sealed class TreeGrower
             goesLeft[bin] = (split.IsCategorical ? split.LeftBins.Contains(bin) : bin <= split.ThresholdBin) ? (byte)1 : (byte)0;
         }
 
+        if (split.Feature >= _features.DenseCount)
+        {
+            var sparseLeft = PartitionSparse(_features.Sparse!, split.Feature - _features.DenseCount, goesLeft, _rows.AsSpan(segmentStart, segmentCount), _scratch.AsSpan(segmentStart, segmentCount));
+            _scratch.AsSpan(segmentStart, segmentCount - sparseLeft).CopyTo(_rows.AsSpan(segmentStart + sparseLeft));
+            return sparseLeft;
+        }
+
         var column = _features.ColumnArray(split.Feature);
         var chunks = Math.Clamp(segmentCount / MinRowsPerPartitionChunk, 1, _chunkLeft.Length);
         if (chunks == 1)
@@ -377,6 +384,22 @@ public sealed class TreeGrower
         var from = (int)((long)count * chunk / chunks);
         var to = (int)((long)count * (chunk + 1) / chunks);
         return (start + from, to - from);
+    }
+
+    /// <summary>As <see cref="PartitionChunk"/>, each row's bin of a sparse feature looked up among its entries.</summary>
+    private static int PartitionSparse(SparseFeatures sparse, int feature, byte[] goesLeft, Span<int> rows, Span<int> scratch)
+    {
+        int left = 0, right = 0;
+        foreach (var row in rows)
+        {
+            int side = goesLeft[sparse.BinOf(row, feature)];
+            rows[left] = row;
+            scratch[right] = row;
+            left += side;
+            right += 1 - side;
+        }
+
+        return left;
     }
 
     /// <summary>

@@ -28,8 +28,6 @@ public sealed class LinearAlgorithm(string name, IReadOnlyList<LearningTask> tas
 
     public string Name { get; } = name;
 
-    public bool TakesText => true;
-
     public IReadOnlyList<LearningTask> Tasks { get; } = tasks;
 
     public IReadOnlyList<Hyperparameter> Hyperparameters { get; } = hasSolver

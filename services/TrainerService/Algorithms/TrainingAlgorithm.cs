@@ -25,9 +25,6 @@ public interface ITrainingAlgorithm
 
     IReadOnlyList<Hyperparameter> Hyperparameters { get; }
 
-    /// <summary>Whether the learner takes text columns (hashed n-grams); a job naming a dataset with one is refused otherwise.</summary>
-    bool TakesText { get; }
-
     /// <summary>Trains; reports iterations to <paramref name="onIteration"/> and stops at the next one once cancelled.</summary>
     Model Train(TrainingInput input, Action<TrainingIteration> onIteration, CancellationToken cancellationToken);
 }

@@ -31,6 +31,9 @@ public sealed class TreeAlgorithm : ITrainingAlgorithm
                 ? "Share of features each split draws from; 0 for scikit-learn's default (√n for classification, all for regression)."
                 : "Share of features each tree may use; 0 for all.", 0, 1),
             new("maxCategories", HyperparameterType.WholeNumber, "100", "Categories kept per categorical column, each split on natively; the rest share 'other'.", 1, 254),
+            new("textHashBits", HyperparameterType.WholeNumber, "16", "Text n-grams are hashed into 2^bits buckets.", 4, 20),
+            new("maxTextFeatures", HyperparameterType.WholeNumber, "500", "Hashed-text buckets the trees take at most (the most frequent).", 0, 10_000),
+            new("minTextDocuments", HyperparameterType.WholeNumber, "5", "Rows a hashed-text bucket must appear in to be taken.", 1, 1_000_000),
         ];
         Hyperparameters = forest
             ? shared
@@ -49,9 +52,6 @@ public sealed class TreeAlgorithm : ITrainingAlgorithm
     public static TreeAlgorithm RandomForest { get; } = new(TreeTrainer.RandomForestAlgorithm, forest: true);
 
     public string Name { get; }
-
-    /// <summary>Not yet: hashed text needs a sparse histogram (see docs/learning.md).</summary>
-    public bool TakesText => false;
 
     public IReadOnlyList<LearningTask> Tasks { get; } = [LearningTask.BinaryClassification, LearningTask.MulticlassClassification, LearningTask.Regression];
 
@@ -73,6 +73,9 @@ public sealed class TreeAlgorithm : ITrainingAlgorithm
             MinSplitGain = settings.Number("minSplitGain"),
             FeatureFraction = settings.Number("featureFraction") is > 0 and var share ? share : null,
             MaxCategories = settings.WholeNumber("maxCategories"),
+            TextHashBits = settings.WholeNumber("textHashBits"),
+            MaxTextFeatures = settings.WholeNumber("maxTextFeatures"),
+            MinTextDocuments = settings.WholeNumber("minTextDocuments"),
             Seed = input.Seed,
             DataSha256 = input.DatasetSha256,
         };

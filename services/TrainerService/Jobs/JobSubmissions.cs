@@ -129,12 +129,6 @@ public sealed class JobSubmissions(
             return Invalid("algorithm", $"'{algorithm.Name}' handles {string.Join(" and ", algorithm.Tasks.Select(TaskNames.Of))}, not {TaskNames.Of(resolvedTask)}.");
         }
 
-        if (!algorithm.TakesText
-            && detail.Profile.Columns.FirstOrDefault(c => c.Name != request.Target && c.Type == "text") is { } text)
-        {
-            return Invalid("algorithm", $"'{algorithm.Name}' does not take text columns yet, and '{text.Name}' is text. Train logistic-regression or linear-regression, which hash text, or upload a version without it.");
-        }
-
         var metrics = ModelMetrics.For(resolvedTask);
         var primary = request.PrimaryMetric ?? ModelMetrics.DefaultPrimary(resolvedTask);
         if (!metrics.Contains(primary, StringComparer.Ordinal))

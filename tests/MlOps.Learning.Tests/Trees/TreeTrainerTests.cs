@@ -218,7 +218,7 @@ public sealed class TreeTrainerTests
     }
 
     [Fact]
-    public void Text_columns_bad_settings_and_unknown_algorithms_are_refused_with_clear_messages()
+    public void Bad_settings_and_unknown_algorithms_are_refused_with_clear_messages()
     {
         var table = new DataTable(
         [
@@ -226,13 +226,62 @@ public sealed class TreeTrainerTests
             new NumericColumn("y", [1, 0, 1, 0], new bool[4]),
         ]);
 
-        var text = Assert.Throws<DataException>(() => TreeTrainer.Train(TreeTrainer.GradientBoostedTrees, table, "y"));
         var leaves = Assert.Throws<ArgumentException>(() => TreeTrainer.Train(TreeTrainer.GradientBoostedTrees, table, "y", options: new() { NumLeaves = 1 }));
+        var bits = Assert.Throws<ArgumentException>(() => TreeTrainer.Train(TreeTrainer.GradientBoostedTrees, table, "y", options: new() { TextHashBits = 24 }));
         var unknown = Assert.Throws<ArgumentException>(() => TreeTrainer.Train("boosted-stumps", table, "y"));
 
-        Assert.Contains("'review' is text", text.Message, StringComparison.Ordinal);
         Assert.Contains("numLeaves must be between 2 and 4096", leaves.Message, StringComparison.Ordinal);
+        Assert.Contains("textHashBits must be between 4 and 20 for trees", bits.Message, StringComparison.Ordinal);
         Assert.Contains("known: gbdt, random-forest", unknown.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(TreeTrainer.GradientBoostedTrees)]
+    [InlineData(TreeTrainer.RandomForestAlgorithm)]
+    public void Trees_learn_from_the_words_of_a_text_column_among_its_most_frequent_hashed_buckets(string algorithm)
+    {
+        // A review is "yes" when it holds more of the liked words than of the disliked ones; fillers carry nothing.
+        string[] liked = ["great", "love", "superb", "fresh"];
+        string[] disliked = ["awful", "stale", "broken", "late"];
+        string[] fillers = ["the", "box", "arrived", "and", "it", "was", "a", "parcel", "today", "with", "my", "order"];
+        var random = new Random(13);
+        var reviews = new string?[3_000];
+        var answers = new int[reviews.Length];
+        for (var row = 0; row < reviews.Length; row++)
+        {
+            var good = random.Next(3);
+            var bad = random.Next(3);
+            var words = Enumerable.Range(0, good).Select(_ => liked[random.Next(liked.Length)])
+                .Concat(Enumerable.Range(0, bad).Select(_ => disliked[random.Next(disliked.Length)]))
+                .Concat(Enumerable.Range(0, 6).Select(_ => fillers[random.Next(fillers.Length)]))
+                .OrderBy(_ => random.Next())
+                .ToArray();
+            reviews[row] = row % 50 == 0 ? null : string.Join(' ', words);
+            answers[row] = reviews[row] is not null && good > bad ? 1 : 0;
+        }
+
+        var table = new DataTable(
+        [
+            new TextColumn("review", reviews),
+            new NumericColumn("stars", Enumerable.Range(0, reviews.Length).Select(_ => random.NextDouble()).ToArray(), new bool[reviews.Length]),
+            new CategoricalColumn("answer", answers, ["no", "yes"]),
+        ]);
+
+        var model = TreeTrainer.Train(algorithm, table, "answer", options: new TreeTrainingOptions { Rounds = 60, NumLeaves = 15, MinChildSamples = 5, MaxTextFeatures = 200 });
+        var loaded = ModelFile.Load(new MemoryStream(Save(model)));
+
+        var predictions = loaded.Score(table);
+        var accuracy = predictions.Where((prediction, row) => prediction.Label == (answers[row] == 1 ? "yes" : "no")).Count() / (double)reviews.Length;
+        Assert.True(accuracy > 0.9, $"{algorithm}: training accuracy {accuracy}");
+        Assert.Equal("yes", loaded.Score(new Dictionary<string, object?> { ["review"] = "great superb love and fresh", ["stars"] = 0.5 }).Label);
+        Assert.Equal("no", loaded.Score(new Dictionary<string, object?> { ["review"] = "awful stale broken and late", ["stars"] = 0.5 }).Label);
+        Assert.Equal(Save(model), Save(loaded));
+        var trees = (TreeEnsemblePredictor)loaded.Predictor;
+        Assert.Equal(loaded.Featurizer.Width, trees.Width);
+        // The splits read hashed buckets of the text column (words and their pieces), of which at most 200 were taken.
+        var text = loaded.Featurizer.Columns[0];
+        var buckets = trees.Trees.SelectMany(member => member).SelectMany(tree => tree.Features).Where(f => f >= text.Offset && f < text.Offset + text.Width).Distinct().Count();
+        Assert.InRange(buckets, 4, 200);
     }
 
     [Fact]

@@ -42,7 +42,7 @@ public sealed class ValidationTests(PostgresFixture postgres) : IClassFixture<Po
         { """{"dataset":"products","target":"category","algorithm":"logistic-regression","model":"m","task":"binary"}""", "task", "exactly two classes" },
         { """{"dataset":"reviews","target":"text","algorithm":"logistic-regression","model":"m"}""", "task", "free text" },
         { """{"dataset":"carts","target":"abandoned","algorithm":"logistic-regression","model":"m","primaryMetric":"rmse"}""", "primaryMetric", "auc, accuracy" },
-        { """{"dataset":"reviews","target":"sentiment","algorithm":"gbdt","model":"m"}""", "algorithm", "'gbdt' does not take text columns yet, and 'text' is text" },
+        { """{"dataset":"reviews","target":"sentiment","algorithm":"gbdt","model":"m","hyperparameters":{"textHashBits":22}}""", "hyperparameters.textHashBits", "textHashBits must be" },
         { """{"dataset":"carts","target":"abandoned","algorithm":"random-forest","model":"m","hyperparameters":{"numLeaves":1}}""", "hyperparameters.numLeaves", "numLeaves must be" },
         { """{"dataset":"carts","target":"abandoned","algorithm":"random-forest","model":"m","hyperparameters":{"learningRate":0.1}}""", "hyperparameters.learningRate", "'random-forest' has no hyperparameter 'learningRate'" },
     };
