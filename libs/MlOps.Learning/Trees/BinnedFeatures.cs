@@ -36,6 +36,9 @@ public sealed class BinnedFeatures
     /// <summary>Features stored by their non-zero entries (hashed text), after the dense ones; null when there are none.</summary>
     public SparseFeatures? Sparse { get; }
 
+    /// <summary>The histogram slots each feature uses: its value bins and the missing bin.</summary>
+    public IReadOnlyList<int> SlotCounts => [.. Bins.Select(bins => bins.ValueBins + 1)];
+
     /// <summary>Whether a feature holds category codes (split on sets of codes) rather than ordered numbers.</summary>
     public bool IsCategorical(int feature) => feature < _categorical.Length && _categorical[feature];
 

@@ -20,24 +20,67 @@ public sealed class Histogram
 
     private const int FeatureStride = SlotsPerFeature * Lanes;
 
-    public Histogram(int features)
+    /// <param name="slotCounts">
+    /// When given, the slots each feature uses (its bins, the missing one included); clearing, adding, subtracting and
+    /// split finding then skip the rest, which matters when features have few bins (hashed text has 17).
+    /// </param>
+    public Histogram(int features, IReadOnlyList<int>? slotCounts = null)
     {
         FeatureCount = features;
         Sums = new double[features * FeatureStride];
+        _slotCounts = slotCounts is null ? null : [.. slotCounts];
+        if (_slotCounts is not null && _slotCounts.Length != features)
+        {
+            throw new ArgumentException($"{_slotCounts.Length} slot counts for {features} features.", nameof(slotCounts));
+        }
+
+        // Whole-array operations are one vectorized pass; per feature ones pay only while most slots are unused.
+        _byFeature = _slotCounts is not null && _slotCounts.Sum() * 2 < features * SlotsPerFeature;
     }
+
+    private readonly int[]? _slotCounts;
+    private readonly bool _byFeature;
 
     public int FeatureCount { get; }
 
     /// <summary>Slot by slot: gradient sum, hessian sum, row count, 0.</summary>
     public double[] Sums { get; }
 
+    /// <summary>The slots a feature uses (all 256 unless the histogram was told fewer).</summary>
+    public int SlotsOf(int feature) => _slotCounts?[feature] ?? SlotsPerFeature;
+
     /// <summary>One feature's slots (<see cref="SlotsPerFeature"/> × <see cref="Lanes"/> values).</summary>
     public ReadOnlySpan<double> Of(int feature) => Sums.AsSpan(feature * FeatureStride, FeatureStride);
 
-    public void Clear() => Array.Clear(Sums);
+    public void Clear()
+    {
+        if (!_byFeature)
+        {
+            Array.Clear(Sums);
+            return;
+        }
+
+        for (var feature = 0; feature < FeatureCount; feature++)
+        {
+            Sums.AsSpan(feature * FeatureStride, _slotCounts![feature] * Lanes).Clear();
+        }
+    }
 
     /// <summary>This histogram less <paramref name="part"/>: a parent's becomes its larger child's without reading rows.</summary>
-    public void Subtract(Histogram part) => TensorPrimitives.Subtract(Sums, part.Sums, Sums);
+    public void Subtract(Histogram part)
+    {
+        if (!_byFeature)
+        {
+            TensorPrimitives.Subtract(Sums, part.Sums, Sums);
+            return;
+        }
+
+        for (var feature = 0; feature < FeatureCount; feature++)
+        {
+            var used = Sums.AsSpan(feature * FeatureStride, _slotCounts![feature] * Lanes);
+            TensorPrimitives.Subtract(used, part.Sums.AsSpan(feature * FeatureStride, used.Length), used);
+        }
+    }
 
     /// <summary>
     /// How many rows ahead a random read is prefetched: the rows of a deep leaf lie far apart, and asking for a later
@@ -56,7 +99,20 @@ public sealed class Histogram
         }
     }
 
-    public void Add(Histogram part) => TensorPrimitives.Add(Sums, part.Sums, Sums);
+    public void Add(Histogram part)
+    {
+        if (!_byFeature)
+        {
+            TensorPrimitives.Add(Sums, part.Sums, Sums);
+            return;
+        }
+
+        for (var feature = 0; feature < FeatureCount; feature++)
+        {
+            var used = Sums.AsSpan(feature * FeatureStride, _slotCounts![feature] * Lanes);
+            TensorPrimitives.Add(used, part.Sums.AsSpan(feature * FeatureStride, used.Length), used);
+        }
+    }
 
     /// <summary>Adds consecutive rows of one feature to its slots: bin <paramref name="bins"/>[i] with the statistics <paramref name="ordered"/>[i].</summary>
     internal void AccumulateFeature(int feature, ReadOnlySpan<byte> bins, ReadOnlySpan<Vector256<double>> ordered)
@@ -120,7 +176,8 @@ public sealed class Histogram
 /// (LightGBM's ordered gradients), a block at a time small enough to stay in a core's cache while every feature reads
 /// it with its bytes, forwards. Many rows are cut into one contiguous share a worker, each summed into its own
 /// histogram (the target's, or a scratch one) and then added together; fewer rows make one block, gathered once,
-/// whose features the workers share. Buffers are kept from build to build.
+/// whose features the workers share. Sparse features (hashed text) add each row's non-zero entries as the rows go by,
+/// on the same workers, and get their zero bins at the end from the rows' total. Buffers are kept from build to build.
 /// </summary>
 public sealed class HistogramBuilder
 {
@@ -134,21 +191,24 @@ public sealed class HistogramBuilder
     private const int MinRowsToFork = 1_024;
 
     private readonly Histogram[] _scratch;
+    private readonly Vector256<double>[] _totals;
     private readonly Vector256<double>[][] _ordered;
     private readonly ParallelOptions _parallel;
 
     /// <param name="threads">Workers (at least 1).</param>
-    public HistogramBuilder(int features, int threads)
+    /// <param name="slotCounts">The slots each feature uses, as the histograms built are told (see <see cref="Histogram"/>).</param>
+    public HistogramBuilder(int features, int threads, IReadOnlyList<int>? slotCounts = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         _scratch = new Histogram[threads - 1];
         _ordered = new Vector256<double>[threads][];
+        _totals = new Vector256<double>[threads];
         for (var worker = 0; worker < threads; worker++)
         {
             _ordered[worker] = new Vector256<double>[BlockRows];
             if (worker > 0)
             {
-                _scratch[worker - 1] = new Histogram(features);
+                _scratch[worker - 1] = new Histogram(features, slotCounts);
             }
         }
 
@@ -161,41 +221,48 @@ public sealed class HistogramBuilder
     /// </summary>
     public void Build(Histogram target, BinnedFeatures features, GradientPair[] statistics, int[]? rows, int start, int count)
     {
-        BuildDense(target, features, statistics, rows, start, count);
+        var total = BuildShares(target, features, statistics, rows, start, count);
         if (features.Sparse is { } sparse)
         {
-            AddSparse(target, features.DenseCount, sparse, statistics, rows, start, count);
+            SetZeroBins(target, features.DenseCount, sparse, total);
         }
     }
 
     /// <summary>
-    /// Adds the sparse features: each row's non-zero entries into their slots, then each feature's zero bin as the
-    /// rows' total less its non-zero bins.
+    /// Adds a block's rows' sparse entries (the rows' increments gathered in <paramref name="block"/>) into their slots;
+    /// answers the block's total.
     /// </summary>
-    private static void AddSparse(Histogram target, int firstFeature, SparseFeatures sparse, GradientPair[] statistics, int[]? rows, int start, int count)
+    private static Vector256<double> AddSparseEntries(Histogram target, int firstFeature, SparseFeatures sparse, int[]? rows, int start, ReadOnlySpan<Vector256<double>> block)
     {
         ref var sums = ref MemoryMarshal.GetArrayDataReference(target.Sums);
         var rowStarts = sparse.RowStarts;
         var entryFeatures = sparse.EntryFeatures;
         var entryBins = sparse.EntryBins;
         var total = Vector256<double>.Zero;
-        for (var i = 0; i < count; i++)
+        for (var i = 0; i < block.Length; i++)
         {
             var row = rows is null ? start + i : rows[start + i];
-            var increment = Widen(statistics[row]);
+            var increment = block[i];
             total += increment;
             for (var entry = rowStarts[row]; entry < rowStarts[row + 1]; entry++)
             {
-                ref var slot = ref Unsafe.Add(ref sums, ((((firstFeature + entryFeatures[entry]) * Histogram.SlotsPerFeature) + entryBins[entry]) * Histogram.Lanes));
+                ref var slot = ref Unsafe.Add(ref sums, (((firstFeature + entryFeatures[entry]) * Histogram.SlotsPerFeature) + entryBins[entry]) * Histogram.Lanes);
                 Vector256.StoreUnsafe(Vector256.LoadUnsafe(ref slot) + increment, ref slot);
             }
         }
 
+        return total;
+    }
+
+    /// <summary>Each sparse feature's zero bin: the rows' total less its non-zero bins.</summary>
+    private static void SetZeroBins(Histogram target, int firstFeature, SparseFeatures sparse, Vector256<double> total)
+    {
+        ref var sums = ref MemoryMarshal.GetArrayDataReference(target.Sums);
         for (var feature = 0; feature < sparse.FeatureCount; feature++)
         {
             ref var first = ref Unsafe.Add(ref sums, (firstFeature + feature) * Histogram.SlotsPerFeature * Histogram.Lanes);
             var nonZero = Vector256<double>.Zero;
-            for (var bin = SparseFeatures.ZeroBin + 1; bin < Histogram.SlotsPerFeature; bin++)
+            for (var bin = SparseFeatures.ZeroBin + 1; bin < target.SlotsOf(firstFeature + feature); bin++)
             {
                 nonZero += Vector256.LoadUnsafe(ref Unsafe.Add(ref first, bin * Histogram.Lanes));
             }
@@ -204,44 +271,55 @@ public sealed class HistogramBuilder
         }
     }
 
-    private void BuildDense(Histogram target, BinnedFeatures features, GradientPair[] statistics, int[]? rows, int start, int count)
+    /// <summary>Builds on the workers (see the class); answers the rows' total.</summary>
+    private Vector256<double> BuildShares(Histogram target, BinnedFeatures features, GradientPair[] statistics, int[]? rows, int start, int count)
     {
         var workers = Math.Clamp(count / MinRowsPerWorker, 1, _ordered.Length);
         if (workers == 1 && count <= BlockRows && count >= MinRowsToFork && _ordered.Length > 1
-            && (rows is null || !IsSparse(rows.AsSpan(start, count))))
+            && (rows is null || !IsSparse(rows.AsSpan(start, count))) && features.Sparse is null)
         {
             target.Clear();
             Gather(_ordered[0], statistics, rows, start, count);
             Parallel.For(0, features.DenseCount, _parallel, feature => AccumulateFeature(
                 target, feature, features.ColumnArray(feature), rows, start, _ordered[0].AsSpan(0, count)));
-            return;
+            return Vector256<double>.Zero;
         }
 
         if (workers == 1)
         {
-            Sum(target, 0, features, statistics, rows, start, count);
-            return;
+            return Sum(target, 0, features, statistics, rows, start, count);
         }
 
         Parallel.For(0, workers, _parallel, worker =>
         {
             var from = (int)((long)count * worker / workers);
             var to = (int)((long)count * (worker + 1) / workers);
-            Sum(worker == 0 ? target : _scratch[worker - 1], worker, features, statistics, rows, start + from, to - from);
+            _totals[worker] = Sum(worker == 0 ? target : _scratch[worker - 1], worker, features, statistics, rows, start + from, to - from);
         });
+        var total = _totals[0];
         for (var worker = 1; worker < workers; worker++)
         {
             target.Add(_scratch[worker - 1]);
+            total += _totals[worker];
         }
+
+        return total;
     }
 
-    private void Sum(Histogram histogram, int worker, BinnedFeatures features, GradientPair[] statistics, int[]? rows, int start, int count)
+    /// <summary>Sums a share of the rows into <paramref name="histogram"/>; answers their total (for the sparse features' zero bins).</summary>
+    private Vector256<double> Sum(Histogram histogram, int worker, BinnedFeatures features, GradientPair[] statistics, int[]? rows, int start, int count)
     {
         histogram.Clear();
+        var total = Vector256<double>.Zero;
         for (var blockStart = start; blockStart < start + count; blockStart += BlockRows)
         {
             var length = Math.Min(BlockRows, start + count - blockStart);
             var block = Gather(_ordered[worker], statistics, rows, blockStart, length);
+            if (features.Sparse is { } sparse)
+            {
+                total += AddSparseEntries(histogram, features.DenseCount, sparse, rows, blockStart, block);
+            }
+
             if (rows is not null && IsSparse(rows.AsSpan(blockStart, length)))
             {
                 histogram.AccumulateRows(features.RowMajor, features.DenseCount, rows.AsSpan(blockStart, length), block);
@@ -253,6 +331,8 @@ public sealed class HistogramBuilder
                 AccumulateFeature(histogram, feature, features.ColumnArray(feature), rows, blockStart, block);
             }
         }
+
+        return total;
     }
 
     /// <summary>

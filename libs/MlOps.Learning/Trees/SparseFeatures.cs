@@ -21,7 +21,39 @@ public sealed class SparseFeatures
         RowStarts = rowStarts;
         EntryFeatures = entryFeatures;
         EntryBins = entryBins;
+
+        // The same entries feature by feature (rows ascending): a counting sort of the row-major ones.
+        FeatureStarts = new int[bins.Length + 1];
+        foreach (var feature in entryFeatures)
+        {
+            FeatureStarts[feature + 1]++;
+        }
+
+        for (var feature = 0; feature < bins.Length; feature++)
+        {
+            FeatureStarts[feature + 1] += FeatureStarts[feature];
+        }
+
+        FeatureRows = new int[entryFeatures.Length];
+        FeatureBins = new byte[entryFeatures.Length];
+        var next = FeatureStarts[..^1];
+        for (var row = 0; row + 1 < rowStarts.Length; row++)
+        {
+            for (var entry = rowStarts[row]; entry < rowStarts[row + 1]; entry++)
+            {
+                var place = next[entryFeatures[entry]]++;
+                FeatureRows[place] = row;
+                FeatureBins[place] = entryBins[entry];
+            }
+        }
     }
+
+    /// <summary>Feature f's entries are <c>FeatureRows/FeatureBins[FeatureStarts[f] .. FeatureStarts[f + 1])</c>, rows ascending.</summary>
+    internal int[] FeatureStarts { get; }
+
+    internal int[] FeatureRows { get; }
+
+    internal byte[] FeatureBins { get; }
 
     public IReadOnlyList<NumericBins> Bins { get; }
 

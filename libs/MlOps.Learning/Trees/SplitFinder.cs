@@ -74,7 +74,7 @@ public static class SplitFinder
         double totalGradient = 0, totalHessian = 0;
         var totalCount = 0;
         var lastBin = 0;
-        for (var bin = 0; bin < Histogram.SlotsPerFeature; bin++)
+        for (var bin = 0; bin < histogram.SlotsOf(feature); bin++)
         {
             var slot = bin * Histogram.Lanes;
             totalGradient += sums[slot];
@@ -138,7 +138,7 @@ public static class SplitFinder
         Span<double> keys = stackalloc double[Histogram.SlotsPerFeature];
         double totalGradient = 0, totalHessian = 0;
         int totalCount = 0, present = 0;
-        for (var bin = 0; bin < Histogram.SlotsPerFeature; bin++)
+        for (var bin = 0; bin < histogram.SlotsOf(feature); bin++)
         {
             var slot = bin * Histogram.Lanes;
             if (sums[slot + 2] <= 0)

@@ -38,6 +38,9 @@ public sealed class TreeGrower
     private readonly int[] _scratch;
     private readonly byte[] _goesLeft = new byte[Histogram.SlotsPerFeature];
     private readonly int[] _candidates;
+
+    /// <summary>Zero bins, one a row, into which a sparse feature's entries are written while it partitions a leaf.</summary>
+    private readonly byte[]? _sparseColumn;
     private readonly Leaf[] _leaves;
     private readonly int[] _nodeFeatures;
     private readonly double[] _nodeThresholds;
@@ -60,18 +63,24 @@ public sealed class TreeGrower
         _features = features;
         _options = options;
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxHistograms ?? 2, 2, nameof(options));
+        var slotCounts = features.SlotCounts;
         _histograms = new Histogram[Math.Min(options.NumLeaves, options.MaxHistograms ?? options.NumLeaves)];
         _slotOwner = new int[_histograms.Length];
         for (var i = 0; i < _histograms.Length; i++)
         {
-            _histograms[i] = new Histogram(features.FeatureCount);
+            _histograms[i] = new Histogram(features.FeatureCount, slotCounts);
         }
 
-        _builder = new HistogramBuilder(features.FeatureCount, options.ThreadsOrDefault);
+        _builder = new HistogramBuilder(features.FeatureCount, options.ThreadsOrDefault, slotCounts);
         _rows = new int[features.RowCount];
         _scratch = new int[features.RowCount];
         _chunkLeft = new int[options.ThreadsOrDefault];
         _candidates = new int[features.FeatureCount];
+        if (features.Sparse is not null)
+        {
+            _sparseColumn = new byte[features.RowCount];
+            Array.Fill(_sparseColumn, SparseFeatures.ZeroBin);
+        }
         _leaves = new Leaf[options.NumLeaves];
         _nodeFeatures = new int[options.NumLeaves - 1];
         _nodeThresholds = new double[options.NumLeaves - 1];
@@ -336,14 +345,38 @@ public sealed class TreeGrower
             goesLeft[bin] = (split.IsCategorical ? split.LeftBins.Contains(bin) : bin <= split.ThresholdBin) ? (byte)1 : (byte)0;
         }
 
-        if (split.Feature >= _features.DenseCount)
+        var column = split.Feature < _features.DenseCount ? _features.ColumnArray(split.Feature) : SparseColumn(split.Feature - _features.DenseCount, set: true);
+        try
         {
-            var sparseLeft = PartitionSparse(_features.Sparse!, split.Feature - _features.DenseCount, goesLeft, _rows.AsSpan(segmentStart, segmentCount), _scratch.AsSpan(segmentStart, segmentCount));
-            _scratch.AsSpan(segmentStart, segmentCount - sparseLeft).CopyTo(_rows.AsSpan(segmentStart + sparseLeft));
-            return sparseLeft;
+            return PartitionColumn(column, goesLeft, segmentStart, segmentCount);
+        }
+        finally
+        {
+            if (split.Feature >= _features.DenseCount)
+            {
+                SparseColumn(split.Feature - _features.DenseCount, set: false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A sparse feature as a whole byte column, for a partition: its rows' bins written into a column of zero bins kept
+    /// for the purpose (<paramref name="set"/>), or put back to zero afterwards; either costs the feature's entries.
+    /// </summary>
+    private byte[] SparseColumn(int feature, bool set)
+    {
+        var sparse = _features.Sparse!;
+        var column = _sparseColumn!;
+        for (var entry = sparse.FeatureStarts[feature]; entry < sparse.FeatureStarts[feature + 1]; entry++)
+        {
+            column[sparse.FeatureRows[entry]] = set ? sparse.FeatureBins[entry] : SparseFeatures.ZeroBin;
         }
 
-        var column = _features.ColumnArray(split.Feature);
+        return column;
+    }
+
+    private int PartitionColumn(byte[] column, byte[] goesLeft, int segmentStart, int segmentCount)
+    {
         var chunks = Math.Clamp(segmentCount / MinRowsPerPartitionChunk, 1, _chunkLeft.Length);
         if (chunks == 1)
         {
@@ -384,22 +417,6 @@ public sealed class TreeGrower
         var from = (int)((long)count * chunk / chunks);
         var to = (int)((long)count * (chunk + 1) / chunks);
         return (start + from, to - from);
-    }
-
-    /// <summary>As <see cref="PartitionChunk"/>, each row's bin of a sparse feature looked up among its entries.</summary>
-    private static int PartitionSparse(SparseFeatures sparse, int feature, byte[] goesLeft, Span<int> rows, Span<int> scratch)
-    {
-        int left = 0, right = 0;
-        foreach (var row in rows)
-        {
-            int side = goesLeft[sparse.BinOf(row, feature)];
-            rows[left] = row;
-            scratch[right] = row;
-            left += side;
-            right += 1 - side;
-        }
-
-        return left;
     }
 
     /// <summary>
