@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MlOps.Bench;
 
-var root = new RootCommand("MlOps learning benchmarks: train on one CSV, score another, print one JSON line.");
+var root = new RootCommand("MlOps learning benchmarks: train on one CSV, score another, print one JSON line; or write a generated dataset.");
 root.Subcommands.Add(TrainCommand.Create());
-return root.Parse(args).Invoke();
+root.Subcommands.Add(GenerateCommand.Create());
+return await root.Parse(args).InvokeAsync();

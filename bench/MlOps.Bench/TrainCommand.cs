@@ -30,7 +30,7 @@ internal static class TrainCommand
         {
             Description = "A hyperparameter as key=value. Linear: l2, maxIterations, tolerance, historySize, solver, textHashBits, maxCategories. " +
                 "Trees: rounds, numLeaves, maxDepth, learningRate, maxBins, l2, l1, minChildSamples, minChildWeight, minSplitGain, " +
-                "featureFraction, baggingFraction, earlyStoppingRounds, seed, maxCategories.",
+                "featureFraction, baggingFraction, earlyStoppingRounds, seed, maxCategories, textHashBits, maxTextFeatures, minTextDocuments.",
         };
         var threads = new Option<int?>("--threads") { Description = "Workers for the tree learners (default: every core)." };
 
@@ -171,9 +171,12 @@ internal static class TrainCommand
                 "earlyStoppingRounds" => options with { EarlyStoppingRounds = Whole() },
                 "seed" => options with { Seed = Whole() },
                 "maxCategories" => options with { MaxCategories = Whole() },
+                "textHashBits" => options with { TextHashBits = Whole() },
+                "maxTextFeatures" => options with { MaxTextFeatures = Whole() },
+                "minTextDocuments" => options with { MinTextDocuments = Whole() },
                 var key => throw new ArgumentException(
                     $"Unknown parameter '{key}'. Known: rounds, numLeaves, maxDepth, learningRate, maxBins, l2, l1, minChildSamples, " +
-                    "minChildWeight, minSplitGain, featureFraction, baggingFraction, earlyStoppingRounds, seed, maxCategories."),
+                    "minChildWeight, minSplitGain, featureFraction, baggingFraction, earlyStoppingRounds, seed, maxCategories, textHashBits, maxTextFeatures, minTextDocuments."),
             };
         }
 
