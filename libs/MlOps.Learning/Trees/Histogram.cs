@@ -67,18 +67,34 @@ public sealed class Histogram
     }
 
     /// <summary>This histogram less <paramref name="part"/>: a parent's becomes its larger child's without reading rows.</summary>
-    public void Subtract(Histogram part)
+    public void Subtract(Histogram part) => Combine(part, subtract: true);
+
+    public void Add(Histogram part) => Combine(part, subtract: false);
+
+    private void Combine(Histogram part, bool subtract)
     {
         if (!_byFeature)
         {
-            TensorPrimitives.Subtract(Sums, part.Sums, Sums);
+            Apply(Sums, part.Sums, subtract);
             return;
         }
 
         for (var feature = 0; feature < FeatureCount; feature++)
         {
-            var used = Sums.AsSpan(feature * FeatureStride, _slotCounts![feature] * Lanes);
-            TensorPrimitives.Subtract(used, part.Sums.AsSpan(feature * FeatureStride, used.Length), used);
+            var used = _slotCounts![feature] * Lanes;
+            Apply(Sums.AsSpan(feature * FeatureStride, used), part.Sums.AsSpan(feature * FeatureStride, used), subtract);
+        }
+    }
+
+    private static void Apply(Span<double> sums, ReadOnlySpan<double> part, bool subtract)
+    {
+        if (subtract)
+        {
+            TensorPrimitives.Subtract(sums, part, sums);
+        }
+        else
+        {
+            TensorPrimitives.Add(sums, part, sums);
         }
     }
 
@@ -96,21 +112,6 @@ public sealed class Histogram
         if (Sse.IsSupported)
         {
             Sse.Prefetch0(Unsafe.AsPointer(ref value));
-        }
-    }
-
-    public void Add(Histogram part)
-    {
-        if (!_byFeature)
-        {
-            TensorPrimitives.Add(Sums, part.Sums, Sums);
-            return;
-        }
-
-        for (var feature = 0; feature < FeatureCount; feature++)
-        {
-            var used = Sums.AsSpan(feature * FeatureStride, _slotCounts![feature] * Lanes);
-            TensorPrimitives.Add(used, part.Sums.AsSpan(feature * FeatureStride, used.Length), used);
         }
     }
 
