@@ -1,0 +1,63 @@
+using System.Text.Json.Serialization;
+
+namespace MlOps.Mlflow;
+
+/// <summary>A key and value as MLflow's tags (RunTag, ExperimentTag) and params take them.</summary>
+public sealed record MlflowKeyValue([property: JsonPropertyName("key")] string Key, [property: JsonPropertyName("value")] string Value);
+
+/// <summary>One metric point: MLflow's Metric (timestamp in milliseconds since the Unix epoch).</summary>
+public sealed record MlflowMetric(
+    [property: JsonPropertyName("key")] string Key,
+    [property: JsonPropertyName("value")] double Value,
+    [property: JsonPropertyName("timestamp")] long Timestamp,
+    [property: JsonPropertyName("step")] long Step);
+
+/// <summary>MLflow's Experiment, as far as the platform reads it.</summary>
+public sealed record MlflowExperiment(
+    [property: JsonPropertyName("experiment_id")] string ExperimentId,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("artifact_location")] string? ArtifactLocation,
+    [property: JsonPropertyName("lifecycle_stage")] string? LifecycleStage);
+
+/// <summary>MLflow's RunInfo, as far as the platform reads it.</summary>
+public sealed record MlflowRunInfo(
+    [property: JsonPropertyName("run_id")] string RunId,
+    [property: JsonPropertyName("experiment_id")] string ExperimentId,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("artifact_uri")] string? ArtifactUri);
+
+/// <summary>MLflow's ModelVersion, as far as the platform reads it.</summary>
+public sealed record MlflowModelVersion(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("version")] string Version,
+    [property: JsonPropertyName("source")] string? Source,
+    [property: JsonPropertyName("run_id")] string? RunId,
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("aliases")] IReadOnlyList<string>? Aliases);
+
+/// <summary>A run's status (MLflow's RunStatus).</summary>
+public enum MlflowRunStatus
+{
+    Running,
+    Scheduled,
+    Finished,
+    Failed,
+    Killed,
+}
+
+/// <summary>
+/// An error answer of MLflow: its <c>{"error_code", "message"}</c> body and the HTTP status. The codes the client acts
+/// on are constants here.
+/// </summary>
+public sealed class MlflowException(string errorCode, string message, int statusCode) : Exception($"MLflow {errorCode} ({statusCode}): {message}")
+{
+    public const string ResourceAlreadyExists = "RESOURCE_ALREADY_EXISTS";
+    public const string ResourceDoesNotExist = "RESOURCE_DOES_NOT_EXIST";
+    public const string InvalidParameterValue = "INVALID_PARAMETER_VALUE";
+
+    public string ErrorCode { get; } = errorCode;
+
+    public string MlflowMessage { get; } = message;
+
+    public int StatusCode { get; } = statusCode;
+}
