@@ -1,4 +1,5 @@
 using System.Text;
+using MlOps.TestSupport;
 
 namespace MlOps.Mlflow.Tests;
 

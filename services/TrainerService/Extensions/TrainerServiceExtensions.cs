@@ -4,7 +4,9 @@ using MlOps.ServiceDefaults.Database;
 using MlOps.ServiceDefaults.Http;
 using MlOps.TrainerService.Algorithms;
 using MlOps.TrainerService.Datasets;
+using MlOps.Mlflow;
 using MlOps.TrainerService.Jobs;
+using MlOps.TrainerService.Mlflow;
 using MlOps.TrainerService.Persistence;
 using MlOps.TrainerService.Registry;
 
@@ -14,7 +16,8 @@ internal static class TrainerServiceExtensions
 {
     /// <summary>
     /// Everything the trainer service registers: its schema, the artifact store, the data service client, the
-    /// algorithms, the job queue and its workers, and the registry with its change signal.
+    /// algorithms, the job queue and its workers, the registry with its change signal, and (with
+    /// <c>MLflow__TrackingUri</c>) the MLflow mirror.
     /// </summary>
     public static void AddTrainerService(this IHostApplicationBuilder builder)
     {
@@ -41,5 +44,28 @@ internal static class TrainerServiceExtensions
         builder.Services.AddSingleton<ModelChangeSignal>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ModelChangeSignal>());
         builder.Services.AddScoped<ModelRegistry>();
+        builder.AddMlflowMirror();
+    }
+
+    /// <summary>
+    /// The outbox is always there to write to (it writes nothing without a tracking server); the client, the mirror
+    /// that sends the outbox, its metrics and its health check only with one.
+    /// </summary>
+    private static void AddMlflowMirror(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<MlflowOptions>().BindConfiguration(MlflowOptions.SectionName);
+        builder.Services.AddScoped<MlflowOutbox>();
+        var settings = builder.Configuration.GetSection(MlflowOptions.SectionName).Get<MlflowOptions>();
+        if (settings?.TrackingUri is not { } trackingUri)
+        {
+            return;
+        }
+
+        builder.Services.AddSingleton<MlflowMetrics>();
+        builder.Services.AddTransient<MlflowRequestCounter>();
+        builder.Services.AddHttpClient<MlflowClient>(client => client.BaseAddress = new Uri(trackingUri.ToString().TrimEnd('/') + "/"))
+            .AddHttpMessageHandler<MlflowRequestCounter>();
+        builder.Services.AddHostedService<MlflowMirror>();
+        builder.Services.AddHealthChecks().AddCheck<MlflowHealthCheck>("mlflow");
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using MlOps.Contracts.Training;
 using MlOps.TrainerService.Jobs;
+using MlOps.TrainerService.Mlflow;
 using MlOps.TrainerService.Persistence;
 using MlOps.TrainerService.Runs;
 
@@ -44,7 +45,7 @@ public enum AliasMoveResult
 /// consecutive and promotion decisions see the alias they compare with; every write bumps the model's revision from
 /// one sequence and sends a NOTIFY that wakes long-polls in every replica.
 /// </summary>
-public sealed class ModelRegistry(TrainerDbContext db, TimeProvider time, ModelChangeSignal signal)
+public sealed class ModelRegistry(TrainerDbContext db, TimeProvider time, ModelChangeSignal signal, MlflowOutbox mlflow)
 {
     private const int DecisionAttempts = 3;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -92,6 +93,7 @@ public sealed class ModelRegistry(TrainerDbContext db, TimeProvider time, ModelC
                 version.CreatedAt = now;
                 db.ModelVersions.Add(version);
                 await db.SaveChangesAsync(cancellationToken);
+                await mlflow.VersionRegisteredAsync(job.Model, number, cancellationToken);
                 if (decision.Promoted)
                 {
                     await MoveInTransactionAsync(
@@ -270,6 +272,7 @@ public sealed class ModelRegistry(TrainerDbContext db, TimeProvider time, ModelC
             At = now,
         });
         await db.SaveChangesAsync(cancellationToken);
+        await mlflow.AliasMovedAsync(model, alias, version, cancellationToken);
         await db.Database.ExecuteSqlInterpolatedAsync(
             $"UPDATE trainer.models SET revision = nextval('trainer.registry_revision'), updated_at = {now} WHERE name = {model}",
             cancellationToken);

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace MlOps.Mlflow.Tests;
+namespace MlOps.TestSupport;
 
 /// <summary>One request the fake received: method, path with query, and body.</summary>
 public sealed record RecordedRequest(string Method, string PathAndQuery, string Body)
@@ -42,10 +42,42 @@ public sealed class FakeMlflow : IAsyncDisposable
 
     public ConcurrentDictionary<string, byte[]> Artifacts { get; } = new();
 
+    /// <summary>While set, every request gets 503 TEMPORARILY_UNAVAILABLE (an MLflow outage) and changes nothing.</summary>
+    public bool Unavailable { get; set; }
+
     /// <summary>Reads of a new version that still find it pending registration.</summary>
     public int PendingPolls { get; set; } = 2;
 
     public Uri Address { get; private set; } = null!;
+
+    public IReadOnlyDictionary<string, JsonObject> Experiments
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new Dictionary<string, JsonObject>(_experiments);
+            }
+        }
+    }
+
+    /// <summary>The version an alias points at, or null.</summary>
+    public string? AliasOf(string model, string alias)
+    {
+        lock (_gate)
+        {
+            return _aliases.GetValueOrDefault((model, alias));
+        }
+    }
+
+    /// <summary>A registered model's versions (copies).</summary>
+    public IReadOnlyList<JsonObject> VersionsOf(string model)
+    {
+        lock (_gate)
+        {
+            return _versions.TryGetValue(model, out var versions) ? [.. versions.Select(v => v.DeepClone().AsObject())] : [];
+        }
+    }
 
     public IReadOnlyDictionary<string, JsonObject> Runs
     {
@@ -80,6 +112,13 @@ public sealed class FakeMlflow : IAsyncDisposable
     {
         app.Use(async (context, next) =>
         {
+            if (Unavailable)
+            {
+                context.Response.StatusCode = 503;
+                await context.Response.WriteAsJsonAsync(new { error_code = "TEMPORARILY_UNAVAILABLE", message = "The tracking server is down for the test." });
+                return;
+            }
+
             context.Request.EnableBuffering();
             using var reader = new StreamReader(context.Request.Body, leaveOpen: true);
             var body = await reader.ReadToEndAsync();

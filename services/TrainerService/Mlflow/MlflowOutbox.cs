@@ -1,0 +1,36 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using MlOps.TrainerService.Persistence;
+
+namespace MlOps.TrainerService.Mlflow;
+
+/// <summary>What the registry asks the mirror to send: a registered version (with its run), or an alias move.</summary>
+public sealed record VersionEntry(string Model, int Version);
+
+public sealed record AliasEntry(string Model, string Alias, int? Version);
+
+/// <summary>Queues mirror entries inside the caller's transaction, when the mirror is on.</summary>
+public sealed class MlflowOutbox(TrainerDbContext db, IOptions<MlflowOptions> options, TimeProvider time)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public Task VersionRegisteredAsync(string model, int version, CancellationToken cancellationToken) =>
+        EnqueueAsync("version", new VersionEntry(model, version), cancellationToken);
+
+    public Task AliasMovedAsync(string model, string alias, int? version, CancellationToken cancellationToken) =>
+        EnqueueAsync("alias", new AliasEntry(model, alias, version), cancellationToken);
+
+    private async Task EnqueueAsync<T>(string kind, T payload, CancellationToken cancellationToken)
+    {
+        if (!options.Value.Enabled)
+        {
+            return;
+        }
+
+        var json = JsonSerializer.Serialize(payload, Json);
+        await db.Database.ExecuteSqlInterpolatedAsync(
+            $"INSERT INTO trainer.mlflow_outbox (kind, payload, created_at) VALUES ({kind}, {json}::jsonb, {time.GetUtcNow()})",
+            cancellationToken);
+    }
+}
