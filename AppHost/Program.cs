@@ -13,8 +13,14 @@ var db = postgres.AddDatabase(Platform.Database);
 var adminPassword = builder.AddParameter("mlops-admin-password", secret: true);
 var servicesClientSecret = builder.AddParameter("mlops-services-client-secret", secret: true);
 
+// MLflow with its own SQLite store and artifact folder on a volume (the image has neither psycopg2 nor boto3), serving
+// artifacts itself: the trainer's mirror uploads through the tracking server's artifact proxy (docs/mlflow.md).
 var mlflow = builder.AddContainer("mlflow", "ghcr.io/mlflow/mlflow")
-    .WithArgs("mlflow", "server", "--host", "0.0.0.0", "--port", "5000")
+    .WithVolume("mlops-mlflow", "/mlflow")
+    .WithArgs(
+        "mlflow", "server", "--host", "0.0.0.0", "--port", "5000",
+        "--backend-store-uri", "sqlite:////mlflow/mlflow.db",
+        "--serve-artifacts", "--artifacts-destination", "/mlflow/artifacts")
     .WithHttpEndpoint(targetPort: 5000, name: "http");
 
 // deploy/prometheus/prometheus.yml scrapes the services on the host at their fixed ports (below).
