@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using MlOps.TrainerService.Mlflow;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -18,7 +19,7 @@ public readonly record struct MetricSample(string Name, int Step, double Value, 
 /// any number of replicas never take the same one, and opens the attempt's run in the same transaction. Every change
 /// of a running job names the attempt and the worker, so a worker that lost its lease cannot touch the job again.
 /// </summary>
-public sealed class JobLeases(NpgsqlDataSource database, TimeProvider time, IOptions<TrainingOptions> options)
+public sealed class JobLeases(NpgsqlDataSource database, TimeProvider time, IOptions<TrainingOptions> options, IOptions<MlflowOptions> mlflow)
 {
     public async Task<ClaimedJob?> ClaimAsync(string worker, CancellationToken cancellationToken)
     {
@@ -148,7 +149,10 @@ public sealed class JobLeases(NpgsqlDataSource database, TimeProvider time, IOpt
                 SET status = 'failed', finished_at = @now,
                     error = 'The worker ' || e.lease_owner || ' stopped renewing its lease (it died or lost the database); the attempt was abandoned.'
                 FROM expired e WHERE r.job_id = e.id AND r.status = 'running'
-                RETURNING r.id)
+                RETURNING r.id),
+            mirrored AS (
+                INSERT INTO trainer.mlflow_outbox (kind, payload, created_at)
+                SELECT 'run', jsonb_build_object('runId', id), @now FROM lost_runs WHERE @mirror)
             UPDATE trainer.jobs j
             SET status = CASE WHEN e.cancel_requested THEN 'canceled'
                               WHEN e.attempts >= e.max_attempts THEN 'failed'
@@ -163,6 +167,7 @@ public sealed class JobLeases(NpgsqlDataSource database, TimeProvider time, IOpt
             """,
             connection);
         recover.Parameters.AddWithValue("now", now);
+        recover.Parameters.AddWithValue("mirror", mlflow.Value.Enabled);
         return await recover.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -225,7 +230,18 @@ public sealed class JobLeases(NpgsqlDataSource database, TimeProvider time, IOpt
         run.Parameters.AddWithValue("now", now);
         run.Parameters.Add(new NpgsqlParameter("timings", NpgsqlDbType.Text) { Value = (object?)timingsJson ?? DBNull.Value });
         run.Parameters.AddWithValue("run", job.RunId);
-        await run.ExecuteNonQueryAsync(cancellationToken);
+        if (await run.ExecuteNonQueryAsync(cancellationToken) > 0 && mlflow.Value.Enabled)
+        {
+            // A run that ends without a version is mirrored on its own (a registered version brings its run along).
+            await using var mirror = new NpgsqlCommand(
+                "INSERT INTO trainer.mlflow_outbox (kind, payload, created_at) VALUES ('run', jsonb_build_object('runId', @run), @now)",
+                connection,
+                transaction);
+            mirror.Parameters.AddWithValue("run", job.RunId);
+            mirror.Parameters.AddWithValue("now", now);
+            await mirror.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
         return true;
     }

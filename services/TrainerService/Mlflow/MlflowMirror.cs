@@ -14,7 +14,8 @@ namespace MlOps.TrainerService.Mlflow;
 /// lock. A registered version becomes, in MLflow, a run in the experiment of the same name (our run id, job id, dataset,
 /// its version and SHA-256 and the algorithm as tags; the parameters; every stored metric point and the final metrics;
 /// the model file and the run's artifacts), then a version of the registered model of the same name, from
-/// <c>runs:/&lt;run_id&gt;/model</c>, waited for until READY; an alias move sets or deletes the alias. Each step records
+/// <c>runs:/&lt;run_id&gt;/model</c>, waited for until READY; a run that ended without a version (failed, canceled)
+/// becomes a FAILED or KILLED run with its error as a tag; an alias move sets or deletes the alias. Each step records
 /// how far it got (the entry's stage, the id mappings) before the next, so an entry interrupted by an outage resumes
 /// where it stopped and MLflow gets each thing once. While MLflow cannot be reached the mirror waits, doubling the
 /// wait up to <see cref="MlflowOptions.MaxRetryInterval"/>; the trainer itself never waits for it.
@@ -103,13 +104,18 @@ public sealed partial class MlflowMirror(
             string? error = null;
             try
             {
-                if (kind == "version")
+                switch (kind)
                 {
-                    await SendVersionAsync(connection, id, JsonSerializer.Deserialize<VersionEntry>(payload, Json)!, stage, cancellationToken);
-                }
-                else
-                {
-                    await SendAliasAsync(connection, JsonSerializer.Deserialize<AliasEntry>(payload, Json)!, cancellationToken);
+                    case "version":
+                        await SendVersionAsync(connection, id, JsonSerializer.Deserialize<VersionEntry>(payload, Json)!, stage, cancellationToken);
+                        break;
+                    case "run":
+                        var run = JsonSerializer.Deserialize<RunEntry>(payload, Json)!;
+                        await SendRunAsync(connection, id, await ReadRunAsync(connection, run.RunId, cancellationToken), stage, null, cancellationToken);
+                        break;
+                    default:
+                        await SendAliasAsync(connection, JsonSerializer.Deserialize<AliasEntry>(payload, Json)!, cancellationToken);
+                        break;
                 }
 
                 metrics.Reached();
@@ -134,12 +140,35 @@ public sealed partial class MlflowMirror(
 
     private async Task SendVersionAsync(NpgsqlConnection connection, long entry, VersionEntry version, int stage, CancellationToken cancellationToken)
     {
-        var source = await ReadVersionAsync(connection, version, cancellationToken);
+        var (runId, artifactKey) = await VersionRunAsync(connection, version, cancellationToken);
+        var source = await ReadRunAsync(connection, runId, cancellationToken);
+        var (_, mlflowRun) = await SendRunAsync(connection, entry, source, stage, artifactKey, cancellationToken);
+
+        var key = $"{version.Model}/{version.Version}";
+        var mlflowVersion = await MappedAsync(connection, "version", key, cancellationToken);
+        if (mlflowVersion is null)
+        {
+            await mlflow.EnsureRegisteredModelAsync(version.Model, cancellationToken);
+            mlflowVersion = (await mlflow.CreateModelVersionAsync(version.Model, $"runs:/{mlflowRun}/model", mlflowRun, cancellationToken)).Version;
+            await MapAsync(connection, "version", key, mlflowVersion, cancellationToken);
+        }
+
+        await mlflow.WaitUntilReadyAsync(version.Model, mlflowVersion, options.Value.PollInterval, options.Value.ReadyTimeout, cancellationToken);
+    }
+
+    /// <summary>
+    /// The run in MLflow, step by step from <paramref name="stage"/>: created (and mapped), its parameters and metrics
+    /// logged, its files uploaded (the model file when <paramref name="modelKey"/> is given), and ended with its status.
+    /// Answers the experiment's and the run's MLflow ids.
+    /// </summary>
+    private async Task<(string Experiment, string Run)> SendRunAsync(
+        NpgsqlConnection connection, long entry, RunSource source, int stage, string? modelKey, CancellationToken cancellationToken)
+    {
         var experiment = await mlflow.GetOrCreateExperimentAsync(source.Experiment, cancellationToken);
         var runId = await MappedAsync(connection, "run", source.RunId.ToString("N"), cancellationToken);
         if (runId is null)
         {
-            var run = await mlflow.CreateRunAsync(experiment, $"{version.Model} v{version.Version}", source.StartedAt, source.Tags, cancellationToken);
+            var run = await mlflow.CreateRunAsync(experiment, source.Name, source.StartedAt, source.Tags, cancellationToken);
             runId = run.RunId;
             await MapAsync(connection, "run", source.RunId.ToString("N"), runId, cancellationToken);
         }
@@ -153,7 +182,11 @@ public sealed partial class MlflowMirror(
         if (stage < 2)
         {
             var root = $"{experiment}/{runId}/artifacts";
-            await UploadAsync($"{root}/model/model.json", source.ArtifactKey, cancellationToken);
+            if (modelKey is not null)
+            {
+                await UploadAsync($"{root}/model/model.json", modelKey, cancellationToken);
+            }
+
             foreach (var name in source.RunArtifacts.Where(name => name != RunArtifactNames.Model))
             {
                 await UploadAsync($"{root}/{name}", RunArtifactNames.KeyOf(source.RunId, name), cancellationToken);
@@ -164,20 +197,11 @@ public sealed partial class MlflowMirror(
 
         if (stage < 3)
         {
-            await mlflow.UpdateRunAsync(runId, MlflowRunStatus.Finished, source.FinishedAt, cancellationToken);
-            stage = await StageAsync(connection, entry, 3, cancellationToken);
+            await mlflow.UpdateRunAsync(runId, source.Status, source.FinishedAt, cancellationToken);
+            await StageAsync(connection, entry, 3, cancellationToken);
         }
 
-        var key = $"{version.Model}/{version.Version}";
-        var mlflowVersion = await MappedAsync(connection, "version", key, cancellationToken);
-        if (mlflowVersion is null)
-        {
-            await mlflow.EnsureRegisteredModelAsync(version.Model, cancellationToken);
-            mlflowVersion = (await mlflow.CreateModelVersionAsync(version.Model, $"runs:/{runId}/model", runId, cancellationToken)).Version;
-            await MapAsync(connection, "version", key, mlflowVersion, cancellationToken);
-        }
-
-        await mlflow.WaitUntilReadyAsync(version.Model, mlflowVersion, options.Value.PollInterval, options.Value.ReadyTimeout, cancellationToken);
+        return (experiment, runId);
     }
 
     private async Task SendAliasAsync(NpgsqlConnection connection, AliasEntry alias, CancellationToken cancellationToken)
@@ -200,7 +224,7 @@ public sealed partial class MlflowMirror(
     }
 
     /// <summary>Every stored metric point of the run, then its final metrics at the last step.</summary>
-    private static async Task<List<MlflowMetric>> MetricsAsync(NpgsqlConnection connection, VersionSource source, CancellationToken cancellationToken)
+    private static async Task<List<MlflowMetric>> MetricsAsync(NpgsqlConnection connection, RunSource source, CancellationToken cancellationToken)
     {
         var points = new List<MlflowMetric>();
         await using var command = new NpgsqlCommand("SELECT name, step, value, at FROM trainer.run_metrics WHERE run_id = @run ORDER BY name, step", connection);
@@ -219,55 +243,79 @@ public sealed partial class MlflowMirror(
         return points;
     }
 
-    private sealed record VersionSource(
+    private sealed record RunSource(
         Guid RunId,
+        string Name,
         string Experiment,
+        MlflowRunStatus Status,
         DateTimeOffset StartedAt,
         DateTimeOffset FinishedAt,
         IReadOnlyList<MlflowKeyValue> Tags,
         IReadOnlyList<MlflowKeyValue> Parameters,
         IReadOnlyDictionary<string, double> FinalMetrics,
-        IReadOnlyList<string> RunArtifacts,
-        string ArtifactKey);
+        IReadOnlyList<string> RunArtifacts);
 
-    private static async Task<VersionSource> ReadVersionAsync(NpgsqlConnection connection, VersionEntry version, CancellationToken cancellationToken)
+    private static async Task<(Guid RunId, string ArtifactKey)> VersionRunAsync(NpgsqlConnection connection, VersionEntry version, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(
-            """
-            SELECT r.id, r.experiment, r.started_at, r.finished_at, r.parameters::text, r.metrics::text, r.artifacts::text, r.job_id,
-                   r.algorithm, r.dataset, r.dataset_version, r.dataset_sha256, v.artifact_key
-            FROM trainer.model_versions v JOIN trainer.runs r ON r.id = v.run_id
-            WHERE v.model = @model AND v.version = @version
-            """,
-            connection);
+        await using var command = new NpgsqlCommand("SELECT run_id, artifact_key FROM trainer.model_versions WHERE model = @model AND version = @version", connection);
         command.Parameters.AddWithValue("model", version.Model);
         command.Parameters.AddWithValue("version", version.Version);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? (reader.GetGuid(0), reader.GetString(1))
+            : throw new MlflowException("NOT_FOUND", $"Version {version.Version} of '{version.Model}' is no longer in the registry.", 404);
+    }
+
+    private static async Task<RunSource> ReadRunAsync(NpgsqlConnection connection, Guid runId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT r.experiment, r.status, r.started_at, r.finished_at, r.parameters::text, r.metrics::text, r.artifacts::text, r.job_id,
+                   r.algorithm, r.dataset, r.dataset_version, r.dataset_sha256, r.attempt, r.error, v.model, v.version
+            FROM trainer.runs r LEFT JOIN trainer.model_versions v ON v.run_id = r.id
+            WHERE r.id = @run
+            """,
+            connection);
+        command.Parameters.AddWithValue("run", runId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
-            throw new MlflowException("NOT_FOUND", $"Version {version.Version} of '{version.Model}' is no longer in the registry.", 404);
+            throw new MlflowException("NOT_FOUND", $"Run {runId} is no longer recorded.", 404);
         }
 
-        var runId = reader.GetGuid(0);
+        var experiment = reader.GetString(0);
+        var status = reader.GetString(1);
         var parameters = JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(4))!;
         var artifacts = JsonSerializer.Deserialize<JsonElement>(reader.GetString(6)).EnumerateArray().Select(a => a.GetProperty("name").GetString()!).ToArray();
-        return new VersionSource(
+        List<MlflowKeyValue> tags =
+        [
+            new("mlops.run_id", runId.ToString()),
+            new("mlops.job_id", reader.GetGuid(7).ToString()),
+            new("mlops.algorithm", reader.GetString(8)),
+            new("mlops.dataset", reader.GetString(9)),
+            new("mlops.dataset.version", reader.GetInt32(10).ToString(CultureInfo.InvariantCulture)),
+            new("mlops.dataset.sha256", reader.GetString(11)),
+        ];
+        if (!reader.IsDBNull(13))
+        {
+            tags.Add(new("mlops.error", reader.GetString(13)));
+        }
+
+        var name = reader.IsDBNull(14)
+            ? $"{experiment} attempt {reader.GetInt32(12).ToString(CultureInfo.InvariantCulture)}"
+            : $"{reader.GetString(14)} v{reader.GetInt32(15).ToString(CultureInfo.InvariantCulture)}";
+        var started = reader.GetFieldValue<DateTimeOffset>(2);
+        return new RunSource(
             runId,
-            reader.GetString(1),
-            reader.GetFieldValue<DateTimeOffset>(2),
-            reader.IsDBNull(3) ? reader.GetFieldValue<DateTimeOffset>(2) : reader.GetFieldValue<DateTimeOffset>(3),
-            [
-                new("mlops.run_id", runId.ToString()),
-                new("mlops.job_id", reader.GetGuid(7).ToString()),
-                new("mlops.algorithm", reader.GetString(8)),
-                new("mlops.dataset", reader.GetString(9)),
-                new("mlops.dataset.version", reader.GetInt32(10).ToString(CultureInfo.InvariantCulture)),
-                new("mlops.dataset.sha256", reader.GetString(11)),
-            ],
+            name,
+            experiment,
+            status switch { "succeeded" => MlflowRunStatus.Finished, "canceled" => MlflowRunStatus.Killed, _ => MlflowRunStatus.Failed },
+            started,
+            reader.IsDBNull(3) ? started : reader.GetFieldValue<DateTimeOffset>(3),
+            tags,
             [.. parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new MlflowKeyValue(p.Key, p.Value))],
             JsonSerializer.Deserialize<Dictionary<string, double>>(reader.GetString(5))!,
-            artifacts,
-            reader.GetString(12));
+            artifacts);
     }
 
     private static async Task<string?> MappedAsync(NpgsqlConnection connection, string kind, string ours, CancellationToken cancellationToken)

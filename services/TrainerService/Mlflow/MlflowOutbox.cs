@@ -10,6 +10,9 @@ public sealed record VersionEntry(string Model, int Version);
 
 public sealed record AliasEntry(string Model, string Alias, int? Version);
 
+/// <summary>A run that ended without a version (failed or canceled), queued by the job queue when it ends the attempt.</summary>
+public sealed record RunEntry(Guid RunId);
+
 /// <summary>Queues mirror entries inside the caller's transaction, when the mirror is on.</summary>
 public sealed class MlflowOutbox(TrainerDbContext db, IOptions<MlflowOptions> options, TimeProvider time)
 {

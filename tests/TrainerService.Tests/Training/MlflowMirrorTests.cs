@@ -94,6 +94,30 @@ public sealed class MlflowMirrorTests(PostgresFixture postgres) : IClassFixture<
         });
     }
 
+    [Fact]
+    public async Task A_canceled_run_appears_in_mlflow_as_killed_with_its_metrics_and_reason()
+    {
+        await using var mlflow = await FakeMlflow.StartAsync();
+        await using var platform = await StartAsync(mlflow);
+        await SlowJobs.GenerateAsync(platform);
+        var accepted = await platform.SubmitAsync(SlowJobs.Request("slow"));
+        await platform.WaitForJobAsync(accepted.Id, job => job.Progress is { Iteration: > 5 });
+        using var client = platform.Client();
+
+        using var cancel = await client.PostAsync($"/api/training/jobs/{accepted.Id}/cancel", null);
+        var canceled = await platform.WaitForJobAsync(accepted.Id);
+        await Eventually(() => mlflow.Runs.Values.Any(r => (string?)r["info"]!["status"] == "KILLED"));
+
+        var mirrored = Assert.Single(mlflow.Runs.Values);
+        var tags = mirrored["data"]!["tags"]!.AsArray().ToDictionary(t => (string)t!["key"]!, t => (string)t!["value"]!);
+        Assert.Equal(canceled.RunId.ToString(), tags["mlops.run_id"]);
+        Assert.Equal("Canceled on request.", tags["mlops.error"]);
+        Assert.Equal("slow attempt 1", (string)mirrored["info"]!["run_name"]!);
+        var stored = await platform.ScalarAsync($"SELECT count(*) FROM trainer.run_metrics WHERE run_id = '{canceled.RunId}'");
+        Assert.Equal(stored, mirrored["data"]!["metrics"]!.AsArray().Count);
+        Assert.Empty(mlflow.VersionsOf("slow"));
+    }
+
     /// <summary>The platform with a trainer mirroring to <paramref name="mlflow"/>, polling and retrying quickly.</summary>
     private async Task<TrainerPlatform> StartAsync(FakeMlflow mlflow)
     {
