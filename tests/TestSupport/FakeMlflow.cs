@@ -45,6 +45,9 @@ public sealed class FakeMlflow : IAsyncDisposable
     /// <summary>While set, every request gets 503 TEMPORARILY_UNAVAILABLE (an MLflow outage) and changes nothing.</summary>
     public bool Unavailable { get; set; }
 
+    /// <summary>While set, a new version's registration fails (FAILED_REGISTRATION) once it is no longer pending.</summary>
+    public bool FailRegistration { get; set; }
+
     /// <summary>Reads of a new version that still find it pending registration.</summary>
     public int PendingPolls { get; set; } = 2;
 
@@ -299,9 +302,9 @@ public sealed class FakeMlflow : IAsyncDisposable
             }
 
             var reads = _reads[(name!, version!)] = _reads.GetValueOrDefault((name!, version!)) + 1;
-            if (reads > PendingPolls)
+            if (reads > PendingPolls && (string?)found["status"] == "PENDING_REGISTRATION")
             {
-                found["status"] = "READY";
+                found["status"] = FailRegistration ? "FAILED_REGISTRATION" : "READY";
             }
 
             return Ok(new JsonObject { ["model_version"] = WithAliases(found) });

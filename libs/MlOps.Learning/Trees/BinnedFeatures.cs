@@ -3,7 +3,7 @@ namespace MlOps.Learning.Trees;
 /// <summary>
 /// Features quantized once for histogram trees: each feature's bins (<see cref="NumericBins"/>), and the rows' bins
 /// twice: as one byte column a feature and row after row (row-major). A leaf's rows stay in ascending order as the
-/// tree grows, so a dense leaf reads each column forwards, a byte a row; a sparse one (a few rows scattered over many)
+/// tree grows, so a dense leaf reads each column forwards, a byte a row; a scattered one (a few rows spread over many)
 /// reads each of its rows' bins in one stretch instead of touching a cache line a feature a row (XGBoost's layout).
 /// </summary>
 public sealed class BinnedFeatures

@@ -277,7 +277,7 @@ public sealed class HistogramBuilder
     {
         var workers = Math.Clamp(count / MinRowsPerWorker, 1, _ordered.Length);
         if (workers == 1 && count <= BlockRows && count >= MinRowsToFork && _ordered.Length > 1
-            && (rows is null || !IsSparse(rows.AsSpan(start, count))) && features.Sparse is null)
+            && (rows is null || !IsScattered(rows.AsSpan(start, count))) && features.Sparse is null)
         {
             target.Clear();
             Gather(_ordered[0], statistics, rows, start, count);
@@ -321,7 +321,7 @@ public sealed class HistogramBuilder
                 total += AddSparseEntries(histogram, features.DenseCount, sparse, rows, blockStart, block);
             }
 
-            if (rows is not null && IsSparse(rows.AsSpan(blockStart, length)))
+            if (rows is not null && IsScattered(rows.AsSpan(blockStart, length)))
             {
                 histogram.AccumulateRows(features.RowMajor, features.DenseCount, rows.AsSpan(blockStart, length), block);
                 continue;
@@ -340,10 +340,10 @@ public sealed class HistogramBuilder
     /// Whether ascending rows are spread so thinly that reading a column for each touches a cache line of 64 rows a
     /// row: then a feature a row costs a line in the columns, while a row's bins side by side cost one line for all.
     /// </summary>
-    private static bool IsSparse(ReadOnlySpan<int> rows) => rows.Length * SparseSpread < (long)(rows[^1] - rows[0] + 1);
+    private static bool IsScattered(ReadOnlySpan<int> rows) => rows.Length * ScatteredSpread < (long)(rows[^1] - rows[0] + 1);
 
-    /// <summary>Rows are sparse when they cover less than a fourth of the span they lie in.</summary>
-    private const int SparseSpread = 16;
+    /// <summary>Rows are scattered when they are fewer than a sixteenth of the span they lie in.</summary>
+    private const int ScatteredSpread = 16;
 
     private static Span<Vector256<double>> Gather(Vector256<double>[] buffer, GradientPair[] statistics, int[]? rows, int start, int count)
     {

@@ -46,26 +46,34 @@ public sealed class TreeEnsemblePredictor : Predictor
         Width = width;
         BaseScores = baseScores;
         Trees = trees;
-        if (width > StackWidth)
-        {
-            // Wide rows (hashed text) are scored on the features the trees use, laid out side by side.
-            var used = trees.SelectMany(member => member).SelectMany(tree => tree.Features).Distinct().Order().ToArray();
-            _compactOf = new int[width];
-            Array.Fill(_compactOf, -1);
-            for (var i = 0; i < used.Length; i++)
-            {
-                _compactOf[used[i]] = i;
-            }
-
-            _compactTrees = [.. trees.Select(member => member.Select(tree => tree.WithFeatures(_compactOf)).ToArray())];
-            _compactWidth = used.Length;
-        }
     }
 
-    /// <summary>For wide rows: each feature's place in the compact row (−1 when no tree reads it), the trees reading it there, its width.</summary>
-    private readonly int[]? _compactOf;
-    private readonly DecisionTree[][]? _compactTrees;
-    private readonly int _compactWidth;
+    /// <summary>
+    /// For wide rows (hashed text), the features the trees read laid out side by side: each feature's place (−1 when no
+    /// tree reads it), the trees reading them there, and their count. Built on the first sparse scoring, not at
+    /// construction: training builds predictors over wide rows that are only ever remapped or scored densely.
+    /// </summary>
+    private sealed record CompactLayout(int[] PlaceOf, DecisionTree[][] Trees, int Width);
+
+    private CompactLayout? _compact;
+
+    private CompactLayout Compact()
+    {
+        return _compact ?? Interlocked.CompareExchange(ref _compact, Build(), null) ?? _compact!;
+
+        CompactLayout Build()
+        {
+            var used = Trees.SelectMany(member => member).SelectMany(tree => tree.Features).Distinct().Order().ToArray();
+            var placeOf = new int[Width];
+            Array.Fill(placeOf, -1);
+            for (var i = 0; i < used.Length; i++)
+            {
+                placeOf[used[i]] = i;
+            }
+
+            return new CompactLayout(placeOf, [.. Trees.Select(member => member.Select(tree => tree.WithFeatures(placeOf)).ToArray())], used.Length);
+        }
+    }
 
     public EnsembleKind Kind { get; }
 
@@ -106,7 +114,8 @@ public sealed class TreeEnsemblePredictor : Predictor
 
     public override void Margins(ReadOnlySpan<int> indices, ReadOnlySpan<double> values, Span<double> margins)
     {
-        var width = _compactOf is null ? Width : _compactWidth;
+        var compact = Width > StackWidth ? Compact() : null;
+        var width = compact?.Width ?? Width;
         double[]? rented = null;
         var row = width <= StackWidth ? stackalloc double[StackWidth] : rented = ArrayPool<double>.Shared.Rent(width);
         try
@@ -115,17 +124,17 @@ public sealed class TreeEnsemblePredictor : Predictor
             row.Clear();
             for (var entry = 0; entry < indices.Length; entry++)
             {
-                if (_compactOf is null)
+                if (compact is null)
                 {
                     row[indices[entry]] = values[entry];
                 }
-                else if (_compactOf[indices[entry]] is >= 0 and var place)
+                else if (compact.PlaceOf[indices[entry]] is >= 0 and var place)
                 {
                     row[place] = values[entry];
                 }
             }
 
-            MarginsOf(_compactTrees ?? Trees, row, margins);
+            MarginsOf(compact?.Trees ?? Trees, row, margins);
         }
         finally
         {

@@ -120,17 +120,19 @@ public sealed partial class MlflowMirror(
 
                 metrics.Reached();
             }
-            catch (MlflowException exception) when (exception.StatusCode is >= 400 and < 500 and not 429)
-            {
-                // MLflow refused the entry itself; retrying would not change its mind, and later entries must not wait.
-                error = exception.Message;
-                LogRefused(id, exception.Message);
-            }
             catch (Exception exception) when (IsUnreachable(exception))
             {
                 await Execute(connection, "UPDATE trainer.mlflow_outbox SET attempts = attempts + 1, last_error = @error WHERE id = @id", CancellationToken.None,
                     ("error", exception.Message), ("id", id));
                 throw;
+            }
+            catch (Exception exception) when (exception is not (OperationCanceledException or NpgsqlException))
+            {
+                // MLflow refused the entry (a 4xx, a failed registration) or the entry cannot be sent as it stands (a
+                // file gone from the store): retrying would not change that, later entries must not wait, and the
+                // trainer must not stop over it.
+                error = exception.Message;
+                LogRefused(id, exception.Message);
             }
 
             await Execute(connection, "UPDATE trainer.mlflow_outbox SET sent_at = @now, last_error = @error, attempts = attempts + 1 WHERE id = @id", cancellationToken,
@@ -369,6 +371,6 @@ public sealed partial class MlflowMirror(
     [LoggerMessage(Level = LogLevel.Warning, Message = "The mirror could not read or write its outbox; it tries again.")]
     private partial void LogDatabaseFailed(Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "MLflow refused outbox entry {Entry}: {Reason}. It is marked sent with the error, so later entries are not held up.")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox entry {Entry} could not be mirrored: {Reason}. It is marked sent with the error, so later entries are not held up.")]
     private partial void LogRefused(long entry, string reason);
 }

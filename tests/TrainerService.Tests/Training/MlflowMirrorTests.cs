@@ -118,6 +118,29 @@ public sealed class MlflowMirrorTests(PostgresFixture postgres) : IClassFixture<
         Assert.Empty(mlflow.VersionsOf("slow"));
     }
 
+    [Fact]
+    public async Task An_entry_mlflow_cannot_take_is_recorded_with_its_reason_and_the_next_ones_still_go()
+    {
+        await using var mlflow = await FakeMlflow.StartAsync();
+        mlflow.FailRegistration = true;
+        await using var platform = await StartAsync(mlflow);
+        await platform.GenerateAsync("carts", "cart-abandonment", 1500);
+
+        var first = await platform.SubmitAsync(new { dataset = "carts", target = "abandoned", algorithm = "logistic-regression", model = "carts" });
+        await platform.WaitForJobAsync(first.Id);
+        await Eventually(async () => await platform.ScalarAsync("SELECT count(*) FROM trainer.mlflow_outbox WHERE sent_at IS NULL") is 0L);
+        mlflow.FailRegistration = false;
+        var second = await platform.SubmitAsync(new { dataset = "carts", target = "abandoned", algorithm = "logistic-regression", model = "carts" });
+        await platform.WaitForJobAsync(second.Id);
+        await Eventually(() => mlflow.VersionsOf("carts").Any(v => (string?)v["status"] == "READY"));
+
+        Assert.Contains("FAILED_REGISTRATION", await platform.TextAsync("SELECT last_error FROM trainer.mlflow_outbox ORDER BY id LIMIT 1"));
+        Assert.Equal(["FAILED_REGISTRATION", "READY"], mlflow.VersionsOf("carts").Select(v => (string)v["status"]!));
+        using var trainer = platform.Client();
+        var health = await trainer.GetFromJsonAsync<JsonElement>("/health");
+        Assert.Equal("Healthy", health.GetProperty("checks").GetProperty("mlflow").GetProperty("status").GetString());
+    }
+
     /// <summary>The platform with a trainer mirroring to <paramref name="mlflow"/>, polling and retrying quickly.</summary>
     private async Task<TrainerPlatform> StartAsync(FakeMlflow mlflow)
     {
