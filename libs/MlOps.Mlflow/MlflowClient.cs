@@ -92,13 +92,81 @@ public sealed class MlflowClient(HttpClient http, TimeProvider time)
         return parts.Count;
     }
 
+    /// <summary>The run with its params and tags, or null when MLflow has no such run.</summary>
+    public async Task<MlflowRun?> GetRunAsync(string runId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var found = await SendAsync(HttpMethod.Get, $"api/2.0/mlflow/runs/get?run_id={Uri.EscapeDataString(runId)}", null, cancellationToken);
+            var run = found.GetProperty("run");
+            var data = run.TryGetProperty("data", out var value) ? value : default;
+            return new MlflowRun(run.GetProperty("info").Deserialize<MlflowRunInfo>(Json)!, KeyValues(data, "params"), KeyValues(data, "tags"));
+        }
+        catch (MlflowException exception) when (exception.ErrorCode == MlflowException.ResourceDoesNotExist)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Downloads a file through the artifact proxy (<c>GET /api/2.0/mlflow-artifacts/artifacts/&lt;path&gt;</c>), refusing
+    /// one longer than <paramref name="maxBytes"/> (error code <see cref="MlflowException.ArtifactTooLarge"/>) without
+    /// reading past the limit.
+    /// </summary>
+    public async Task<byte[]> DownloadArtifactAsync(string path, long maxBytes, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync(ArtifactUrl(path), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        await ThrowIfErrorAsync(response, cancellationToken);
+        if (response.Content.Headers.ContentLength > maxBytes)
+        {
+            throw TooLarge(path, maxBytes);
+        }
+
+        await using var content = await response.Content.ReadAsStreamAsync(cancellationToken);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await content.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                throw TooLarge(path, maxBytes);
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// The path below the artifact proxy of an <c>mlflow-artifacts:</c> URI (<c>mlflow-artifacts:/1/abc/artifacts</c> or
+    /// <c>mlflow-artifacts://host:5000/1/abc/artifacts</c>), or null for a location the proxy does not serve (s3://, a file path).
+    /// </summary>
+    public static string? ProxyPath(string uri)
+    {
+        const string scheme = "mlflow-artifacts:";
+        if (!uri.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var rest = uri[scheme.Length..];
+        if (rest.StartsWith("//", StringComparison.Ordinal))
+        {
+            var slash = rest.IndexOf('/', 2);
+            rest = slash < 0 ? string.Empty : rest[slash..];
+        }
+
+        return rest.Trim('/');
+    }
+
     /// <summary>Uploads a file through the tracking server's artifact proxy to <paramref name="path"/> (below the artifact root).</summary>
     public async Task UploadArtifactAsync(string path, Stream content, string contentType, CancellationToken cancellationToken)
     {
-        var escaped = string.Join('/', path.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.EscapeDataString));
         using var body = new StreamContent(content);
         body.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-        using var request = new HttpRequestMessage(HttpMethod.Put, $"api/2.0/mlflow-artifacts/artifacts/{escaped}") { Content = body };
+        using var request = new HttpRequestMessage(HttpMethod.Put, ArtifactUrl(path)) { Content = body };
         using var response = await http.SendAsync(request, cancellationToken);
         await ThrowIfErrorAsync(response, cancellationToken);
     }
@@ -179,6 +247,26 @@ public sealed class MlflowClient(HttpClient http, TimeProvider time)
         {
             return null;
         }
+    }
+
+    private static string ArtifactUrl(string path) =>
+        "api/2.0/mlflow-artifacts/artifacts/" + string.Join('/', path.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.EscapeDataString));
+
+    private static MlflowException TooLarge(string path, long maxBytes) =>
+        new(MlflowException.ArtifactTooLarge, $"Artifact '{path}' is larger than {maxBytes} bytes.", 413);
+
+    private static Dictionary<string, string> KeyValues(JsonElement data, string field)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (data.ValueKind == JsonValueKind.Object && data.TryGetProperty(field, out var items) && items.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in items.EnumerateArray())
+            {
+                values[item.GetProperty("key").GetString()!] = item.TryGetProperty("value", out var value) ? value.GetString() ?? string.Empty : string.Empty;
+            }
+        }
+
+        return values;
     }
 
     private async Task<JsonElement> SendAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken)

@@ -26,6 +26,9 @@ public sealed record MlflowRunInfo(
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("artifact_uri")] string? ArtifactUri);
 
+/// <summary>A run as <c>runs/get</c> answers it: its info, and its params and tags by key.</summary>
+public sealed record MlflowRun(MlflowRunInfo Info, IReadOnlyDictionary<string, string> Params, IReadOnlyDictionary<string, string> Tags);
+
 /// <summary>MLflow's ModelVersion, as far as the platform reads it.</summary>
 public sealed record MlflowModelVersion(
     [property: JsonPropertyName("name")] string Name,
@@ -54,6 +57,9 @@ public sealed class MlflowException(string errorCode, string message, int status
     public const string ResourceAlreadyExists = "RESOURCE_ALREADY_EXISTS";
     public const string ResourceDoesNotExist = "RESOURCE_DOES_NOT_EXIST";
     public const string InvalidParameterValue = "INVALID_PARAMETER_VALUE";
+
+    /// <summary>Not MLflow's: the client refused a download longer than its caller's limit.</summary>
+    public const string ArtifactTooLarge = "ARTIFACT_TOO_LARGE";
 
     public string ErrorCode { get; } = errorCode;
 

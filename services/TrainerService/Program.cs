@@ -1,4 +1,5 @@
 using MlOps.TrainerService.Jobs;
+using MlOps.TrainerService.Mlflow;
 using MlOps.TrainerService.Registry;
 using MlOps.TrainerService.Runs;
 
@@ -11,6 +12,7 @@ app.MapDefaultEndpoints();
 app.MapTrainingJobs();             // Jobs/JobEndpoints.cs
 app.MapRuns();                     // Runs/RunEndpoints.cs
 app.MapRegistry();                 // Registry/RegistryEndpoints.cs
+app.MapMlflowImport();             // Mlflow/MlflowImportEndpoints.cs
 app.Run();
 
 /// <summary>The entry point, visible to the service's tests (WebApplicationFactory).</summary>

@@ -162,4 +162,40 @@ public sealed class MlflowClientTests : IAsyncLifetime
         var experiment = await _client.GetOrCreateExperimentAsync("e", CancellationToken.None);
         return (await _client.CreateRunAsync(experiment, "r", DateTimeOffset.UnixEpoch, [], CancellationToken.None)).RunId;
     }
+    [Fact]
+    public async Task A_run_is_read_with_its_params_and_tags_and_an_unknown_run_is_null()
+    {
+        var experiment = await _client.GetOrCreateExperimentAsync("carts", CancellationToken.None);
+        var run = await _client.CreateRunAsync(experiment, "carts v1", DateTimeOffset.UnixEpoch, [new("mlops.dataset", "carts")], CancellationToken.None);
+        await _client.LogBatchAsync(run.RunId, [], [new("l2", "0.5")], [], CancellationToken.None);
+
+        var read = await _client.GetRunAsync(run.RunId, CancellationToken.None);
+
+        Assert.NotNull(read);
+        Assert.Equal(($"mlflow-artifacts:/{experiment}/{run.RunId}/artifacts", "0.5", "carts"), (read.Info.ArtifactUri, read.Params["l2"], read.Tags["mlops.dataset"]));
+        Assert.Equal($"GET /api/2.0/mlflow/runs/get?run_id={run.RunId}", _mlflow.Requests.Select(r => $"{r.Method} {r.PathAndQuery}").Last());
+        Assert.Null(await _client.GetRunAsync("0123456789abcdef", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_artifact_is_downloaded_through_the_proxy_within_a_size_limit()
+    {
+        var content = Encoding.UTF8.GetBytes(new string('x', 10_000));
+        await _client.UploadArtifactAsync("1/abc/artifacts/model/model.json", new MemoryStream(content), "application/json", CancellationToken.None);
+
+        Assert.Equal(content, await _client.DownloadArtifactAsync("1/abc/artifacts/model/model.json", 10_000, CancellationToken.None));
+        var tooLarge = await Assert.ThrowsAsync<MlflowException>(() => _client.DownloadArtifactAsync("1/abc/artifacts/model/model.json", 9_999, CancellationToken.None));
+        Assert.Equal(MlflowException.ArtifactTooLarge, tooLarge.ErrorCode);
+        var missing = await Assert.ThrowsAsync<MlflowException>(() => _client.DownloadArtifactAsync("1/abc/artifacts/none.json", 10, CancellationToken.None));
+        Assert.Equal((MlflowException.ResourceDoesNotExist, 404), (missing.ErrorCode, missing.StatusCode));
+        Assert.Equal("GET /api/2.0/mlflow-artifacts/artifacts/1/abc/artifacts/model/model.json", _mlflow.Requests.Where(r => r.Method == "GET").Select(r => $"{r.Method} {r.PathAndQuery}").First());
+    }
+
+    [Theory]
+    [InlineData("mlflow-artifacts:/1/abc/artifacts", "1/abc/artifacts")]
+    [InlineData("mlflow-artifacts://mlflow:5000/1/abc/artifacts/", "1/abc/artifacts")]
+    [InlineData("s3://bucket/1/abc/artifacts", null)]
+    [InlineData("/mlruns/1/abc/artifacts", null)]
+    public void Only_mlflow_artifacts_locations_map_to_proxy_paths(string uri, string? path) =>
+        Assert.Equal(path, MlflowClient.ProxyPath(uri));
 }

@@ -23,4 +23,22 @@ public static class Eventually
             await Task.Delay(100);
         }
     }
+
+    /// <summary>Waits until <paramref name="condition"/> holds (60 s unless told).</summary>
+    public static async Task HoldsAsync(Func<Task<bool>> condition, string what = "The condition", TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{what} did not happen within {(timeout ?? TimeSpan.FromSeconds(60)).TotalSeconds:0} s.");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    public static Task HoldsAsync(Func<bool> condition, string what = "The condition", TimeSpan? timeout = null) =>
+        HoldsAsync(() => Task.FromResult(condition()), what, timeout);
 }

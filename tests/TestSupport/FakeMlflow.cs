@@ -184,6 +184,11 @@ public sealed class FakeMlflow : IAsyncDisposable
             });
         });
 
+        app.MapGet("/api/2.0/mlflow/runs/get", (string? run_id) => Locked(() =>
+            run_id is not null && _runs.TryGetValue(run_id, out var run)
+                ? Ok(new JsonObject { ["run"] = run.DeepClone() })
+                : Error(404, "RESOURCE_DOES_NOT_EXIST", $"Run '{run_id}' not found")));
+
         app.MapPost("/api/2.0/mlflow/runs/update", async (HttpRequest request) =>
         {
             var body = await Body(request);
@@ -256,6 +261,11 @@ public sealed class FakeMlflow : IAsyncDisposable
             Artifacts[path] = buffer.ToArray();
             return Ok(new JsonObject());
         });
+
+        app.MapGet("/api/2.0/mlflow-artifacts/artifacts/{**path}", (string path) =>
+            Artifacts.TryGetValue(path, out var content)
+                ? Results.Bytes(content, "application/octet-stream")
+                : Error(404, "RESOURCE_DOES_NOT_EXIST", $"File {path} does not exist."));
 
         app.MapPost("/api/2.0/mlflow/registered-models/create", async (HttpRequest request) =>
         {

@@ -89,3 +89,11 @@ public sealed record ModelChange(string Name, long Revision, int LatestVersion, 
 public sealed record DatasetUsage(string Dataset, int Version, IReadOnlyList<ModelVersionReference> ModelVersions, IReadOnlyList<Guid> ActiveJobs);
 
 public sealed record ModelVersionReference(string Model, int Version);
+
+/// <summary>
+/// <c>POST /api/models/import/mlflow</c>: the MLflow version of the registered model named <see cref="Model"/> to
+/// bring into our model of the same name, by number (<see cref="MlflowVersion"/>) or by alias
+/// (<see cref="MlflowAlias"/>), and optionally the dataset version to evaluate it on (by default the one its MLflow
+/// run names; <see cref="DatasetVersion"/> left out means the newest).
+/// </summary>
+public sealed record MlflowImportRequest(string? Model, string? MlflowVersion, string? MlflowAlias, string? Dataset, int? DatasetVersion);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using MlOps.Contracts.Datasets;
+using MlOps.Learning.Data;
 
 namespace MlOps.TrainerService.Datasets;
 
@@ -54,6 +55,15 @@ public sealed class DataServiceClient(HttpClient http)
             response?.Dispose();
             throw new DataServiceUnavailableException($"The data service could not be reached: {exception.Message}", exception);
         }
+    }
+
+    /// <summary>The version's rows, read with the column types its profile gives (not inferred again).</summary>
+    public async Task<DataTable> ReadTableAsync(DatasetVersionDetail detail, CancellationToken cancellationToken)
+    {
+        await using var content = await OpenContentAsync(detail.Version.Name, detail.Version.Version, cancellationToken);
+        var types = detail.Version.Columns.ToDictionary(
+            column => column.Name, column => Enum.Parse<ColumnType>(column.Type, ignoreCase: true), StringComparer.Ordinal);
+        return CsvTableReader.Read(content, new CsvReadOptions { ColumnTypes = types }, cancellationToken);
     }
 
     private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using MlOps.Artifacts;
 using MlOps.ServiceDefaults.Auth;
 using MlOps.ServiceDefaults.Database;
@@ -53,7 +54,8 @@ internal static class TrainerServiceExtensions
     /// </summary>
     private static void AddMlflowMirror(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<MlflowOptions>().BindConfiguration(MlflowOptions.SectionName);
+        builder.Services.AddOptions<MlflowOptions>().BindConfiguration(MlflowOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<MlflowOptions>, MlflowOptionsValidator>();
         builder.Services.AddScoped<MlflowOutbox>();
         var settings = builder.Configuration.GetSection(MlflowOptions.SectionName).Get<MlflowOptions>();
         if (settings?.TrackingUri is not { } trackingUri)
@@ -66,6 +68,8 @@ internal static class TrainerServiceExtensions
         builder.Services.AddHttpClient<MlflowClient>(client => client.BaseAddress = new Uri(trackingUri.ToString().TrimEnd('/') + "/"))
             .AddHttpMessageHandler<MlflowRequestCounter>();
         builder.Services.AddHostedService<MlflowMirror>();
+        builder.Services.AddScoped<MlflowImporter>();
+        builder.Services.AddHostedService<MlflowAliasFollower>();
         builder.Services.AddHealthChecks().AddCheck<MlflowHealthCheck>("mlflow");
     }
 }

@@ -125,13 +125,7 @@ public sealed partial class JobExecution(
         var clock = Stopwatch.StartNew();
         var detail = await data.GetVersionAsync(job.Dataset, job.DatasetVersion, cancellationToken)
             ?? throw new DatasetGoneException($"Dataset '{job.Dataset}' version {job.DatasetVersion} no longer exists.");
-        DataTable table;
-        await using (var content = await data.OpenContentAsync(job.Dataset, job.DatasetVersion, cancellationToken))
-        {
-            var types = detail.Version.Columns.ToDictionary(
-                column => column.Name, column => Enum.Parse<ColumnType>(column.Type, ignoreCase: true), StringComparer.Ordinal);
-            table = CsvTableReader.Read(content, new CsvReadOptions { ColumnTypes = types }, cancellationToken);
-        }
+        var table = await data.ReadTableAsync(detail, cancellationToken);
 
         var loadSeconds = clock.Elapsed.TotalSeconds;
         progress.Phase("training");
@@ -175,13 +169,7 @@ public sealed partial class JobExecution(
         artifacts.Add(task == LearningTask.Regression
             ? await StoreRunArtifactAsync(claim.RunId, RunArtifactNames.Residuals, RunOutputs.Residuals((NumericColumn)validation[job.Target], predictions), cancellationToken)
             : await StoreRunArtifactAsync(claim.RunId, RunArtifactNames.ConfusionMatrix, RunOutputs.ConfusionMatrix(model, validation[job.Target], predictions), cancellationToken));
-        var reference = new ReferenceProfile(
-            job.Model,
-            0,
-            RunOutputs.FeatureProfile(detail.Profile, job.Target),
-            RunOutputs.PredictionProfile(model, predictions, cancellationToken),
-            RunOutputs.FeatureSamples(table, job.Target, seed),
-            RunOutputs.PredictionSamples(model, predictions, seed));
+        var reference = RunOutputs.Reference(job.Model, detail.Profile, table, model, predictions, seed, cancellationToken);
         var evaluateSeconds = clock.Elapsed.TotalSeconds - loadSeconds - trainSeconds;
 
         var version = new ModelVersion

@@ -24,6 +24,25 @@ public sealed class MlflowOutbox(TrainerDbContext db, IOptions<MlflowOptions> op
     public Task AliasMovedAsync(string model, string alias, int? version, CancellationToken cancellationToken) =>
         EnqueueAsync("alias", new AliasEntry(model, alias, version), cancellationToken);
 
+    /// <summary>
+    /// Records that our version and run are MLflow's version and run (an import): the mirror then sends alias moves to
+    /// that version and never sends the version itself. Written whether or not the mirror is on, so turning it on later
+    /// does not mirror an import back to MLflow as a new version.
+    /// </summary>
+    public async Task ImportedAsync(string model, int version, string mlflowVersion, Guid runId, string? mlflowRunId, CancellationToken cancellationToken)
+    {
+        await MapAsync("version", $"{model}/{version}", mlflowVersion, cancellationToken);
+        if (mlflowRunId is not null)
+        {
+            await MapAsync("run", runId.ToString("N"), mlflowRunId, cancellationToken);
+        }
+    }
+
+    private Task<int> MapAsync(string kind, string ours, string theirs, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlInterpolatedAsync(
+            $"INSERT INTO trainer.mlflow_mappings (kind, our_id, mlflow_id) VALUES ({kind}, {ours}, {theirs}) ON CONFLICT DO NOTHING",
+            cancellationToken);
+
     private async Task EnqueueAsync<T>(string kind, T payload, CancellationToken cancellationToken)
     {
         if (!options.Value.Enabled)

@@ -28,6 +28,12 @@ public sealed record CandidateVersion(
     string RunArtifactsJson,
     string RunTimingsJson);
 
+/// <summary>
+/// A version brought in from MLflow, with the succeeded job and run that record it (so lineage, retraining and the run
+/// pages work as for a trained version) and the MLflow ids it came from.
+/// </summary>
+public sealed record ImportedVersion(TrainingJob Job, Run Run, ModelVersion Version, string MlflowVersion, string? MlflowRun);
+
 /// <summary>The current production version's score on the candidate's validation split, or why it has none.</summary>
 public sealed record IncumbentScore(double? Value, string? Problem);
 
@@ -146,6 +152,79 @@ public sealed class ModelRegistry(TrainerDbContext db, TimeProvider time, ModelC
                     $"The production alias of '{job.Model}' kept moving while the job compared against it; gave up after {attempt} tries.");
             }
         }
+    }
+
+    /// <summary>
+    /// Registers an imported version as the model's next version, with its job, its run and the mappings to its MLflow
+    /// version and run (so the mirror sends its alias moves to that version and never mirrors it back as a new one), in
+    /// one transaction. When the MLflow version was imported before, answers that version and writes nothing.
+    /// </summary>
+    public async Task<(int Version, bool Created)> RegisterImportedAsync(ImportedVersion imported, CancellationToken cancellationToken)
+    {
+        var model = imported.Version.Model;
+        var strategy = db.Database.CreateExecutionStrategy();
+        var result = await strategy.ExecuteAsync(async () =>
+        {
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await LockAsync(model, cancellationToken);
+            if (await ImportedAsAsync(model, imported.MlflowVersion, cancellationToken) is { } existing)
+            {
+                return (existing, false);
+            }
+
+            var now = time.GetUtcNow();
+            await db.Database.ExecuteSqlInterpolatedAsync(
+                $"INSERT INTO trainer.experiments (name, created_at) VALUES ({imported.Job.Experiment}, {now}) ON CONFLICT (name) DO NOTHING",
+                cancellationToken);
+            await db.Database.ExecuteSqlInterpolatedAsync(
+                $"""
+                INSERT INTO trainer.models (name, revision, created_at, updated_at)
+                VALUES ({model}, nextval('trainer.registry_revision'), {now}, {now})
+                ON CONFLICT (name) DO UPDATE SET revision = nextval('trainer.registry_revision'), updated_at = {now}
+                """,
+                cancellationToken);
+            var number = (await db.ModelVersions.Where(v => v.Model == model).MaxAsync(v => (int?)v.Version, cancellationToken) ?? 0) + 1;
+            imported.Job.ModelVersion = number;
+            imported.Job.RunId = imported.Run.Id;
+            imported.Run.ModelVersion = number;
+            imported.Version.Version = number;
+            imported.Version.CreatedAt = now;
+            db.Jobs.Add(imported.Job);
+            await db.SaveChangesAsync(cancellationToken);
+            db.Runs.Add(imported.Run);
+            await db.SaveChangesAsync(cancellationToken);
+            db.ModelVersions.Add(imported.Version);
+            await db.SaveChangesAsync(cancellationToken);
+            await mlflow.ImportedAsync(model, number, imported.MlflowVersion, imported.Run.Id, imported.MlflowRun, cancellationToken);
+            await NotifyAsync(model, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return (number, true);
+        });
+        if (result.Item2)
+        {
+            signal.Pulse();
+        }
+
+        return result;
+    }
+
+    /// <summary>Our version that MLflow version <paramref name="mlflowVersion"/> of the model of the same name is (mirrored or imported), if any.</summary>
+    public async Task<int?> ImportedAsAsync(string model, string mlflowVersion, CancellationToken cancellationToken)
+    {
+        var prefix = model + "/";
+        var mapped = await db.Database
+            .SqlQuery<string>($"SELECT our_id AS \"Value\" FROM trainer.mlflow_mappings WHERE kind = 'version' AND mlflow_id = {mlflowVersion}")
+            .ToListAsync(cancellationToken);
+        foreach (var ours in mapped)
+        {
+            if (ours.StartsWith(prefix, StringComparison.Ordinal) && int.TryParse(ours.AsSpan(prefix.Length), out var version))
+            {
+                return version;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Points <paramref name="alias"/> at <paramref name="version"/>, or removes it when null, recording the move.</summary>

@@ -175,10 +175,14 @@ public static class RegistryEndpoints
     }
 
     private static async Task<Results<Ok<ModelVersionResponse>, ProblemHttpResult>> GetVersionAsync(
-        string name, int version, TrainerDbContext db, CancellationToken ct)
+        string name, int version, TrainerDbContext db, CancellationToken ct) =>
+        await DescribeVersionAsync(db, name, version, ct) is { } found ? TypedResults.Ok(found) : VersionNotFound(name, version);
+
+    /// <summary>A version as the API shows it, or null when there is none.</summary>
+    internal static async Task<ModelVersionResponse?> DescribeVersionAsync(TrainerDbContext db, string name, int version, CancellationToken ct)
     {
         var found = await FindVersionAsync(db, name, version, ct);
-        return found is null ? VersionNotFound(name, version) : TypedResults.Ok(ToResponse(found, await AliasesOfAsync(db, name, ct)));
+        return found is null ? null : ToResponse(found, await AliasesOfAsync(db, name, ct));
     }
 
     private static async Task<IResult> ArtifactAsync(string name, int version, TrainerDbContext db, IArtifactStore store, CancellationToken ct)

@@ -162,6 +162,19 @@ public static class RunOutputs
     }
 
     /// <summary>The training data's profile without the target: the features live traffic is compared with.</summary>
+    /// <summary>
+    /// What drift is measured against: the training features' profile and samples, and the profile and samples of the
+    /// model's <paramref name="predictions"/> on its validation rows. The version number is filled in when read.
+    /// </summary>
+    public static ReferenceProfile Reference(
+        string modelName, DatasetProfile dataset, DataTable table, Model model, Prediction[] predictions, long seed, CancellationToken cancellationToken) => new(
+            modelName,
+            0,
+            FeatureProfile(dataset, model.Target),
+            PredictionProfile(model, predictions, cancellationToken),
+            FeatureSamples(table, model.Target, seed),
+            PredictionSamples(model, predictions, seed));
+
     public static DatasetProfile FeatureProfile(DatasetProfile dataset, string target) =>
         dataset with { Columns = dataset.Columns.Where(column => column.Name != target).ToArray() };
 

@@ -17,7 +17,7 @@ public sealed class MlflowMirrorTests(PostgresFixture postgres) : IClassFixture<
         var accepted = await platform.SubmitAsync(new { dataset = "carts", target = "abandoned", algorithm = "logistic-regression", model = "carts", promote = "always" });
         var job = await platform.WaitForJobAsync(accepted.Id);
         Assert.True(job.Status == "succeeded", job.Error);
-        await Eventually(() => mlflow.AliasOf("carts", "production") == "1");
+        await Eventually.HoldsAsync(() => mlflow.AliasOf("carts", "production") == "1");
 
         using var client = platform.Client();
         var run = (await client.GetFromJsonAsync<RunResponse>($"/api/runs/{job.RunId}"))!;
@@ -63,7 +63,7 @@ public sealed class MlflowMirrorTests(PostgresFixture postgres) : IClassFixture<
 
         Assert.All(jobs, job => Assert.True(job.Status == "succeeded", job.Error));
         using var trainer = platform.Client();
-        await Eventually(async () =>
+        await Eventually.HoldsAsync(async () =>
         {
             var health = await trainer.GetFromJsonAsync<JsonElement>("/health");
             return health.GetProperty("checks").GetProperty("mlflow").GetProperty("status").GetString() == "Degraded";
@@ -71,8 +71,8 @@ public sealed class MlflowMirrorTests(PostgresFixture postgres) : IClassFixture<
         Assert.Equal(4L, await platform.ScalarAsync("SELECT count(*) FROM trainer.mlflow_outbox WHERE sent_at IS NULL"));
 
         mlflow.Unavailable = false;
-        await Eventually(() => mlflow.AliasOf("carts", "production") == "2");
-        await Eventually(async () => await platform.ScalarAsync("SELECT count(*) FROM trainer.mlflow_outbox WHERE sent_at IS NULL") is 0L);
+        await Eventually.HoldsAsync(() => mlflow.AliasOf("carts", "production") == "2");
+        await Eventually.HoldsAsync(async () => await platform.ScalarAsync("SELECT count(*) FROM trainer.mlflow_outbox WHERE sent_at IS NULL") is 0L);
 
         Assert.Equal(2, mlflow.Runs.Count);
         Assert.Equal(["1", "2"], mlflow.VersionsOf("carts").Select(v => (string)v["version"]!));
@@ -87,7 +87,7 @@ public sealed class MlflowMirrorTests(PostgresFixture postgres) : IClassFixture<
             Assert.Equal(stored + run.Metrics.Count, mirrored["data"]!["metrics"]!.AsArray().Count);
         }
 
-        await Eventually(async () =>
+        await Eventually.HoldsAsync(async () =>
         {
             var health = await trainer.GetFromJsonAsync<JsonElement>("/health");
             return health.GetProperty("checks").GetProperty("mlflow").GetProperty("status").GetString() == "Healthy";
@@ -106,7 +106,7 @@ public sealed class MlflowMirrorTests(PostgresFixture postgres) : IClassFixture<
 
         using var cancel = await client.PostAsync($"/api/training/jobs/{accepted.Id}/cancel", null);
         var canceled = await platform.WaitForJobAsync(accepted.Id);
-        await Eventually(() => mlflow.Runs.Values.Any(r => (string?)r["info"]!["status"] == "KILLED"));
+        await Eventually.HoldsAsync(() => mlflow.Runs.Values.Any(r => (string?)r["info"]!["status"] == "KILLED"));
 
         var mirrored = Assert.Single(mlflow.Runs.Values);
         var tags = mirrored["data"]!["tags"]!.AsArray().ToDictionary(t => (string)t!["key"]!, t => (string)t!["value"]!);
@@ -128,11 +128,11 @@ public sealed class MlflowMirrorTests(PostgresFixture postgres) : IClassFixture<
 
         var first = await platform.SubmitAsync(new { dataset = "carts", target = "abandoned", algorithm = "logistic-regression", model = "carts" });
         await platform.WaitForJobAsync(first.Id);
-        await Eventually(async () => await platform.ScalarAsync("SELECT count(*) FROM trainer.mlflow_outbox WHERE sent_at IS NULL") is 0L);
+        await Eventually.HoldsAsync(async () => await platform.ScalarAsync("SELECT count(*) FROM trainer.mlflow_outbox WHERE sent_at IS NULL") is 0L);
         mlflow.FailRegistration = false;
         var second = await platform.SubmitAsync(new { dataset = "carts", target = "abandoned", algorithm = "logistic-regression", model = "carts" });
         await platform.WaitForJobAsync(second.Id);
-        await Eventually(() => mlflow.VersionsOf("carts").Any(v => (string?)v["status"] == "READY"));
+        await Eventually.HoldsAsync(() => mlflow.VersionsOf("carts").Any(v => (string?)v["status"] == "READY"));
 
         Assert.Contains("FAILED_REGISTRATION", await platform.TextAsync("SELECT last_error FROM trainer.mlflow_outbox ORDER BY id LIMIT 1"));
         Assert.Equal(["FAILED_REGISTRATION", "READY"], mlflow.VersionsOf("carts").Select(v => (string)v["status"]!));
@@ -152,17 +152,5 @@ public sealed class MlflowMirrorTests(PostgresFixture postgres) : IClassFixture<
             ["MLflow:MaxRetryInterval"] = "00:00:00.500",
         });
         return platform;
-    }
-
-    private static Task Eventually(Func<bool> condition) => Eventually(() => Task.FromResult(condition()));
-
-    private static async Task Eventually(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The condition did not hold within 60 s.");
-            await Task.Delay(100);
-        }
     }
 }

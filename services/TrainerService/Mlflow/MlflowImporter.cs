@@ -1,0 +1,362 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using MlOps.Artifacts;
+using MlOps.Contracts.Training;
+using MlOps.Learning.Data;
+using MlOps.Learning.Evaluation;
+using MlOps.Learning.Models;
+using MlOps.Learning.Training;
+using MlOps.Mlflow;
+using MlOps.TrainerService.Algorithms;
+using MlOps.TrainerService.Datasets;
+using MlOps.TrainerService.Jobs;
+using MlOps.TrainerService.Registry;
+using MlOps.TrainerService.Runs;
+
+namespace MlOps.TrainerService.Mlflow;
+
+/// <summary>Which MLflow version to import: by number or by alias, from the registered model of the same name as ours.</summary>
+public sealed record MlflowVersionReference(string Model, string? Version, string? Alias)
+{
+    public override string ToString() => Version is not null ? $"version {Version} of '{Model}'" : $"the version alias '{Alias}' of '{Model}' points at";
+}
+
+/// <summary>What an import did: the version in our registry (new, or imported before), or why it could not.</summary>
+public sealed record MlflowImportOutcome(int? Version, bool Created, string? MlflowVersion, int Status, string? Title, string? Problem)
+{
+    public static MlflowImportOutcome Imported(int version, bool created, string mlflowVersion) => new(version, created, mlflowVersion, created ? 201 : 200, null, null);
+
+    public static MlflowImportOutcome Refused(int status, string title, string problem) => new(null, false, null, status, title, problem);
+}
+
+/// <summary>
+/// Brings an MLflow model version whose files are one of our model files into our registry. The file is found from the
+/// version's source (<c>runs:/&lt;run&gt;/&lt;path&gt;</c> through the run's artifact location, or an
+/// <c>mlflow-artifacts:</c> URI) and downloaded through MLflow's artifact proxy, at most
+/// <see cref="MlflowOptions.MaxImportBytes"/>. The version is evaluated here, never taken on trust: on the dataset
+/// version its MLflow run names (tags the mirror writes) or the one the caller names, on the same validation rows as
+/// training when that is the dataset it was trained on (same SHA-256, seed and validation share), else on every row;
+/// the reference profile for drift comes from the same rows. The version is recorded with a succeeded job and run
+/// (algorithm and hyperparameters from the run, else the model file), so retraining and lineage work as for one
+/// trained here. Importing the same MLflow version again answers the version it became.
+/// </summary>
+public sealed class MlflowImporter(
+    MlflowClient mlflow,
+    DataServiceClient data,
+    AlgorithmCatalog algorithms,
+    IArtifactStore store,
+    ModelRegistry registry,
+    IOptions<MlflowOptions> options,
+    IOptions<TrainingOptions> training,
+    TimeProvider time)
+{
+    /// <summary>Where our mirror puts a version's model file inside its artifact folder.</summary>
+    public const string ModelFileName = "model.json";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<MlflowImportOutcome> ImportAsync(
+        MlflowVersionReference reference, string? dataset, int? datasetVersion, string actor, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ImportOrRefuseAsync(reference, dataset, datasetVersion, actor, cancellationToken);
+        }
+        catch (Exception exception) when (IsUnreachable(exception))
+        {
+            return MlflowImportOutcome.Refused(503, "MLflow unavailable", $"MLflow could not be reached or answered an error of its own: {exception.Message}");
+        }
+        catch (DataServiceUnavailableException exception)
+        {
+            return MlflowImportOutcome.Refused(503, "Data service unavailable", exception.Message);
+        }
+    }
+
+    private async Task<MlflowImportOutcome> ImportOrRefuseAsync(
+        MlflowVersionReference reference, string? datasetName, int? datasetVersion, string actor, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var version = await FindVersionAsync(reference, cancellationToken);
+        if (version is null)
+        {
+            return MlflowImportOutcome.Refused(404, "MLflow version not found", $"MLflow has no {reference}.");
+        }
+
+        if (version.Status != "READY")
+        {
+            return MlflowImportOutcome.Refused(409, "MLflow version not ready",
+                $"Version {version.Version} of '{version.Name}' is {version.Status} in MLflow, not READY; import it once MLflow has registered it.");
+        }
+
+        if (await registry.ImportedAsAsync(reference.Model, version.Version, cancellationToken) is { } existing)
+        {
+            return MlflowImportOutcome.Imported(existing, false, version.Version);
+        }
+
+        var run = version.RunId is { Length: > 0 } runId ? await mlflow.GetRunAsync(runId, cancellationToken) : null;
+        var (path, pathProblem) = ModelFilePath(version, run);
+        if (path is null)
+        {
+            return Unprocessable(pathProblem!);
+        }
+
+        byte[] file;
+        try
+        {
+            file = await mlflow.DownloadArtifactAsync(path, options.Value.MaxImportBytes, cancellationToken);
+        }
+        catch (MlflowException exception) when (exception.ErrorCode == MlflowException.ArtifactTooLarge)
+        {
+            return Unprocessable($"{exception.MlflowMessage} The limit is MLflow:MaxImportBytes.");
+        }
+        catch (MlflowException exception) when (exception.StatusCode == 404)
+        {
+            return Unprocessable($"MLflow has no file '{path}': only versions whose files are one of our model files ({ModelFileName}) can be imported.");
+        }
+
+        Model model;
+        try
+        {
+            model = ModelFile.Load(new MemoryStream(file, writable: false));
+        }
+        catch (Exception exception) when (exception is ModelFormatException or JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            return Unprocessable($"'{path}' is not one of our model files: {exception.Message}");
+        }
+
+        if (datasetName is null)
+        {
+            var tags = run?.Tags ?? new Dictionary<string, string>();
+            datasetName = tags.GetValueOrDefault("mlops.dataset");
+            datasetVersion = tags.TryGetValue("mlops.dataset.version", out var tagged) && int.TryParse(tagged, CultureInfo.InvariantCulture, out var number) ? number : null;
+            if (datasetName is null || datasetVersion is null)
+            {
+                return Unprocessable(
+                    $"The MLflow run of version {version.Version} does not say which dataset version it was trained on (tags mlops.dataset and mlops.dataset.version); name one (dataset, datasetVersion) to evaluate it on.");
+            }
+        }
+
+        var detail = await data.GetVersionAsync(datasetName, datasetVersion, cancellationToken);
+        if (detail is null)
+        {
+            return Unprocessable(datasetVersion is null
+                ? $"Dataset '{datasetName}' is not in the data service; the import evaluates the model on it."
+                : $"Dataset '{datasetName}' version {datasetVersion} is not in the data service; the import evaluates the model on it.");
+        }
+
+        if (detail.Version.SizeBytes > training.Value.MaxDatasetBytes)
+        {
+            return Unprocessable($"Dataset '{datasetName}' version {detail.Version.Version} is {detail.Version.SizeBytes} bytes; evaluation reads it into memory and takes at most {training.Value.MaxDatasetBytes} (Training:MaxDatasetBytes).");
+        }
+
+        var (algorithm, hyperparameters, configurationProblem) = Configuration(model, run);
+        if (algorithm is null)
+        {
+            return Unprocessable(configurationProblem!);
+        }
+
+        var table = await data.ReadTableAsync(detail, cancellationToken);
+        var loadSeconds = clock.Elapsed.TotalSeconds;
+        Assessment assessment;
+        try
+        {
+            assessment = await Task.Run(() => Assess(model, table, detail.Version.Sha256, hyperparameters, cancellationToken), cancellationToken);
+        }
+        catch (Exception exception) when (exception is DataException or KeyNotFoundException or ArgumentException or FormatException)
+        {
+            return Unprocessable($"The model cannot be evaluated on '{datasetName}' version {detail.Version.Version}: {exception.Message}");
+        }
+
+        var profile = RunOutputs.Reference(reference.Model, detail.Profile, table, model, assessment.Predictions, assessment.Seed, cancellationToken);
+        var stored = await store.PutContentAddressedAsync($"models/{reference.Model}", new MemoryStream(file, writable: false), cancellationToken);
+        var now = time.GetUtcNow();
+        var task = TaskNames.Of(model.Task);
+        var primary = ModelMetrics.DefaultPrimary(model.Task);
+        var metricsJson = JsonSerializer.Serialize(assessment.Metrics, Json);
+        var hyperparametersJson = JsonSerializer.Serialize(hyperparameters);
+        var job = new TrainingJob
+        {
+            Id = Guid.CreateVersion7(now),
+            Status = JobStatus.Succeeded,
+            Model = reference.Model,
+            Experiment = reference.Model,
+            Dataset = detail.Version.Name,
+            DatasetVersion = detail.Version.Version,
+            DatasetSha256 = detail.Version.Sha256,
+            Target = model.Target,
+            Task = task,
+            Algorithm = algorithm,
+            HyperparametersJson = hyperparametersJson,
+            Promote = PromotionPolicy.Never,
+            PrimaryMetric = primary,
+            Attempts = 1,
+            MaxAttempts = 1,
+            CreatedBy = actor,
+            CreatedAt = now,
+            StartedAt = now,
+            FinishedAt = now,
+        };
+        var ourRun = new Run
+        {
+            Id = Guid.CreateVersion7(now),
+            Experiment = job.Experiment,
+            JobId = job.Id,
+            Attempt = 1,
+            Status = RunStatus.Succeeded,
+            Worker = $"mlflow import of {version.Name} version {version.Version}",
+            Algorithm = algorithm,
+            Task = task,
+            Target = model.Target,
+            ParametersJson = hyperparametersJson,
+            Dataset = job.Dataset,
+            DatasetVersion = job.DatasetVersion,
+            DatasetSha256 = job.DatasetSha256,
+            MetricsJson = metricsJson,
+            TimingsJson = JsonSerializer.Serialize(new RunTimings(loadSeconds, 0, clock.Elapsed.TotalSeconds - loadSeconds, clock.Elapsed.TotalSeconds), Json),
+            ArtifactsJson = JsonSerializer.Serialize(new[] { new RunArtifact(RunArtifactNames.Model, "application/json", stored.Size, stored.Sha256) }, Json),
+            StartedAt = now,
+            FinishedAt = now,
+        };
+        var registered = new ModelVersion
+        {
+            Model = reference.Model,
+            Algorithm = algorithm,
+            Task = task,
+            Target = model.Target,
+            ClassesJson = JsonSerializer.Serialize(model.Classes, Json),
+            InputsJson = JsonSerializer.Serialize(RunOutputs.Inputs(model), Json),
+            MetricsJson = metricsJson,
+            PrimaryMetric = primary,
+            PrimaryValue = assessment.Metrics[primary],
+            HigherIsBetter = ModelMetrics.HigherIsBetter(primary),
+            RunId = ourRun.Id,
+            JobId = job.Id,
+            Experiment = job.Experiment,
+            Dataset = job.Dataset,
+            DatasetVersion = job.DatasetVersion,
+            DatasetSha256 = job.DatasetSha256,
+            ArtifactKey = stored.Key,
+            ArtifactSize = stored.Size,
+            ArtifactSha256 = stored.Sha256,
+            ReferenceProfileJson = JsonSerializer.Serialize(profile, Json),
+            CreatedBy = actor,
+        };
+        var (ours, created) = await registry.RegisterImportedAsync(new ImportedVersion(job, ourRun, registered, version.Version, run?.Info.RunId), cancellationToken);
+        return MlflowImportOutcome.Imported(ours, created, version.Version);
+    }
+
+    private async Task<MlflowModelVersion?> FindVersionAsync(MlflowVersionReference reference, CancellationToken cancellationToken)
+    {
+        if (reference.Version is null)
+        {
+            return await mlflow.GetModelVersionByAliasAsync(reference.Model, reference.Alias!, cancellationToken);
+        }
+
+        try
+        {
+            return await mlflow.GetModelVersionAsync(reference.Model, reference.Version, cancellationToken);
+        }
+        catch (MlflowException exception) when (exception.ErrorCode == MlflowException.ResourceDoesNotExist)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The model file's path below the artifact proxy, or why the version's files cannot be reached through it.</summary>
+    private static (string? Path, string? Problem) ModelFilePath(MlflowModelVersion version, MlflowRun? run)
+    {
+        var source = version.Source ?? string.Empty;
+        string? folder;
+        if (source.StartsWith("runs:/", StringComparison.Ordinal))
+        {
+            var rest = source["runs:/".Length..];
+            var slash = rest.IndexOf('/');
+            var relative = slash < 0 ? string.Empty : rest[(slash + 1)..].Trim('/');
+            if (run is null || run.Info.RunId != (slash < 0 ? rest : rest[..slash]))
+            {
+                return (null, $"The source '{source}' names a run MLflow does not have, or not the version's run.");
+            }
+
+            var root = run.Info.ArtifactUri is { } uri ? MlflowClient.ProxyPath(uri) : null;
+            if (root is null)
+            {
+                return (null,
+                    $"The run's artifacts are at '{run.Info.ArtifactUri}', which MLflow's artifact proxy does not serve; start MLflow with --serve-artifacts (mlflow-artifacts: locations).");
+            }
+
+            folder = relative.Length == 0 ? root : $"{root}/{relative}";
+        }
+        else
+        {
+            folder = MlflowClient.ProxyPath(source);
+            if (folder is null)
+            {
+                return (null,
+                    $"The version's source '{source}' is neither runs:/ nor an mlflow-artifacts: location, so it cannot be read through MLflow's artifact proxy.");
+            }
+        }
+
+        return ($"{folder}/{ModelFileName}", null);
+    }
+    /// <summary>
+    /// The algorithm and hyperparameters the version records: those of the MLflow run our mirror logged (tag
+    /// mlops.algorithm, params), else the model file's algorithm with its defaults and the file's seed.
+    /// </summary>
+    private (string? Algorithm, SortedDictionary<string, string> Hyperparameters, string? Problem) Configuration(Model model, MlflowRun? run)
+    {
+        var name = run?.Tags.GetValueOrDefault("mlops.algorithm") ?? model.Algorithm;
+        if (!algorithms.TryGet(name, out var algorithm))
+        {
+            return (null, [], $"The model's algorithm '{name}' is not one this trainer has ({string.Join(", ", algorithms.All.Select(a => a.Name))}).");
+        }
+
+        var values = new SortedDictionary<string, string>(AlgorithmCatalog.Read(algorithm, null).Values.ToDictionary(), StringComparer.Ordinal);
+        if (run?.Tags.ContainsKey("mlops.algorithm") == true)
+        {
+            foreach (var (key, value) in run.Params)
+            {
+                if (values.ContainsKey(key))
+                {
+                    values[key] = value;
+                }
+            }
+        }
+        else
+        {
+            values[AlgorithmCatalog.Seed] = model.Metadata.Seed.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return (algorithm.Name, values, null);
+    }
+
+    /// <summary>
+    /// Metrics and predictions on the training run's validation rows when <paramref name="table"/> is the data the
+    /// model was trained on (its SHA-256, split again with the run's seed and share), else on every row.
+    /// </summary>
+    private static Assessment Assess(Model model, DataTable table, string sha256, IReadOnlyDictionary<string, string> hyperparameters, CancellationToken cancellationToken)
+    {
+        var settings = new HyperparameterValues(hyperparameters);
+        var seed = settings.WholeNumber(AlgorithmCatalog.Seed);
+        var rows = table;
+        if (model.Metadata.DataSha256 == sha256)
+        {
+            var share = AlgorithmCatalog.ValidationShare(settings);
+            var split = DataSplit.Split(
+                table.RowCount, 1 - share, share, seed, model.Task == LearningTask.Regression ? default : RunOutputs.StratifyLabels(table[model.Target]));
+            rows = table.Take(split.Validation);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var evaluation = ModelEvaluator.Evaluate(model, rows);
+        return new Assessment(evaluation.Metrics, model.Score(rows), seed);
+    }
+
+    private static MlflowImportOutcome Unprocessable(string problem) => MlflowImportOutcome.Refused(422, "Cannot import the MLflow version", problem);
+
+    private static bool IsUnreachable(Exception exception) => exception is HttpRequestException or TimeoutException
+        || exception is MlflowException { StatusCode: >= 500 or 429 };
+
+    private sealed record Assessment(IReadOnlyDictionary<string, double> Metrics, Prediction[] Predictions, int Seed);
+}
