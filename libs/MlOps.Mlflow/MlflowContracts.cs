@@ -66,4 +66,11 @@ public sealed class MlflowException(string errorCode, string message, int status
     public string MlflowMessage { get; } = message;
 
     public int StatusCode { get; } = statusCode;
+
+    /// <summary>
+    /// Whether <paramref name="exception"/> means MLflow could not be reached or could not answer now (connection
+    /// failures, time-outs, 5xx, 429), so the same request may succeed later; anything else is an answer to act on.
+    /// </summary>
+    public static bool IsTransient(Exception exception) => exception is HttpRequestException or TimeoutException or TaskCanceledException
+        || exception is MlflowException { StatusCode: >= 500 or 429 };
 }

@@ -172,30 +172,7 @@ public sealed partial class JobExecution(
         var reference = RunOutputs.Reference(job.Model, detail.Profile, table, model, predictions, seed, cancellationToken);
         var evaluateSeconds = clock.Elapsed.TotalSeconds - loadSeconds - trainSeconds;
 
-        var version = new ModelVersion
-        {
-            Model = job.Model,
-            Algorithm = job.Algorithm,
-            Task = job.Task,
-            Target = job.Target,
-            ClassesJson = JsonSerializer.Serialize(model.Classes, Json),
-            InputsJson = JsonSerializer.Serialize(RunOutputs.Inputs(model), Json),
-            MetricsJson = JsonSerializer.Serialize(evaluation.Metrics, Json),
-            PrimaryMetric = metric,
-            PrimaryValue = evaluation.Metrics[metric],
-            HigherIsBetter = ModelMetrics.HigherIsBetter(metric),
-            RunId = claim.RunId,
-            JobId = job.Id,
-            Experiment = job.Experiment,
-            Dataset = job.Dataset,
-            DatasetVersion = job.DatasetVersion,
-            DatasetSha256 = job.DatasetSha256,
-            ArtifactKey = modelFile.Key,
-            ArtifactSize = modelFile.Size,
-            ArtifactSha256 = modelFile.Sha256,
-            ReferenceProfileJson = JsonSerializer.Serialize(reference, Json),
-            CreatedBy = job.CreatedBy,
-        };
+        var version = ModelVersion.Of(job, claim.RunId, model, evaluation.Metrics, modelFile, reference);
         var timings = new RunTimings(loadSeconds, trainSeconds, evaluateSeconds, clock.Elapsed.TotalSeconds);
         return new TrainedCandidate(
             new CandidateVersion(

@@ -64,7 +64,7 @@ public sealed class MlflowImporter(
         {
             return await ImportOrRefuseAsync(reference, dataset, datasetVersion, actor, cancellationToken);
         }
-        catch (Exception exception) when (IsUnreachable(exception))
+        catch (Exception exception) when (MlflowException.IsTransient(exception) && !cancellationToken.IsCancellationRequested)
         {
             return MlflowImportOutcome.Refused(503, "MLflow unavailable", $"MLflow could not be reached or answered an error of its own: {exception.Message}");
         }
@@ -219,30 +219,7 @@ public sealed class MlflowImporter(
             StartedAt = now,
             FinishedAt = now,
         };
-        var registered = new ModelVersion
-        {
-            Model = reference.Model,
-            Algorithm = algorithm,
-            Task = task,
-            Target = model.Target,
-            ClassesJson = JsonSerializer.Serialize(model.Classes, Json),
-            InputsJson = JsonSerializer.Serialize(RunOutputs.Inputs(model), Json),
-            MetricsJson = metricsJson,
-            PrimaryMetric = primary,
-            PrimaryValue = assessment.Metrics[primary],
-            HigherIsBetter = ModelMetrics.HigherIsBetter(primary),
-            RunId = ourRun.Id,
-            JobId = job.Id,
-            Experiment = job.Experiment,
-            Dataset = job.Dataset,
-            DatasetVersion = job.DatasetVersion,
-            DatasetSha256 = job.DatasetSha256,
-            ArtifactKey = stored.Key,
-            ArtifactSize = stored.Size,
-            ArtifactSha256 = stored.Sha256,
-            ReferenceProfileJson = JsonSerializer.Serialize(profile, Json),
-            CreatedBy = actor,
-        };
+        var registered = ModelVersion.Of(job, ourRun.Id, model, assessment.Metrics, stored, profile);
         var (ours, created) = await registry.RegisterImportedAsync(new ImportedVersion(job, ourRun, registered, version.Version, run?.Info.RunId), cancellationToken);
         return MlflowImportOutcome.Imported(ours, created, version.Version);
     }
@@ -354,9 +331,6 @@ public sealed class MlflowImporter(
     }
 
     private static MlflowImportOutcome Unprocessable(string problem) => MlflowImportOutcome.Refused(422, "Cannot import the MLflow version", problem);
-
-    private static bool IsUnreachable(Exception exception) => exception is HttpRequestException or TimeoutException
-        || exception is MlflowException { StatusCode: >= 500 or 429 };
 
     private sealed record Assessment(IReadOnlyDictionary<string, double> Metrics, Prediction[] Predictions, int Seed);
 }

@@ -57,7 +57,7 @@ public sealed partial class MlflowMirror(
                     }
                 }
             }
-            catch (Exception exception) when (IsUnreachable(exception) && !stoppingToken.IsCancellationRequested)
+            catch (Exception exception) when (MlflowException.IsTransient(exception) && !stoppingToken.IsCancellationRequested)
             {
                 metrics.CouldNotReach(exception.Message);
                 LogUnreachable(exception, retry);
@@ -120,7 +120,7 @@ public sealed partial class MlflowMirror(
 
                 metrics.Reached();
             }
-            catch (Exception exception) when (IsUnreachable(exception))
+            catch (Exception exception) when (MlflowException.IsTransient(exception))
             {
                 await Execute(connection, "UPDATE trainer.mlflow_outbox SET attempts = attempts + 1, last_error = @error WHERE id = @id", CancellationToken.None,
                     ("error", exception.Message), ("id", id));
@@ -359,9 +359,6 @@ public sealed partial class MlflowMirror(
 
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
-
-    private static bool IsUnreachable(Exception exception) => exception is HttpRequestException or TimeoutException or TaskCanceledException
-        || exception is MlflowException { StatusCode: >= 500 or 429 };
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

@@ -1,3 +1,10 @@
+using System.Text.Json;
+using MlOps.Artifacts;
+using MlOps.Contracts.Registry;
+using MlOps.Learning.Models;
+using MlOps.TrainerService.Jobs;
+using MlOps.TrainerService.Runs;
+
 namespace MlOps.TrainerService.Registry;
 
 /// <summary>A model name in the registry; <see cref="Revision"/> moves (from one sequence) whenever a version or an alias changes.</summary>
@@ -60,6 +67,35 @@ public sealed class ModelVersion
     public required string CreatedBy { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>The version a job's run makes of <paramref name="model"/> (numbered when registered), scored by <paramref name="metrics"/>.</summary>
+    public static ModelVersion Of(
+        TrainingJob job, Guid runId, Model model, IReadOnlyDictionary<string, double> metrics, ArtifactInfo file, ReferenceProfile reference) => new()
+        {
+            Model = job.Model,
+            Algorithm = job.Algorithm,
+            Task = job.Task,
+            Target = job.Target,
+            ClassesJson = JsonSerializer.Serialize(model.Classes, Json),
+            InputsJson = JsonSerializer.Serialize(RunOutputs.Inputs(model), Json),
+            MetricsJson = JsonSerializer.Serialize(metrics, Json),
+            PrimaryMetric = job.PrimaryMetric,
+            PrimaryValue = metrics[job.PrimaryMetric],
+            HigherIsBetter = ModelMetrics.HigherIsBetter(job.PrimaryMetric),
+            RunId = runId,
+            JobId = job.Id,
+            Experiment = job.Experiment,
+            Dataset = job.Dataset,
+            DatasetVersion = job.DatasetVersion,
+            DatasetSha256 = job.DatasetSha256,
+            ArtifactKey = file.Key,
+            ArtifactSize = file.Size,
+            ArtifactSha256 = file.Sha256,
+            ReferenceProfileJson = JsonSerializer.Serialize(reference, Json),
+            CreatedBy = job.CreatedBy,
+        };
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 }
 
 public sealed class ModelAlias
