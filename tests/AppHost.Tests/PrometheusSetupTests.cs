@@ -32,6 +32,10 @@ public sealed class PrometheusSetupTests : IDisposable
         Assert.Contains("'127.0.0.1:18000'", yaml, StringComparison.Ordinal);
         var check = await CommandRunner.RunAsync("promtool", ["check", "config", configFile], CancellationToken.None);
         Assert.True(check.Succeeded, check.Output);
+        var rules = Directory.GetFiles(PrometheusSetup.RulesSource, "*.yml").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
+        Assert.Contains("recording.yml", rules);
+        Assert.Equal(rules, Directory.GetFiles(Path.Combine(folder.Prometheus, "rules")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Contains($"SUCCESS: {rules.Length} rule files found", check.Output, StringComparison.Ordinal);
     }
 
     [Fact]

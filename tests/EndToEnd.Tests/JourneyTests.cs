@@ -26,10 +26,10 @@ public sealed class JourneyTests(RunningPlatform running)
         using var client = await running.AdminClientAsync();
 
         // Data and a model in production.
-        await SendAsync(client.PostAsJsonAsync($"/api/datasets/{Dataset}/versions/generate", new { generator = "cart-abandonment", rows = 5000, seed = 1 }));
+        await Responses.SuccessfulAsync(client.PostAsJsonAsync($"/api/datasets/{Dataset}/versions/generate", new { generator = "cart-abandonment", rows = 5000, seed = 1 }));
         var trained = await TrainAsync(client);
         Assert.Equal(1, trained.GetProperty("modelVersion").GetInt32());
-        await SendAsync(client.PutAsJsonAsync($"/api/monitoring/{Model}/policy", new
+        await Responses.SuccessfulAsync(client.PutAsJsonAsync($"/api/monitoring/{Model}/policy", new
         {
             checkInterval = "1h", last = 2000, autoRetrain = true, retrainCooldown = "1h", minFeedbackSamples = 500,
         }));
@@ -48,7 +48,7 @@ public sealed class JourneyTests(RunningPlatform running)
             ["pages_visited"] = new { meanShift = 1.5 },
             ["time_of_day"] = new { categoryMix = new Dictionary<string, double> { ["night"] = 0.8, ["morning"] = 0.2 } },
         };
-        await SendAsync(client.PostAsJsonAsync($"/api/datasets/{Dataset}/versions/generate", new { generator = "cart-abandonment", rows = 5000, seed = 3, drift }));
+        await Responses.SuccessfulAsync(client.PostAsJsonAsync($"/api/datasets/{Dataset}/versions/generate", new { generator = "cart-abandonment", rows = 5000, seed = 3, drift }));
         var moved = await CsvAsync(client, Dataset, seed: null, drift: null);
         var predictions = await PredictAsync(client, moved.Instances.Take(2000).ToList());
         var driftReport = await DriftAsync(client, 2000);
@@ -61,7 +61,7 @@ public sealed class JourneyTests(RunningPlatform running)
         var feedback = predictions.Zip(moved.Labels, (id, label) => new { predictionId = id, actual = !label }).ToArray();
         foreach (var chunk in feedback.Chunk(1000))
         {
-            await SendAsync(client.PostAsJsonAsync("/api/feedback", new { items = chunk }));
+            await Responses.SuccessfulAsync(client.PostAsJsonAsync("/api/feedback", new { items = chunk }));
         }
 
         var performance = await client.GetFromJsonAsync<JsonElement>($"/api/monitoring/{Model}/performance?last=2000");
@@ -86,7 +86,7 @@ public sealed class JourneyTests(RunningPlatform running)
 
     private static async Task<JsonElement> TrainAsync(HttpClient client)
     {
-        using var submitted = await SendAsync(client.PostAsJsonAsync("/api/training/jobs", new
+        using var submitted = await Responses.SuccessfulAsync(client.PostAsJsonAsync("/api/training/jobs", new
         {
             dataset = Dataset, target = Target, algorithm = "logistic-regression", model = Model, promote = "always",
         }));
@@ -105,7 +105,7 @@ public sealed class JourneyTests(RunningPlatform running)
         var ids = new List<Guid>(instances.Count);
         foreach (var batch in instances.Chunk(500))
         {
-            using var response = await SendAsync(client.PostAsJsonAsync($"/api/predict/{Model}", new { instances = batch }));
+            using var response = await Responses.SuccessfulAsync(client.PostAsJsonAsync($"/api/predict/{Model}", new { instances = batch }));
             var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
             ids.AddRange(answer.GetProperty("predictions").EnumerateArray().Select(p => p.GetProperty("id").GetGuid()));
         }
@@ -120,7 +120,7 @@ public sealed class JourneyTests(RunningPlatform running)
 
     private static async Task<JsonElement> DriftAsync(HttpClient client, int last)
     {
-        using var response = await SendAsync(client.GetAsync($"/api/monitoring/{Model}/drift?last={last}"));
+        using var response = await Responses.SuccessfulAsync(client.GetAsync($"/api/monitoring/{Model}/drift?last={last}"));
         var report = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(last, report.GetProperty("predictions").GetInt64());
         return report;
@@ -136,41 +136,10 @@ public sealed class JourneyTests(RunningPlatform running)
         if (seed is { } generatorSeed)
         {
             dataset = $"{Dataset}-sample-{generatorSeed}";
-            await SendAsync(client.PostAsJsonAsync($"/api/datasets/{dataset}/versions/generate", new { generator = datasetOrGenerator, rows = 2000, seed = generatorSeed, drift }));
+            await Responses.SuccessfulAsync(client.PostAsJsonAsync($"/api/datasets/{dataset}/versions/generate", new { generator = datasetOrGenerator, rows = 2000, seed = generatorSeed, drift }));
         }
 
-        var lines = (await client.GetStringAsync($"/api/datasets/{dataset}/versions/latest/content")).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var header = lines[0].Split(',');
-        var instances = new List<JsonObject>(lines.Length - 1);
-        var labels = new List<bool>(lines.Length - 1);
-        foreach (var line in lines.Skip(1))
-        {
-            var instance = new JsonObject();
-            var cells = line.Split(',');
-            for (var i = 0; i < header.Length; i++)
-            {
-                if (header[i] == Target)
-                {
-                    labels.Add(cells[i] == "true");
-                }
-                else if (cells[i].Length > 0)
-                {
-                    instance[header[i]] = cells[i] is "true" or "false" ? JsonValue.Create(cells[i] == "true")
-                        : double.TryParse(cells[i], NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? JsonValue.Create(number)
-                        : JsonValue.Create(cells[i]);
-                }
-            }
-
-            instances.Add(instance);
-        }
-
-        return (instances, labels);
-    }
-
-    private static async Task<HttpResponseMessage> SendAsync(Task<HttpResponseMessage> sending)
-    {
-        var response = await sending;
-        Assert.True(response.IsSuccessStatusCode, $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        return response;
+        var (instances, targets) = await DatasetRows.ReadAsync(client, dataset, Target);
+        return (instances, targets.Select(target => target == "true").ToList());
     }
 }
