@@ -23,14 +23,20 @@ var mlflow = builder.AddContainer("mlflow", "ghcr.io/mlflow/mlflow")
         "--serve-artifacts", "--artifacts-destination", "/mlflow/artifacts")
     .WithHttpEndpoint(targetPort: 5000, name: "http");
 
-// deploy/prometheus/prometheus.yml scrapes the services on the host at their fixed ports (below).
+// deploy/prometheus/prometheus.yml scrapes the services on the host at their fixed ports (below) and loads the
+// recording and alerting rules of deploy/prometheus/rules.
 builder.AddContainer(Platform.Prometheus, "prom/prometheus")
     .WithBindMount("../deploy/prometheus", "/etc/prometheus", isReadOnly: true)
     .WithContainerRuntimeArgs("--add-host=host.docker.internal:host-gateway")
     .WithHttpEndpoint(targetPort: 9090, name: "http");
 
+// Grafana with the Prometheus data source and the four dashboards provisioned (deploy/grafana/provisioning); viewing
+// needs no login, editing does (admin, with the password Grafana asks to change on first sign-in).
 builder.AddContainer("grafana", "grafana/grafana")
     .WithBindMount("../deploy/grafana/provisioning", "/etc/grafana/provisioning", isReadOnly: true)
+    .WithEnvironment("GF_AUTH_ANONYMOUS_ENABLED", "true")
+    .WithEnvironment("GF_AUTH_ANONYMOUS_ORG_ROLE", "Viewer")
+    .WithEnvironment("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH", "/etc/grafana/provisioning/dashboards/platform.json")
     .WithHttpEndpoint(targetPort: 3000, name: "http");
 
 // Each project has a launch profile, which already owns the endpoint named "http": pin the ports of the platform
