@@ -68,6 +68,11 @@ public sealed class MlflowImporter(
         {
             return MlflowImportOutcome.Refused(503, "MLflow unavailable", $"MLflow could not be reached or answered an error of its own: {exception.Message}");
         }
+        catch (MlflowException exception)
+        {
+            // An answer this import does not expect (a proxy's 403, a refused parameter): MLflow's words, as an upstream error.
+            return MlflowImportOutcome.Refused(502, "MLflow refused the request", $"MLflow answered {exception.StatusCode} {exception.ErrorCode}: {exception.MlflowMessage}");
+        }
         catch (DataServiceUnavailableException exception)
         {
             return MlflowImportOutcome.Refused(503, "Data service unavailable", exception.Message);
