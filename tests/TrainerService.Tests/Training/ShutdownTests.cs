@@ -16,7 +16,9 @@ public sealed partial class ShutdownTests(PostgresFixture postgres) : IClassFixt
 
         await stopping.DisposeAsync();
         var released = await platform.GetJobAsync(accepted.Id);
-        var finisher = await platform.AddTrainerAsync();
+        // The finisher runs as a process of its own: in-process hosts share meter names, and another test's host
+        // disposing its meters silences same-named instruments (open-telemetry/opentelemetry-dotnet#6412).
+        var finisher = await platform.StartTrainerProcessAsync();
         var job = await platform.WaitForJobAsync(accepted.Id);
 
         // Given back at once, not after the lease ran out.
@@ -28,7 +30,7 @@ public sealed partial class ShutdownTests(PostgresFixture postgres) : IClassFixt
         Assert.Contains("shut down", runs[0].Error, StringComparison.Ordinal);
 
         // The job is succeeded in the database a moment before the worker counts it.
-        using var client = finisher.CreateClient();
+        using var client = new HttpClient { BaseAddress = finisher.Address };
         var metrics = await Eventually.ReturnsAsync(
             () => client.GetStringAsync("/metrics"),
             text => SucceededCount().IsMatch(text),
