@@ -61,7 +61,7 @@ public sealed class ObservabilityTests(RunningPlatform running)
                 break;
             }
 
-            await Task.Delay(5000);
+            await Task.Delay(1000);
         }
 
         Assert.True(empty.Count == 0, $"{empty.Count} of {queries.Count} queries return no series:\n{string.Join('\n', empty)}");

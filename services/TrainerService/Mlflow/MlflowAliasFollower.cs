@@ -101,14 +101,19 @@ public sealed partial class MlflowAliasFollower(
         }
 
         await using var scope = scopes.CreateAsyncScope();
-        var importer = scope.ServiceProvider.GetRequiredService<MlflowImporter>();
-        var imported = await importer.ImportAsync(new MlflowVersionReference(follow.Model, target.Version, null), null, null, Actor, cancellationToken);
-        if (imported.Version is not { } version)
+        var registry = scope.ServiceProvider.GetRequiredService<ModelRegistry>();
+        if (await registry.ImportedAsAsync(follow.Model, target.Version, cancellationToken) is not { } version)
         {
-            return $"MLflow version {target.Version} could not be imported: {imported.Problem}";
+            var importer = scope.ServiceProvider.GetRequiredService<MlflowImporter>();
+            var imported = await importer.ImportAsync(new MlflowVersionReference(follow.Model, target.Version, null), null, null, Actor, cancellationToken);
+            if (imported.Version is not { } importedVersion)
+            {
+                return $"MLflow version {target.Version} could not be imported: {imported.Problem}";
+            }
+
+            version = importedVersion;
         }
 
-        var registry = scope.ServiceProvider.GetRequiredService<ModelRegistry>();
         var (result, from) = await registry.MoveAliasAsync(
             follow.Model,
             follow.Alias,

@@ -139,7 +139,9 @@ public sealed class MlflowImportTests(PostgresFixture postgres) : IClassFixture<
         await admin.SetAliasAsync(Carts, "champion", "1", CancellationToken.None);
         await Eventually.HoldsAsync(async () => await ProductionAsync(client) == 1, "production following champion back to the mirrored version");
         await admin.DeleteAliasAsync(Carts, "champion", CancellationToken.None);
-        await Task.Delay(1000);
+        // Two more reads of the alias: the follower has made at least one whole pass since it was removed.
+        var readsBefore = AliasReads(mlflow);
+        await Eventually.HoldsAsync(() => AliasReads(mlflow) >= readsBefore + 2, "the follower reading the removed alias");
         Assert.Equal(1, await ProductionAsync(client));
         Assert.Equal(2L, await platform.ScalarAsync("SELECT count(*) FROM trainer.model_versions WHERE model = 'carts'"));
     }
@@ -199,6 +201,9 @@ public sealed class MlflowImportTests(PostgresFixture postgres) : IClassFixture<
 
     private static List<MlflowKeyValue> MirroredParams(FakeMlflow mlflow) =>
         [.. MirroredData(mlflow).GetProperty("params").EnumerateArray().Select(t => new MlflowKeyValue(t.GetProperty("key").GetString()!, t.GetProperty("value").GetString()!))];
+
+    private static int AliasReads(FakeMlflow mlflow) =>
+        mlflow.Requests.Count(r => r.Method == "GET" && r.PathAndQuery.StartsWith("/api/2.0/mlflow/registered-models/alias?name=carts&alias=champion", StringComparison.Ordinal));
 
     private static async Task<byte[]> ModelFileAsync(TrainerPlatform platform, int version)
     {
