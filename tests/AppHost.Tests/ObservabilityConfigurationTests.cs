@@ -1,9 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Configuration;
-using MlOps.AppHost.Local;
-using MlOps.Hosting.Local.Processes;
+using MlOps.TestSupport;
 
 namespace MlOps.AppHost.Tests;
 
@@ -18,8 +16,7 @@ public sealed class ObservabilityConfigurationTests
 
     private static readonly string[] Variables = ["model", "service"];
 
-    private static readonly string Deploy = Path.Combine(
-        Path.GetDirectoryName(DataFolder.Resolve(null, AppContext.BaseDirectory).Root)!, "deploy");
+    private static readonly string Deploy = RepositoryRoot.Combine("deploy");
 
     private static readonly JsonSerializerOptions Formatted = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -130,18 +127,6 @@ public sealed class ObservabilityConfigurationTests
                 }
             }
         }
-    }
-
-    /// <summary>The Aspire-mode Grafana container mounts the provisioning folder the tests above check.</summary>
-    [Fact]
-    public async Task The_aspire_app_host_mounts_the_checked_folders()
-    {
-        var program = await File.ReadAllTextAsync(Path.Combine(Deploy, "..", "AppHost", "Program.cs"));
-
-        Assert.Contains("\"../deploy/prometheus\", \"/etc/prometheus\"", program, StringComparison.Ordinal);
-        Assert.Contains("\"../deploy/grafana/provisioning\", \"/etc/grafana/provisioning\"", program, StringComparison.Ordinal);
-        Assert.Equal(PrometheusSetup.ContainerConfigurationFor(LauncherOptions.From(new ConfigurationBuilder().Build())),
-            await File.ReadAllTextAsync(Path.Combine(Deploy, "prometheus", "prometheus.yml")));
     }
 
     private static List<string> AlertNames() =>

@@ -1,6 +1,4 @@
 using System.Globalization;
-using MlOps.Hosting.Local.Networking;
-using MlOps.Hosting.Local.Postgres;
 using MlOps.TestSupport;
 using Npgsql;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using MlOps.Hosting.Local.Networking;
 using MlOps.TestSupport;
 using Npgsql;
 

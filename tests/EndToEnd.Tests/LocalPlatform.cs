@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using MlOps.Hosting.Local.Networking;
-using MlOps.Hosting.Local.Processes;
 
 namespace MlOps.EndToEnd.Tests;
 

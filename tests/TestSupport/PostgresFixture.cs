@@ -1,6 +1,4 @@
 using Xunit;
-using MlOps.Hosting.Local.Networking;
-using MlOps.Hosting.Local.Postgres;
 
 namespace MlOps.TestSupport;
 

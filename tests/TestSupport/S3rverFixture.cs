@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
-using MlOps.Hosting.Local.Networking;
 using MlOps.Artifacts;
 using Xunit;
 

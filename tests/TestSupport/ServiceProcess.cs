@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using MlOps.Hosting.Local.Networking;
 
 namespace MlOps.TestSupport;
 

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using MlOps.Hosting.Local.Networking;
 using MlOps.TestSupport;
 
 namespace MlOps.DataService.Tests.Datasets;

@@ -8,7 +8,6 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.IdentityModel.Tokens;
 using MlOps.Contracts.Datasets;
 using MlOps.Contracts.Training;
-using MlOps.Hosting.Local.Networking;
 using MlOps.TestSupport;
 using DataProgram = dataservice::Program;
 

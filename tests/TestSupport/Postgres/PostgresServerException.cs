@@ -1,4 +1,4 @@
-namespace MlOps.Hosting.Local.Postgres;
+namespace MlOps.TestSupport;
 
 /// <summary>The local PostgreSQL server could not be set up, started or stopped; the message says why and what to do.</summary>
 public sealed class PostgresServerException : Exception

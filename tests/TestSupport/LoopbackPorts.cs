@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace MlOps.Hosting.Local.Networking;
+namespace MlOps.TestSupport;
 
 /// <summary>TCP ports on 127.0.0.1: finding a free one (for tests) and checking that a fixed one is free.</summary>
 public static class LoopbackPorts

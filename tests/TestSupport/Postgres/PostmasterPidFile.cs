@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace MlOps.Hosting.Local.Postgres;
+namespace MlOps.TestSupport;
 
 /// <summary>
 /// The <c>postmaster.pid</c> lock file a running server keeps in its data folder: line 1 the process id, line 4
@@ -39,7 +39,7 @@ public sealed record PostmasterPidFile(int ProcessId, int? Port)
     /// </summary>
     public bool IsServerAlive()
     {
-        if (ProcessId <= 0 || !Processes.UnixProcess.Exists(ProcessId))
+        if (ProcessId <= 0 || !UnixProcess.Exists(ProcessId))
         {
             return false;
         }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace MlOps.Hosting.Local.Processes;
+namespace MlOps.TestSupport;
 
 /// <summary>What a short-lived command printed and how it ended.</summary>
 public sealed record CommandResult(string Command, int ExitCode, string Output)

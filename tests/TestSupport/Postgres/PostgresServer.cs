@@ -1,7 +1,6 @@
-using MlOps.Hosting.Local.Processes;
 using Npgsql;
 
-namespace MlOps.Hosting.Local.Postgres;
+namespace MlOps.TestSupport;
 
 /// <summary>How <see cref="PostgresServer.StartAsync"/> found the server.</summary>
 public enum PostgresStartKind

@@ -1,6 +1,5 @@
-using MlOps.Hosting.Local.Processes;
 
-namespace MlOps.Hosting.Local.Postgres;
+namespace MlOps.TestSupport;
 
 /// <summary>The PostgreSQL server programs of this machine, all from one installation.</summary>
 public sealed record PostgresBinaries(string Directory)

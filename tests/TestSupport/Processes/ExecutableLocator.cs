@@ -1,4 +1,4 @@
-namespace MlOps.Hosting.Local.Processes;
+namespace MlOps.TestSupport;
 
 /// <summary>Finds programs the way a shell would, on <c>PATH</c>.</summary>
 public static class ExecutableLocator

@@ -1,4 +1,4 @@
-namespace MlOps.Hosting.Local.Postgres;
+namespace MlOps.TestSupport;
 
 /// <summary>Where a local PostgreSQL server keeps its data, where it listens and which database it serves.</summary>
 public sealed class PostgresServerOptions

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace MlOps.Hosting.Local.Processes;
+namespace MlOps.TestSupport;
 
 /// <summary>The few POSIX calls .NET does not expose: sending SIGTERM and asking who we run as.</summary>
 public static partial class UnixProcess
