@@ -29,6 +29,10 @@ try
     var auth = builder.AddPlatformService<Projects.AuthService>(Platform.Auth, platform)
         .WithPlatformWiring(database, servicesClientSecret.Parameter, platform)
         .WithEnvironment("MLOPS_ADMIN_PASSWORD", adminPassword.Parameter);
+    // Tokens name the address every other service knows the token service by (services__auth__http__0) as their
+    // issuer, and the token service checks the tokens sent to its own API against that same issuer.
+    auth.WithEnvironment("TokenService__Issuer", auth.GetEndpoint("http"))
+        .WithEnvironment("Auth__Authority", auth.GetEndpoint("http"));
     var data = builder.AddPlatformService<Projects.DataService>(Platform.Data, platform)
         .WithPlatformWiring(database, servicesClientSecret.Parameter, platform);
     var trainer = builder.AddPlatformService<Projects.TrainerService>(Platform.Trainer, platform)

@@ -29,7 +29,7 @@ internal static class ObservabilityExtensions
 
         var folder = platform.PrometheusFolder;
         Directory.CreateDirectory(folder);
-        var configFile = PrometheusConfiguration.WriteForHost(folder, platform.PortOf);
+        var configFile = PrometheusConfiguration.WriteForHost(folder, PrometheusConfiguration.RulesSource(builder.AppHostDirectory), platform.PortOf);
         var port = platform.PortOf(Platform.Prometheus);
         builder.AddExecutable(
                 Platform.Prometheus, binary, folder,

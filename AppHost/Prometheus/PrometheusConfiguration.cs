@@ -15,9 +15,6 @@ internal static class PrometheusConfiguration
     /// <summary>Where the rule files are relative to the configuration, in the container and in the data folder alike.</summary>
     public const string RuleFiles = "rules/*.yml";
 
-    /// <summary>The recording and alerting rules (<c>deploy/prometheus/rules</c>), copied beside the AppHost when it is built.</summary>
-    public static string RulesSource => Path.Combine(AppContext.BaseDirectory, "prometheus", "rules");
-
     /// <summary>For Prometheus run from the machine's binary: the services on 127.0.0.1.</summary>
     public static string ForHost(Func<string, int> portOf) =>
         Render(portOf, "127.0.0.1", "Written by the MlOps AppHost on every start; edits are overwritten.");
@@ -50,13 +47,19 @@ internal static class PrometheusConfiguration
         return yaml.ToString();
     }
 
-    /// <summary>Writes the host configuration and this build's rules into <paramref name="folder"/>; answers the configuration file.</summary>
-    public static string WriteForHost(string folder, Func<string, int> portOf)
+    /// <summary>The recording and alerting rules of the checkout the AppHost runs from.</summary>
+    public static string RulesSource(string appHostDirectory) => Path.GetFullPath(Path.Combine(appHostDirectory, "..", DeployFolder, "rules"));
+
+    /// <summary>
+    /// Writes the host configuration and the checkout's rules into <paramref name="folder"/>, so that edits to
+    /// deploy/prometheus/rules reach the next start; answers the configuration file.
+    /// </summary>
+    public static string WriteForHost(string folder, string rulesSource, Func<string, int> portOf)
     {
-        var rules = Directory.Exists(RulesSource) ? Directory.GetFiles(RulesSource, "*.yml") : [];
+        var rules = Directory.Exists(rulesSource) ? Directory.GetFiles(rulesSource, "*.yml") : [];
         if (rules.Length == 0)
         {
-            throw new InvalidOperationException($"No Prometheus rules in {RulesSource}: the AppHost build copies them from deploy/prometheus/rules.");
+            throw new InvalidOperationException($"No Prometheus rules in {rulesSource}.");
         }
 
         var destination = Path.Combine(folder, "rules");

@@ -5,6 +5,8 @@ namespace MlOps.AppHost.Tests;
 
 public sealed class PrometheusConfigurationTests : IDisposable
 {
+    private static readonly string Rules = PrometheusConfiguration.RulesSource(RepositoryRoot.Combine("AppHost"));
+
     private readonly TemporaryDirectory _directory = TemporaryDirectory.Create("mlops-prometheus-");
 
     [Fact]
@@ -12,7 +14,7 @@ public sealed class PrometheusConfigurationTests : IDisposable
     {
         var ports = new Dictionary<string, int>(Platform.DefaultPorts) { [Platform.Gateway] = 18000 };
 
-        var configFile = PrometheusConfiguration.WriteForHost(_directory.Path, name => ports[name]);
+        var configFile = PrometheusConfiguration.WriteForHost(_directory.Path, Rules, name => ports[name]);
 
         var yaml = await File.ReadAllTextAsync(configFile);
         foreach (var service in Platform.Services)
@@ -23,7 +25,7 @@ public sealed class PrometheusConfigurationTests : IDisposable
         Assert.Contains("'127.0.0.1:18000'", yaml, StringComparison.Ordinal);
         var check = await CommandRunner.RunAsync("promtool", ["check", "config", configFile], CancellationToken.None);
         Assert.True(check.Succeeded, check.Output);
-        var rules = Directory.GetFiles(PrometheusConfiguration.RulesSource, "*.yml").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
+        var rules = Directory.GetFiles(Rules, "*.yml").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
         Assert.Contains("recording.yml", rules);
         Assert.Equal(rules, Directory.GetFiles(_directory.Combine("rules")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Contains($"SUCCESS: {rules.Length} rule files found", check.Output, StringComparison.Ordinal);

@@ -16,11 +16,11 @@ public sealed class RunningPlatform : IAsyncLifetime
 
     private readonly TemporaryDirectory _home = TemporaryDirectory.Create("mlops-e2e-");
 
-    public LocalPlatform Platform { get; private set; } = null!;
+    public TestPlatform Platform { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        Platform = new LocalPlatform(_home.Path);
+        Platform = new TestPlatform(_home.Path);
         await Platform.StartAsync(TimeSpan.FromMinutes(3));
     }
 
@@ -48,7 +48,7 @@ public sealed class RunningPlatform : IAsyncLifetime
 [Collection(RunningPlatform.Collection)]
 public sealed class RunningPlatformTests(RunningPlatform running)
 {
-    private LocalPlatform Platform => running.Platform;
+    private TestPlatform Platform => running.Platform;
 
     public static TheoryData<string, string> RouteFamilies() => new()
     {
@@ -107,10 +107,32 @@ public sealed class RunningPlatformTests(RunningPlatform running)
         Assert.True((int)response.StatusCode < 500, $"{path}: {response.StatusCode}");
         await AssertLoggedAsync(service, traceId);
         await AssertLoggedAsync("gateway", traceId);
-        foreach (var other in LocalPlatform.Services.Where(s => s != service && s != "gateway"))
+        foreach (var other in TestPlatform.Services.Where(s => s != service && s != "gateway"))
         {
-            Assert.DoesNotContain(traceId, Platform.LogOf(other), StringComparison.Ordinal);
+            Assert.DoesNotContain(traceId, await Platform.LogOfAsync(other), StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task A_request_carries_its_trace_through_the_gateway_into_the_service_and_the_service_that_one_calls()
+    {
+        using var client = await AdminClientAsync();
+        using var generated = await client.PostAsJsonAsync("/api/datasets/traced/versions/generate", new { generator = "cart-abandonment", rows = 200, seed = 3 });
+        Assert.Equal(HttpStatusCode.Created, generated.StatusCode);
+        var traceId = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/training/jobs")
+        {
+            // The trainer asks the data service for the dataset version before it accepts the job.
+            Content = JsonContent.Create(new { dataset = "traced", target = "abandoned", algorithm = "logistic-regression", model = "traced" }),
+        };
+        request.Headers.Add("traceparent", $"00-{traceId}-2222222222222222-01");
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        await AssertLoggedAsync("gateway", traceId);
+        await AssertLoggedAsync("trainer", traceId);
+        await AssertLoggedAsync("data", traceId);
     }
 
     [Fact]
@@ -243,7 +265,7 @@ public sealed class RunningPlatformTests(RunningPlatform running)
 
     private async Task AssertLoggedAsync(string service, string text) =>
         await Eventually.ReturnsAsync(
-            () => Task.FromResult(Platform.LogOf(service).Contains(text, StringComparison.Ordinal)),
+            async () => (await Platform.LogOfAsync(service)).Contains(text, StringComparison.Ordinal),
             found => found,
             TimeSpan.FromSeconds(10),
             $"'{text}' appearing in the {service} log");

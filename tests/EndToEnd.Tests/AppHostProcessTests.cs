@@ -1,0 +1,108 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using MlOps.TestSupport;
+
+namespace MlOps.EndToEnd.Tests;
+
+/// <summary>
+/// The AppHost as a person runs it (<c>dotnet run --project AppHost</c>, with its launch profile's settings): what
+/// the console says, the dashboard, telemetry reaching it, and Ctrl+C.
+/// </summary>
+public sealed class AppHostProcessTests
+{
+    [Fact]
+    public async Task It_starts_with_a_short_report_the_dashboard_and_telemetry_and_Ctrl_C_stops_everything()
+    {
+        using var home = TemporaryDirectory.Create("mlops-e2e-apphost-");
+        var platform = new TestPlatform(home.Path);
+        var dashboard = LoopbackPorts.FindFree();
+        var otlp = LoopbackPorts.FindFree();
+        var output = new ConcurrentQueue<string>();
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // env --default-signal: a test runner started in the background ignores SIGINT, and its children would inherit that.
+        var start = new ProcessStartInfo("env", ["--default-signal=INT", "dotnet", Path.Combine(AppContext.BaseDirectory, "AppHost.dll")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["DOTNET_ENVIRONMENT"] = "Development";
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{dashboard}";
+        start.Environment["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{otlp}";
+        start.Environment["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{LoopbackPorts.FindFree()}";
+        start.Environment["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true";
+        start.Environment["MlOps__Home"] = home.Path;
+        start.Environment["MlOps__Containers"] = "false";
+        foreach (var (name, port) in platform.Ports)
+        {
+            start.Environment[$"Ports__{name}"] = port.ToString(CultureInfo.InvariantCulture);
+        }
+
+        using var appHost = new Process { StartInfo = start };
+        appHost.OutputDataReceived += (_, line) => Collect(line.Data);
+        appHost.ErrorDataReceived += (_, line) => Collect(line.Data);
+        appHost.Start();
+        appHost.BeginOutputReadLine();
+        appHost.BeginErrorReadLine();
+        try
+        {
+            await ready.Task.WaitAsync(TimeSpan.FromMinutes(3));
+        }
+        catch (TimeoutException)
+        {
+            appHost.Kill(entireProcessTree: true);
+            throw new TimeoutException($"No ready line within 3 minutes; the AppHost printed:\n{string.Join('\n', output)}");
+        }
+
+        var printed = string.Join('\n', output);
+        var adminPassword = (await File.ReadAllTextAsync(Path.Combine(home.Path, "admin-password"))).Trim();
+        Assert.Contains($"Login to the dashboard at http://127.0.0.1:{dashboard}/login?t=", printed, StringComparison.Ordinal);
+        Assert.Contains($"Gateway:      http://127.0.0.1:{platform.Ports["gateway"]}/", printed, StringComparison.Ordinal);
+        Assert.Contains(adminPassword, printed, StringComparison.Ordinal);
+        // The services' own logs stay in the dashboard.
+        Assert.DoesNotContain("Now listening on: http://127.0.0.1:" + platform.Ports["trainer"], printed, StringComparison.Ordinal);
+
+        using (var client = new HttpClient())
+        {
+            using var page = await client.GetAsync(new Uri($"http://127.0.0.1:{dashboard}/"));
+            Assert.True(page.StatusCode is HttpStatusCode.OK or HttpStatusCode.Unauthorized, $"dashboard: {page.StatusCode}");
+            using var gateway = await client.GetAsync(new Uri($"http://127.0.0.1:{platform.Ports["gateway"]}/health"));
+            Assert.Equal(HttpStatusCode.OK, gateway.StatusCode);
+        }
+
+        foreach (var service in TestPlatform.Services)
+        {
+            using var process = ServiceProcesses.Serving(platform.Ports[service]);
+            Assert.Contains($"OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:{otlp}", ServiceProcesses.EnvironmentOf(process.Id));
+        }
+
+        Assert.True(UnixProcess.Interrupt(appHost.Id));
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await appHost.WaitForExitAsync(deadline.Token);
+
+        Assert.Equal(0, appHost.ExitCode);
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(string.Join("; ", platform.Ports.Where(p => p.Key != "prometheus" || TestPlatform.PrometheusInstalled)
+                .Where(p => !LoopbackPorts.IsFree(p.Value)).Select(p => $"{p.Key} on {p.Value}")
+                .Concat(ServiceProcesses.Using(home.Path)))),
+            left => left.Length == 0,
+            TimeSpan.FromSeconds(60),
+            "every port free and no process of the platform left after Ctrl+C");
+
+        void Collect(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            output.Enqueue(line);
+            if (line.StartsWith("MlOps platform is ready", StringComparison.Ordinal))
+            {
+                ready.TrySetResult();
+            }
+        }
+    }
+}
