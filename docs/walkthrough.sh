@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every step of docs/walkthrough.md against a platform started with `dotnet run --project AppHost` (local mode,
+# Runs every step of docs/walkthrough.md against a platform started with `dotnet run --project AppHost` (no container runtime,
 # a fresh data folder), printing each command and its answer. Needs curl and jq. Files go to a temporary folder.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
