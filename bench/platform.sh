@@ -1,5 +1,5 @@
 # The whole platform for a benchmark, sourced by bench/run-serving.sh and bench/run-drift.sh: build it (Release),
-# start it in $WORK/platform with the per-caller rate limits lifted (a benchmark measures the work, not the limits, with
+# start it with the AppHost in $WORK/platform with the per-caller rate limits lifted (a benchmark measures the work, not the limits, with
 # its one token), stop it, and get the admin's token. Expects WORK, GATEWAY and PY to be set.
 
 PLATFORM_PID=""
@@ -11,10 +11,12 @@ build_platform() {
 
 start_platform() { # extra environment assignments (NAME=value ...)
   echo "== starting the platform in $WORK ${*:-(default logging)}" >&2
-  env MLOPS_HOME="$WORK/platform" \
+  # The AppHost hands its own environment down to every service it starts, so service settings go here too. Its launch
+  # profile puts the dashboard on 127.0.0.1:18888; PostgreSQL and Prometheus run from the machine's binaries.
+  env MlOps__Home="$WORK/platform" MlOps__Containers=false \
     Gateway__RateLimits__PermitsPerSecond=10000000 Gateway__RateLimits__Burst=10000000 \
     Serving__PermitsPerSecond=10000000 Serving__Burst=10000000 "$@" \
-    dotnet artifacts/bin/AppHost/release/AppHost.dll >"$WORK/platform.log" 2>&1 &
+    dotnet run --project AppHost -c Release --no-build >"$WORK/platform.log" 2>&1 &
   PLATFORM_PID=$!
   for _ in $(seq 1 180); do
     grep -q "MlOps platform is ready" "$WORK/platform.log" && break

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Drift check, ours against an Evidently-style SciPy computation, side by side in one run (bench/README.md, "Drift").
-#   ours: the whole platform in local mode (Release); a 20-feature model trained on 20,000 rows of bench/drift/wide.py;
+#   ours: the whole platform run by the AppHost (Release); a 20-feature model trained on 20,000 rows of bench/drift/wide.py;
 #         1,000,000 predictions with six drifted features served and logged; then GET /api/monitoring/wide/drift?last=
 #         through the gateway with a real token, end to end (registry, serving's export of every logged prediction,
 #         the tests, the stored report);

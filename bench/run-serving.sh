@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Serving, ours against the seeds' stack, side by side in one run (bench/README.md, "Serving").
-#   ours: the whole platform in local mode (Release), predictions through the gateway with a real token, the
+#   ours: the whole platform run by the AppHost (Release), predictions through the gateway with a real token, the
 #         inference log on;
 #   peer: FastAPI + uvicorn (one worker per core) + scikit-learn (bench/peers/fastapi_serve.py), twice: as Debian
 #         packages it (pure-Python h11 on asyncio) and as `pip install "uvicorn[standard]"` does (httptools, uvloop).

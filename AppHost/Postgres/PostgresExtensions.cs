@@ -25,8 +25,8 @@ internal static class PostgresExtensions
         PostgresDataFolder.EnsureInitialized(program, platform.PostgresData, Platform.Database);
 
         var port = platform.PortOf(Platform.Postgres);
-        var (command, arguments) = program.Invocation(
-            "postgres", "-D", platform.PostgresData, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        var (command, arguments) = program.Server(
+            "-D", platform.PostgresData, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "-k", platform.PostgresData, "-c", "listen_addresses=127.0.0.1");
         var server = builder.AddExecutable(Platform.Postgres, command, platform.Home, arguments)
             .WithEndpoint(name: "tcp", port: port, targetPort: port, scheme: "tcp", isProxied: false)

@@ -78,6 +78,21 @@ public sealed class AppHostProcessTests
             Assert.Contains($"OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:{otlp}", ServiceProcesses.EnvironmentOf(process.Id));
         }
 
+        // A service that crashes is named with its last lines and brought back; the others keep serving meanwhile.
+        using (var trainer = ServiceProcesses.Serving(platform.Ports["trainer"]))
+        {
+            trainer.Kill();
+        }
+
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(string.Join('\n', output)),
+            text => text.Contains("restarting trainer (attempt 1 of 3)", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30),
+            "the AppHost reporting the trainer's crash");
+        printed = string.Join('\n', output);
+        Assert.Contains("trainer exited with code 137. Its last lines:", printed, StringComparison.Ordinal);
+        Assert.Contains("  | ", printed, StringComparison.Ordinal);
+
         Assert.True(UnixProcess.Interrupt(appHost.Id));
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         await appHost.WaitForExitAsync(deadline.Token);
@@ -104,5 +119,35 @@ public sealed class AppHostProcessTests
                 ready.TrySetResult();
             }
         }
+    }
+
+    [Fact]
+    public async Task A_taken_port_stops_the_start_with_one_sentence_and_nothing_is_left_running()
+    {
+        using var home = TemporaryDirectory.Create("mlops-e2e-taken-");
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var taken = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "AppHost.dll")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["MlOps__Home"] = home.Path;
+        start.Environment["MlOps__Containers"] = "false";
+        start.Environment["Ports__gateway"] = taken.ToString(CultureInfo.InvariantCulture);
+
+        using var appHost = Process.Start(start)!;
+        var errors = appHost.StandardError.ReadToEndAsync();
+        var printed = appHost.StandardOutput.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await appHost.WaitForExitAsync(deadline.Token);
+
+        Assert.Equal(1, appHost.ExitCode);
+        Assert.Equal(
+            $"The platform cannot start: These ports on 127.0.0.1 are in use: {taken} (gateway). Is the platform already running? Stop it, or move ours (e.g. Ports__gateway=18000).",
+            (await errors).Trim());
+        Assert.DoesNotContain("   at ", await printed, StringComparison.Ordinal);
+        Assert.Empty(ServiceProcesses.Using(home.Path));
     }
 }

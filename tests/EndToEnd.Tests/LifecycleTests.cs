@@ -110,5 +110,10 @@ public sealed class LifecycleTests
             left => left.Length == 0,
             TimeSpan.FromSeconds(60),
             "every port free and no process of the platform left");
+
+        // PostgreSQL was shut down, not killed: the next start has nothing to recover.
+        var control = await CommandRunner.RunAsync(
+            Path.Combine(PostgresBinaries.Find().Directory, "pg_controldata"), [Path.Combine(home, "postgres")], CancellationToken.None);
+        Assert.Contains("Database cluster state:               shut down", control.Output, StringComparison.Ordinal);
     }
 }
