@@ -2,7 +2,7 @@
 // Grafana and MLflow, with the Aspire dashboard showing every service's traces, logs and metrics.
 using Microsoft.Extensions.DependencyInjection;
 using MlOps.AppHost;
-using MlOps.AppHost.Console;
+using MlOps.AppHost.Startup;
 using MlOps.AppHost.Hosting;
 using MlOps.AppHost.Postgres;
 using MlOps.AppHost.Prometheus;

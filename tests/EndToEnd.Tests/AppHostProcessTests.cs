@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using MlOps.TestSupport;
 
 namespace MlOps.EndToEnd.Tests;
@@ -33,6 +35,8 @@ public sealed class AppHostProcessTests
         start.Environment["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{otlp}";
         start.Environment["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{LoopbackPorts.FindFree()}";
         start.Environment["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true";
+        // This test only: the dashboard's telemetry API without its browser token, to read what reached it.
+        start.Environment["ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS"] = "true";
         start.Environment["MlOps__Home"] = home.Path;
         start.Environment["MlOps__Containers"] = "false";
         foreach (var (name, port) in platform.Ports)
@@ -58,7 +62,9 @@ public sealed class AppHostProcessTests
 
         var printed = string.Join('\n', output);
         var adminPassword = (await File.ReadAllTextAsync(Path.Combine(home.Path, "admin-password"))).Trim();
-        Assert.Contains($"Login to the dashboard at http://127.0.0.1:{dashboard}/login?t=", printed, StringComparison.Ordinal);
+        Assert.Contains("MlOps platform is ready", printed, StringComparison.Ordinal);
+        // (Without this test's anonymous access the line below it is the login link with its token.)
+        Assert.Contains($"- Dashboard:  http://127.0.0.1:{dashboard}", printed, StringComparison.Ordinal);
         Assert.Contains($"Gateway:      http://127.0.0.1:{platform.Ports["gateway"]}/", printed, StringComparison.Ordinal);
         Assert.Contains(adminPassword, printed, StringComparison.Ordinal);
         // The services' own logs stay in the dashboard.
@@ -70,6 +76,21 @@ public sealed class AppHostProcessTests
             Assert.True(page.StatusCode is HttpStatusCode.OK or HttpStatusCode.Unauthorized, $"dashboard: {page.StatusCode}");
             using var gateway = await client.GetAsync(new Uri($"http://127.0.0.1:{platform.Ports["gateway"]}/health"));
             Assert.Equal(HttpStatusCode.OK, gateway.StatusCode);
+        }
+
+        // Every service's traces, structured logs and metrics reach the dashboard.
+        using (var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{dashboard}") })
+        {
+            var reporting = await Eventually.ReturnsAsync(
+                async () => (await client.GetFromJsonAsync<JsonElement>("/api/telemetry/resources")).EnumerateArray()
+                    .Where(r => r.GetProperty("hasLogs").GetBoolean() && r.GetProperty("hasTraces").GetBoolean() && r.GetProperty("hasMetrics").GetBoolean())
+                    .Select(r => r.GetProperty("name").GetString()!)
+                    .Order(StringComparer.Ordinal)
+                    .ToList(),
+                names => TestPlatform.Services.All(names.Contains),
+                TimeSpan.FromSeconds(60),
+                "every service's logs, traces and metrics in the dashboard");
+            Assert.Subset(reporting.ToHashSet(), TestPlatform.Services.ToHashSet());
         }
 
         foreach (var service in TestPlatform.Services)
@@ -98,13 +119,7 @@ public sealed class AppHostProcessTests
         await appHost.WaitForExitAsync(deadline.Token);
 
         Assert.Equal(0, appHost.ExitCode);
-        await Eventually.ReturnsAsync(
-            () => Task.FromResult(string.Join("; ", platform.Ports.Where(p => p.Key != "prometheus" || TestPlatform.PrometheusInstalled)
-                .Where(p => !LoopbackPorts.IsFree(p.Value)).Select(p => $"{p.Key} on {p.Value}")
-                .Concat(ServiceProcesses.Using(home.Path)))),
-            left => left.Length == 0,
-            TimeSpan.FromSeconds(60),
-            "every port free and no process of the platform left after Ctrl+C");
+        await platform.AssertStoppedCleanlyAsync();
 
         void Collect(string? line)
         {
@@ -114,7 +129,8 @@ public sealed class AppHostProcessTests
             }
 
             output.Enqueue(line);
-            if (line.StartsWith("MlOps platform is ready", StringComparison.Ordinal))
+            // The report's last line: everything it says has arrived.
+            if (line.Contains("Press Ctrl+C to stop everything.", StringComparison.Ordinal))
             {
                 ready.TrySetResult();
             }

@@ -28,7 +28,7 @@ public sealed class LifecycleTests
 
             await first.StopAsync();
 
-            await AssertNothingLeftAsync(first, home.Path);
+            await first.AssertStoppedCleanlyAsync();
 
             // The same data folder, new ports: PostgreSQL's data, the admin and the password must all be found again.
             var second = new TestPlatform(home.Path);
@@ -49,7 +49,7 @@ public sealed class LifecycleTests
                 await second.StopAsync();
             }
 
-            await AssertNothingLeftAsync(second, home.Path);
+            await second.AssertStoppedCleanlyAsync();
         }
     }
 
@@ -97,23 +97,5 @@ public sealed class LifecycleTests
             "the trainer answering /health again");
         using var restarted = ServiceProcesses.Serving(platform.Ports["trainer"]);
         Assert.NotEqual(crashedId, restarted.Id);
-    }
-
-    /// <summary>Every port of the platform is free again and no process runs from its data folder.</summary>
-    private static async Task AssertNothingLeftAsync(TestPlatform platform, string home)
-    {
-        // DCP ends what it started in the background after the stop returns; give it the time it takes.
-        await Eventually.ReturnsAsync(
-            () => Task.FromResult(string.Join("; ", platform.Ports.Where(p => p.Key != "prometheus" || TestPlatform.PrometheusInstalled)
-                .Where(p => !LoopbackPorts.IsFree(p.Value)).Select(p => $"{p.Key} on {p.Value}")
-                .Concat(ServiceProcesses.Using(home)))),
-            left => left.Length == 0,
-            TimeSpan.FromSeconds(60),
-            "every port free and no process of the platform left");
-
-        // PostgreSQL was shut down, not killed: the next start has nothing to recover.
-        var control = await CommandRunner.RunAsync(
-            Path.Combine(PostgresBinaries.Find().Directory, "pg_controldata"), [Path.Combine(home, "postgres")], CancellationToken.None);
-        Assert.Contains("Database cluster state:               shut down", control.Output, StringComparison.Ordinal);
     }
 }

@@ -5,6 +5,7 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using MlOps.TestSupport;
+using Xunit;
 
 namespace MlOps.EndToEnd.Tests;
 
@@ -112,6 +113,25 @@ public sealed class TestPlatform : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();
+
+    /// <summary>
+    /// After a stop: every port of the platform is free, no process runs from its data folder, and PostgreSQL was shut
+    /// down rather than killed, so the next start has nothing to recover.
+    /// </summary>
+    public async Task AssertStoppedCleanlyAsync()
+    {
+        // DCP ends what it started in the background after the stop returns; give it the time it takes.
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(string.Join("; ", Ports.Where(p => p.Key != "prometheus" || PrometheusInstalled)
+                .Where(p => !LoopbackPorts.IsFree(p.Value)).Select(p => $"{p.Key} on {p.Value}")
+                .Concat(ServiceProcesses.Using(Home)))),
+            left => left.Length == 0,
+            TimeSpan.FromSeconds(60),
+            "every port free and no process of the platform left");
+        var control = await CommandRunner.RunAsync(
+            Path.Combine(PostgresBinaries.Find().Directory, "pg_controldata"), [Path.Combine(Home, "postgres")], CancellationToken.None);
+        Assert.Contains("Database cluster state:               shut down", control.Output, StringComparison.Ordinal);
+    }
 
     private static string Tail(string text, int lines) => string.Join('\n', text.Split('\n').TakeLast(lines));
 

@@ -4,7 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 
-namespace MlOps.AppHost.Console;
+namespace MlOps.AppHost.Startup;
 
 /// <summary>
 /// The console's side of a start: a few lines when the platform is ready (the services' own logs stay in the
@@ -34,7 +34,7 @@ internal sealed class StartupReport(
     {
         foreach (var notice in facts.Notices)
         {
-            await System.Console.Out.WriteLineAsync(notice);
+            await Console.Out.WriteLineAsync(notice);
         }
 
         var ready = ReportReadyAsync(stoppingToken);
@@ -63,7 +63,7 @@ internal sealed class StartupReport(
         report.AppendLine(facts.NewAdminPassword is { } password
             ? $"  Admin password (shown this once; also in {Path.Combine(facts.Home, "admin-password")}): {password}"
             : $"  Admin password: in {Path.Combine(facts.Home, "admin-password")} (or your Parameters__admin-password)");
-        await System.Console.Out.WriteAsync(report.AppendLine("  Press Ctrl+C to stop everything.").ToString());
+        await Console.Out.WriteAsync(report.AppendLine("  Press Ctrl+C to stop everything.").ToString());
     }
 
     /// <summary>Names each watched resource that fails or exits, with its last lines, and restarts a crashed one.</summary>
@@ -129,7 +129,7 @@ internal sealed class StartupReport(
         report.AppendLine(restart
             ? $"The other services keep running; restarting {name} (attempt {restarts} of {MaxRestartsWithoutRecovery})."
             : $"The other services keep running; {name} stays down until restarted from the dashboard.");
-        await System.Console.Out.WriteAsync(report.ToString());
+        await Console.Out.WriteAsync(report.ToString());
 
         if (restart)
         {
@@ -137,7 +137,7 @@ internal sealed class StartupReport(
             var result = await commands.ExecuteCommandAsync(update.ResourceId, KnownResourceCommands.RestartCommand, cancellationToken);
             if (!result.Success)
             {
-                await System.Console.Out.WriteLineAsync($"Restarting {name} failed: {result.Message}");
+                await Console.Out.WriteLineAsync($"Restarting {name} failed: {result.Message}");
             }
         }
     }

@@ -1,4 +1,4 @@
-namespace MlOps.AppHost.Console;
+namespace MlOps.AppHost.Startup;
 
 /// <summary>
 /// What the console tells a person about this start: where the gateway answers, where data lives, the admin password
