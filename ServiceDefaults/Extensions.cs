@@ -26,8 +26,14 @@ public static class ServiceDefaultsExtensions
         builder.AddDefaultHealthChecks();
         builder.AddDefaultProblemDetails();
         builder.AddTokenValidation();
-        builder.AddServiceDiscovery();
-        builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilience());
+        // Other services are addressed by name (http://trainer); the AppHost hands every service their addresses as
+        // services__<name>__http__0, which service discovery reads.
+        builder.Services.AddServiceDiscovery();
+        builder.Services.ConfigureHttpClientDefaults(http =>
+        {
+            http.AddStandardResilience();
+            http.AddServiceDiscovery();
+        });
         return builder;
     }
 

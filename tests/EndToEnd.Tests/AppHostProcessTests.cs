@@ -15,7 +15,7 @@ namespace MlOps.EndToEnd.Tests;
 public sealed class AppHostProcessTests
 {
     [Fact]
-    public async Task It_starts_with_a_short_report_the_dashboard_and_telemetry_and_Ctrl_C_stops_everything()
+    public async Task It_starts_with_a_short_report_the_dashboard_and_telemetry_brings_a_crashed_service_back_and_Ctrl_C_stops_everything()
     {
         using var home = TemporaryDirectory.Create("mlops-e2e-apphost-");
         var platform = new TestPlatform(home.Path);
@@ -100,9 +100,21 @@ public sealed class AppHostProcessTests
         }
 
         // A service that crashes is named with its last lines and brought back; the others keep serving meanwhile.
+        int crashedId;
         using (var trainer = ServiceProcesses.Serving(platform.Ports["trainer"]))
         {
+            crashedId = trainer.Id;
             trainer.Kill();
+            await trainer.WaitForExitAsync();
+        }
+
+        using (var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{platform.Ports["gateway"]}") })
+        {
+            var checks = (await client.GetFromJsonAsync<JsonElement>("/health")).GetProperty("checks");
+            Assert.Equal("Healthy", checks.GetProperty("data").GetProperty("status").GetString());
+            Assert.Equal("Healthy", checks.GetProperty("auth").GetProperty("status").GetString());
+            using var datasets = await client.GetAsync("/api/datasets");
+            Assert.Equal(HttpStatusCode.Unauthorized, datasets.StatusCode);
         }
 
         await Eventually.ReturnsAsync(
@@ -113,6 +125,29 @@ public sealed class AppHostProcessTests
         printed = string.Join('\n', output);
         Assert.Contains("trainer exited with code 137. Its last lines:", printed, StringComparison.Ordinal);
         Assert.Contains("  | ", printed, StringComparison.Ordinal);
+        using (var trainer = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{platform.Ports["trainer"]}"), Timeout = TimeSpan.FromSeconds(5) })
+        {
+            await Eventually.HoldsAsync(
+                async () =>
+                {
+                    try
+                    {
+                        using var health = await trainer.GetAsync("/health");
+                        return health.StatusCode == HttpStatusCode.OK;
+                    }
+                    catch (HttpRequestException)
+                    {
+                        return false;
+                    }
+                },
+                "the trainer answering /health again on its port",
+                TimeSpan.FromMinutes(2));
+        }
+
+        using (var restarted = ServiceProcesses.Serving(platform.Ports["trainer"]))
+        {
+            Assert.NotEqual(crashedId, restarted.Id);
+        }
 
         Assert.True(UnixProcess.Interrupt(appHost.Id));
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));

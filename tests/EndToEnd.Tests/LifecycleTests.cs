@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using MlOps.TestSupport;
 using Npgsql;
 
@@ -51,51 +49,5 @@ public sealed class LifecycleTests
 
             await second.AssertStoppedCleanlyAsync();
         }
-    }
-
-    [Fact]
-    public async Task A_service_that_crashes_is_restarted_while_the_others_keep_serving()
-    {
-        using var home = TemporaryDirectory.Create("mlops-e2e-crash-");
-        await using var platform = new TestPlatform(home.Path);
-        await platform.StartAsync(TimeSpan.FromMinutes(3));
-        using var client = new HttpClient { BaseAddress = platform.UrlOf("gateway") };
-        using var trainer = ServiceProcesses.Serving(platform.Ports["trainer"]);
-        var crashedId = trainer.Id;
-
-        trainer.Kill();
-        await trainer.WaitForExitAsync();
-
-        // The rest of the platform answers while the trainer is down.
-        using (var health = await client.GetAsync("/health"))
-        {
-            var checks = (await health.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("checks");
-            Assert.Equal("Healthy", checks.GetProperty("data").GetProperty("status").GetString());
-            Assert.Equal("Healthy", checks.GetProperty("auth").GetProperty("status").GetString());
-        }
-
-        using var datasets = await client.GetAsync("/api/datasets");
-        Assert.Equal(HttpStatusCode.Unauthorized, datasets.StatusCode);
-
-        // The AppHost brings it back on the same port.
-        using var direct = new HttpClient { BaseAddress = platform.UrlOf("trainer"), Timeout = TimeSpan.FromSeconds(5) };
-        await Eventually.ReturnsAsync(
-            async () =>
-            {
-                try
-                {
-                    using var response = await direct.GetAsync("/health");
-                    return response.StatusCode;
-                }
-                catch (HttpRequestException)
-                {
-                    return HttpStatusCode.ServiceUnavailable;
-                }
-            },
-            status => status == HttpStatusCode.OK,
-            TimeSpan.FromMinutes(2),
-            "the trainer answering /health again");
-        using var restarted = ServiceProcesses.Serving(platform.Ports["trainer"]);
-        Assert.NotEqual(crashedId, restarted.Id);
     }
 }

@@ -34,7 +34,7 @@ public sealed class HttpClientDefaultsTests : IAsyncLifetime
                 ["Http:Resilience:RetryBaseDelay"] = "00:00:00.010",
                 ["Http:Resilience:MaxRetries"] = "3",
             },
-            builder => builder.Services.AddHttpClient("backend").ForService("backend"));
+            builder => builder.Services.AddHttpClient("backend").ConfigureHttpClient(client => client.BaseAddress = new Uri("http://backend")));
     }
 
     public async Task DisposeAsync()
@@ -84,7 +84,7 @@ public sealed class HttpClientDefaultsTests : IAsyncLifetime
                 ["Http:Resilience:BreakerMinimumThroughput"] = "2",
                 ["Http:Resilience:BreakDuration"] = "00:01:00",
             },
-            builder => builder.Services.AddHttpClient("backend").ForService("backend"));
+            builder => builder.Services.AddHttpClient("backend").ConfigureHttpClient(client => client.BaseAddress = new Uri("http://backend")));
         var client = caller.App.Services.GetRequiredService<IHttpClientFactory>().CreateClient("backend");
 
         for (var i = 0; i < 2; i++)
@@ -98,13 +98,15 @@ public sealed class HttpClientDefaultsTests : IAsyncLifetime
     }
 
     [Fact]
-    public void A_service_without_a_configured_address_is_a_clear_error()
+    public async Task Services_are_addressed_by_name_and_a_name_with_no_address_fails_naming_it()
     {
-        var resolver = _caller.App.Services.GetRequiredService<ServiceEndpointResolver>();
+        var clients = _caller.App.Services.GetRequiredService<IHttpClientFactory>();
+        using var named = clients.CreateClient("any");
 
-        var error = Assert.Throws<InvalidOperationException>(() => resolver.Resolve("nowhere"));
+        using var found = await named.GetAsync(new Uri("http://backend/alive"));
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => named.GetAsync(new Uri("http://nowhere/alive")));
 
-        Assert.Contains("services__nowhere__http__0", error.Message, StringComparison.Ordinal);
-        Assert.Equal(_backend.Address, resolver.Resolve("backend"));
+        Assert.Equal(HttpStatusCode.OK, found.StatusCode);
+        Assert.Contains("nowhere", error.ToString(), StringComparison.Ordinal);
     }
 }

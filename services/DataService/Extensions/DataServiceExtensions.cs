@@ -3,7 +3,6 @@ using MlOps.DataService.Datasets;
 using MlOps.DataService.Persistence;
 using MlOps.ServiceDefaults.Auth;
 using MlOps.ServiceDefaults.Database;
-using MlOps.ServiceDefaults.Http;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -19,6 +18,6 @@ internal static class DataServiceExtensions
             .Validate(o => o.MaxUploadBytes > 0 && o.MaxGeneratedRows > 0, "Datasets limits must be positive.")
             .ValidateOnStart();
         builder.Services.AddScoped<DatasetVersions>();
-        builder.Services.AddHttpClient<ModelUsageClient>().ForService("trainer").AddServiceToken();
+        builder.Services.AddHttpClient<ModelUsageClient>().ConfigureHttpClient(client => client.BaseAddress = new Uri("http://trainer")).AddServiceToken();
     }
 }

@@ -1,7 +1,6 @@
 using MlOps.Gateway.Health;
 using MlOps.Gateway.RateLimiting;
 using MlOps.Gateway.Routing;
-using MlOps.ServiceDefaults.Http;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
 
@@ -17,8 +16,8 @@ internal static class GatewayExtensions
             .Validate(o => o.MaxUploadBytes > 0, "Gateway:MaxUploadBytes must be positive.");
         builder.Services.AddSingleton<IProxyConfigProvider>(provider => new InMemoryConfigProvider(
             PlatformRoutes.Routes(provider.GetRequiredService<IOptions<GatewayOptions>>().Value),
-            PlatformRoutes.Clusters(provider.GetRequiredService<ServiceEndpointResolver>())));
-        builder.Services.AddReverseProxy();
+            PlatformRoutes.Clusters()));
+        builder.Services.AddReverseProxy().AddServiceDiscoveryDestinationResolver();
         builder.AddEdgeRateLimiting();
         builder.AddGatewayCors();
         builder.AddDownstreamHealthChecks();

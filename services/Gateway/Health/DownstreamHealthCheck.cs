@@ -1,18 +1,16 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using MlOps.Gateway.Routing;
-using MlOps.ServiceDefaults.Http;
 
 namespace MlOps.Gateway.Health;
 
 /// <summary>The gateway is ready when every service behind it is: one check per service, calling its <c>/health</c>.</summary>
-internal sealed class DownstreamHealthCheck(string service, IHttpClientFactory clients, ServiceEndpointResolver endpoints)
-    : IHealthCheck
+internal sealed class DownstreamHealthCheck(string service, IHttpClientFactory clients) : IHealthCheck
 {
     public const string ClientName = "downstream-health";
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var url = new Uri(endpoints.Resolve(service), "/health");
+        var url = new Uri($"http://{service}/health");
         try
         {
             using var response = await clients.CreateClient(ClientName).GetAsync(url, cancellationToken);

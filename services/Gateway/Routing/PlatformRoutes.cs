@@ -1,4 +1,3 @@
-using MlOps.ServiceDefaults.Http;
 using Yarp.ReverseProxy.Configuration;
 
 namespace MlOps.Gateway.Routing;
@@ -53,13 +52,14 @@ public static class PlatformRoutes
             Match = new RouteMatch { Path = route.PathPrefix + "/{**rest}" },
         }).ToArray();
 
-    public static IReadOnlyList<ClusterConfig> Clusters(ServiceEndpointResolver endpoints) =>
+    /// <summary>One cluster per service, its destination the service's name, resolved by service discovery.</summary>
+    public static IReadOnlyList<ClusterConfig> Clusters() =>
         Services.Select(service => new ClusterConfig
         {
             ClusterId = service,
             Destinations = new Dictionary<string, DestinationConfig>
             {
-                [service] = new() { Address = endpoints.Resolve(service).ToString() },
+                [service] = new() { Address = $"http://{service}" },
             },
         }).ToArray();
 }

@@ -9,7 +9,6 @@ using MlOps.MonitoringService.Upstream;
 using MlOps.MonitoringService.Webhooks;
 using MlOps.ServiceDefaults.Auth;
 using MlOps.ServiceDefaults.Database;
-using MlOps.ServiceDefaults.Http;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -23,9 +22,9 @@ internal static class MonitoringServiceExtensions
     public static void AddMonitoringService(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase<MonitoringDbContext>(MonitoringDbContext.Schema);
-        builder.Services.AddHttpClient<RegistryClient>().ForService("trainer").AddServiceToken();
-        builder.Services.AddHttpClient<TrainerClient>().ForService("trainer").AddServiceToken();
-        builder.Services.AddHttpClient<InferenceLogClient>().ForService("serving").AddServiceToken();
+        builder.Services.AddHttpClient<RegistryClient>().ConfigureHttpClient(client => client.BaseAddress = new Uri("http://trainer")).AddServiceToken();
+        builder.Services.AddHttpClient<TrainerClient>().ConfigureHttpClient(client => client.BaseAddress = new Uri("http://trainer")).AddServiceToken();
+        builder.Services.AddHttpClient<InferenceLogClient>().ConfigureHttpClient(client => client.BaseAddress = new Uri("http://serving")).AddServiceToken();
         builder.Services.AddSingleton<ModelVersionCache>();
         builder.Services.AddScoped<PolicyStore>();
 

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using MlOps.ServiceDefaults.Auth;
 using MlOps.ServiceDefaults.Database;
-using MlOps.ServiceDefaults.Http;
 using MlOps.ServiceDefaults.RateLimiting;
 using MlOps.ServingService.InferenceLog;
 using MlOps.ServingService.Models;
@@ -31,7 +30,7 @@ internal static class ServingServiceExtensions
             .BindConfiguration(ServingOptions.SectionName)
             .Validate(o => o.IsValid(), "Serving settings are out of range (see ServingOptions).")
             .ValidateOnStart();
-        builder.Services.AddHttpClient(ModelCatalog.RegistryClientName).ForService("trainer").AddServiceToken();
+        builder.Services.AddHttpClient(ModelCatalog.RegistryClientName).ConfigureHttpClient(client => client.BaseAddress = new Uri("http://trainer")).AddServiceToken();
         builder.Services.AddSingleton<ModelMetrics>();
         builder.Services.AddSingleton<ModelCatalog>();
         builder.Services.AddHostedService<RegistryWatcher>();

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Options;
 using MlOps.Artifacts;
 using MlOps.ServiceDefaults.Auth;
 using MlOps.ServiceDefaults.Database;
-using MlOps.ServiceDefaults.Http;
 using MlOps.TrainerService.Algorithms;
 using MlOps.TrainerService.Datasets;
 using MlOps.Mlflow;
@@ -24,7 +23,7 @@ internal static class TrainerServiceExtensions
     {
         builder.AddServiceDatabase<TrainerDbContext>(TrainerDbContext.Schema);
         builder.AddArtifactStore();
-        builder.Services.AddHttpClient<DataServiceClient>().ForService("data").AddServiceToken();
+        builder.Services.AddHttpClient<DataServiceClient>().ConfigureHttpClient(client => client.BaseAddress = new Uri("http://data")).AddServiceToken();
 
         builder.Services.AddSingleton<ITrainingAlgorithm>(LinearAlgorithm.LogisticRegression);
         builder.Services.AddSingleton<ITrainingAlgorithm>(LinearAlgorithm.LinearRegression);

@@ -11,7 +11,7 @@ namespace MlOps.ServiceDefaults.Tests.Auth;
 
 /// <summary>
 /// A caller service reaches a scope-protected callee with its client-credentials token from a real token endpoint
-/// (<see cref="TestIssuer"/>), through <c>AddHttpClient(...).ForService(...).AddServiceToken()</c>.
+/// (<see cref="TestIssuer"/>), through <c>AddHttpClient(...)</c> addressed by service name and <c>AddServiceToken()</c>.
 /// </summary>
 public sealed class ServiceTokenTests : IAsyncLifetime
 {
@@ -207,7 +207,7 @@ public sealed class ServiceTokenTests : IAsyncLifetime
                     builder.Services.AddSingleton(clock);
                 }
 
-                builder.Services.AddHttpClient("callee").ForService("callee").AddServiceToken();
+                builder.Services.AddHttpClient("callee").ConfigureHttpClient(client => client.BaseAddress = new Uri("http://callee")).AddServiceToken();
             });
         return new Caller(app);
     }

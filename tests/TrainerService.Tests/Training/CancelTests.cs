@@ -11,9 +11,10 @@ public sealed class CancelTests(PostgresFixture postgres) : IClassFixture<Postgr
     public async Task A_running_job_reports_progress_and_stops_at_the_next_iteration_when_canceled()
     {
         await using var platform = await TrainerPlatform.StartAsync(postgres);
-        await SlowJobs.GenerateAsync(platform);
+        await SlowJobs.GenerateAsync(platform, SlowJobs.RowsToCancel);
         var accepted = await platform.SubmitAsync(SlowJobs.Request("slow"));
-        var running = await platform.WaitForJobAsync(accepted.Id, job => job.Progress is { Iteration: > 5, ValidationMetric: not null });
+        var running = await platform.WaitForJobAsync(
+            accepted.Id, job => job.Status is "succeeded" or "failed" or "canceled" || job.Progress is { Iteration: > 5, ValidationMetric: not null });
         using var client = platform.Client();
 
         using var cancel = await client.PostAsync($"/api/training/jobs/{accepted.Id}/cancel", null);

@@ -99,9 +99,10 @@ public sealed class MlflowMirrorTests(PostgresFixture postgres) : IClassFixture<
     {
         await using var mlflow = await FakeMlflow.StartAsync();
         await using var platform = await StartAsync(mlflow);
-        await SlowJobs.GenerateAsync(platform);
+        await SlowJobs.GenerateAsync(platform, SlowJobs.RowsToCancel);
         var accepted = await platform.SubmitAsync(SlowJobs.Request("slow"));
-        await platform.WaitForJobAsync(accepted.Id, job => job.Progress is { Iteration: > 5 });
+        var running = await platform.WaitForJobAsync(accepted.Id, job => job.Status is "succeeded" or "failed" or "canceled" || job.Progress is { Iteration: > 5 });
+        Assert.Equal("running", running.Status);
         using var client = platform.Client();
 
         using var cancel = await client.PostAsync($"/api/training/jobs/{accepted.Id}/cancel", null);
