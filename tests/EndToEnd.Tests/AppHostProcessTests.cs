@@ -52,111 +52,125 @@ public sealed class AppHostProcessTests
         appHost.BeginErrorReadLine();
         try
         {
-            await ready.Task.WaitAsync(TimeSpan.FromMinutes(3));
-        }
-        catch (TimeoutException)
-        {
-            appHost.Kill(entireProcessTree: true);
-            throw new TimeoutException($"No ready line within 3 minutes; the AppHost printed:\n{string.Join('\n', output)}");
-        }
+            try
+            {
+                await ready.Task.WaitAsync(TimeSpan.FromMinutes(3));
+            }
+            catch (TimeoutException)
+            {
+                throw new TimeoutException($"No ready line within 3 minutes; the AppHost printed:\n{string.Join('\n', output)}");
+            }
 
-        var printed = string.Join('\n', output);
-        var adminPassword = (await File.ReadAllTextAsync(Path.Combine(home.Path, "admin-password"))).Trim();
-        Assert.Contains("MlOps platform is ready", printed, StringComparison.Ordinal);
-        // (Without this test's anonymous access the line below it is the login link with its token.)
-        Assert.Contains($"- Dashboard:  http://127.0.0.1:{dashboard}", printed, StringComparison.Ordinal);
-        Assert.Contains($"Gateway:      http://127.0.0.1:{platform.Ports["gateway"]}/", printed, StringComparison.Ordinal);
-        Assert.Contains(adminPassword, printed, StringComparison.Ordinal);
-        // The services' own logs stay in the dashboard.
-        Assert.DoesNotContain("Now listening on: http://127.0.0.1:" + platform.Ports["trainer"], printed, StringComparison.Ordinal);
+            var printed = string.Join('\n', output);
+            var adminPassword = (await File.ReadAllTextAsync(Path.Combine(home.Path, "admin-password"))).Trim();
+            Assert.Contains("MlOps platform is ready", printed, StringComparison.Ordinal);
+            // (Without this test's anonymous access the line below it is the login link with its token.)
+            Assert.Contains($"- Dashboard:  http://127.0.0.1:{dashboard}", printed, StringComparison.Ordinal);
+            Assert.Contains($"Gateway:      http://127.0.0.1:{platform.Ports["gateway"]}/", printed, StringComparison.Ordinal);
+            Assert.Contains(adminPassword, printed, StringComparison.Ordinal);
+            // The services' own logs stay in the dashboard.
+            Assert.DoesNotContain("Now listening on: http://127.0.0.1:" + platform.Ports["trainer"], printed, StringComparison.Ordinal);
 
-        using (var client = new HttpClient())
-        {
-            using var page = await client.GetAsync(new Uri($"http://127.0.0.1:{dashboard}/"));
-            Assert.True(page.StatusCode is HttpStatusCode.OK or HttpStatusCode.Unauthorized, $"dashboard: {page.StatusCode}");
-            using var gateway = await client.GetAsync(new Uri($"http://127.0.0.1:{platform.Ports["gateway"]}/health"));
-            Assert.Equal(HttpStatusCode.OK, gateway.StatusCode);
+            using (var client = new HttpClient())
+            {
+                using var page = await client.GetAsync(new Uri($"http://127.0.0.1:{dashboard}/"));
+                Assert.True(page.StatusCode is HttpStatusCode.OK or HttpStatusCode.Unauthorized, $"dashboard: {page.StatusCode}");
+                using var gateway = await client.GetAsync(new Uri($"http://127.0.0.1:{platform.Ports["gateway"]}/health"));
+                Assert.Equal(HttpStatusCode.OK, gateway.StatusCode);
+            }
+
+            // Every service's traces, structured logs and metrics reach the dashboard.
+            using (var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{dashboard}") })
+            {
+                var reporting = await Eventually.ReturnsAsync(
+                    async () => (await client.GetFromJsonAsync<JsonElement>("/api/telemetry/resources")).EnumerateArray()
+                        .Where(r => r.GetProperty("hasLogs").GetBoolean() && r.GetProperty("hasTraces").GetBoolean() && r.GetProperty("hasMetrics").GetBoolean())
+                        .Select(r => r.GetProperty("name").GetString()!)
+                        .Order(StringComparer.Ordinal)
+                        .ToList(),
+                    names => TestPlatform.Services.All(names.Contains),
+                    TimeSpan.FromSeconds(60),
+                    "every service's logs, traces and metrics in the dashboard");
+                Assert.Subset(reporting.ToHashSet(), TestPlatform.Services.ToHashSet());
+            }
+
+            foreach (var service in TestPlatform.Services)
+            {
+                using var process = ServiceProcesses.Serving(platform.Ports[service]);
+                Assert.Contains($"OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:{otlp}", ServiceProcesses.EnvironmentOf(process.Id));
+            }
+
+            // A service that crashes is named with its last lines and brought back; the others keep serving meanwhile.
+            int crashedId;
+            using (var trainer = ServiceProcesses.Serving(platform.Ports["trainer"]))
+            {
+                crashedId = trainer.Id;
+                trainer.Kill();
+                await trainer.WaitForExitAsync();
+            }
+
+            using (var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{platform.Ports["gateway"]}") })
+            {
+                // 503 overall while the trainer is down; the body still names each service's state.
+                using var health = await client.GetAsync("/health");
+                var checks = (await health.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("checks");
+                Assert.Equal("Healthy", checks.GetProperty("data").GetProperty("status").GetString());
+                Assert.Equal("Healthy", checks.GetProperty("auth").GetProperty("status").GetString());
+                using var datasets = await client.GetAsync("/api/datasets");
+                Assert.Equal(HttpStatusCode.Unauthorized, datasets.StatusCode);
+            }
+
+            await Eventually.ReturnsAsync(
+                () => Task.FromResult(string.Join('\n', output)),
+                text => text.Contains("restarting trainer (attempt 1 of 3)", StringComparison.Ordinal),
+                TimeSpan.FromSeconds(30),
+                "the AppHost reporting the trainer's crash");
+            printed = string.Join('\n', output);
+            Assert.Contains("trainer exited with code 137. Its last lines:", printed, StringComparison.Ordinal);
+            Assert.Contains("  | ", printed, StringComparison.Ordinal);
+            using (var trainer = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{platform.Ports["trainer"]}"), Timeout = TimeSpan.FromSeconds(5) })
+            {
+                await Eventually.HoldsAsync(
+                    async () =>
+                    {
+                        try
+                        {
+                            using var health = await trainer.GetAsync("/health");
+                            return health.StatusCode == HttpStatusCode.OK;
+                        }
+                        catch (HttpRequestException)
+                        {
+                            return false;
+                        }
+                    },
+                    "the trainer answering /health again on its port",
+                    TimeSpan.FromMinutes(2));
+            }
+
+            using (var restarted = ServiceProcesses.Serving(platform.Ports["trainer"]))
+            {
+                Assert.NotEqual(crashedId, restarted.Id);
+            }
+
+            Assert.True(UnixProcess.Interrupt(appHost.Id));
+            using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            await appHost.WaitForExitAsync(deadline.Token);
+
+            Assert.Equal(0, appHost.ExitCode);
+            await platform.AssertStoppedCleanlyAsync();
         }
-
-        // Every service's traces, structured logs and metrics reach the dashboard.
-        using (var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{dashboard}") })
+        finally
         {
-            var reporting = await Eventually.ReturnsAsync(
-                async () => (await client.GetFromJsonAsync<JsonElement>("/api/telemetry/resources")).EnumerateArray()
-                    .Where(r => r.GetProperty("hasLogs").GetBoolean() && r.GetProperty("hasTraces").GetBoolean() && r.GetProperty("hasMetrics").GetBoolean())
-                    .Select(r => r.GetProperty("name").GetString()!)
-                    .Order(StringComparer.Ordinal)
-                    .ToList(),
-                names => TestPlatform.Services.All(names.Contains),
-                TimeSpan.FromSeconds(60),
-                "every service's logs, traces and metrics in the dashboard");
-            Assert.Subset(reporting.ToHashSet(), TestPlatform.Services.ToHashSet());
-        }
-
-        foreach (var service in TestPlatform.Services)
-        {
-            using var process = ServiceProcesses.Serving(platform.Ports[service]);
-            Assert.Contains($"OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:{otlp}", ServiceProcesses.EnvironmentOf(process.Id));
-        }
-
-        // A service that crashes is named with its last lines and brought back; the others keep serving meanwhile.
-        int crashedId;
-        using (var trainer = ServiceProcesses.Serving(platform.Ports["trainer"]))
-        {
-            crashedId = trainer.Id;
-            trainer.Kill();
-            await trainer.WaitForExitAsync();
-        }
-
-        using (var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{platform.Ports["gateway"]}") })
-        {
-            // 503 overall while the trainer is down; the body still names each service's state.
-            using var health = await client.GetAsync("/health");
-            var checks = (await health.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("checks");
-            Assert.Equal("Healthy", checks.GetProperty("data").GetProperty("status").GetString());
-            Assert.Equal("Healthy", checks.GetProperty("auth").GetProperty("status").GetString());
-            using var datasets = await client.GetAsync("/api/datasets");
-            Assert.Equal(HttpStatusCode.Unauthorized, datasets.StatusCode);
-        }
-
-        await Eventually.ReturnsAsync(
-            () => Task.FromResult(string.Join('\n', output)),
-            text => text.Contains("restarting trainer (attempt 1 of 3)", StringComparison.Ordinal),
-            TimeSpan.FromSeconds(30),
-            "the AppHost reporting the trainer's crash");
-        printed = string.Join('\n', output);
-        Assert.Contains("trainer exited with code 137. Its last lines:", printed, StringComparison.Ordinal);
-        Assert.Contains("  | ", printed, StringComparison.Ordinal);
-        using (var trainer = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{platform.Ports["trainer"]}"), Timeout = TimeSpan.FromSeconds(5) })
-        {
-            await Eventually.HoldsAsync(
-                async () =>
+            // A failed check must not leave a platform running: the next runs would share the machine with it.
+            if (!appHost.HasExited)
+            {
+                UnixProcess.Interrupt(appHost.Id);
+                if (!appHost.WaitForExit(TimeSpan.FromMinutes(1)))
                 {
-                    try
-                    {
-                        using var health = await trainer.GetAsync("/health");
-                        return health.StatusCode == HttpStatusCode.OK;
-                    }
-                    catch (HttpRequestException)
-                    {
-                        return false;
-                    }
-                },
-                "the trainer answering /health again on its port",
-                TimeSpan.FromMinutes(2));
+                    appHost.Kill(entireProcessTree: true);
+                }
+            }
         }
-
-        using (var restarted = ServiceProcesses.Serving(platform.Ports["trainer"]))
-        {
-            Assert.NotEqual(crashedId, restarted.Id);
-        }
-
-        Assert.True(UnixProcess.Interrupt(appHost.Id));
-        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        await appHost.WaitForExitAsync(deadline.Token);
-
-        Assert.Equal(0, appHost.ExitCode);
-        await platform.AssertStoppedCleanlyAsync();
 
         void Collect(string? line)
         {
