@@ -1,20 +1,28 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 using MlOps.ServiceDefaults.Auth;
 using MlOps.ServiceDefaults.Errors;
 using MlOps.ServiceDefaults.Health;
 using MlOps.ServiceDefaults.Http;
 using MlOps.ServiceDefaults.RequestIds;
 using MlOps.ServiceDefaults.Telemetry;
-using MlOps.ServiceDefaults.Telemetry.Prometheus;
+using Npgsql;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// The wiring every MlOps service shares: telemetry, health, metrics, errors, request ids, token validation,
-/// service discovery and resilient HttpClients. A service calls <see cref="AddServiceDefaults{TBuilder}"/> and
-/// <see cref="MapDefaultEndpoints"/> and nothing of this again.
+/// The wiring every MlOps service shares, in the shape of the Aspire service-defaults template: telemetry, health
+/// checks, service discovery and resilient HttpClients, plus our conventions (errors, request ids, token validation).
+/// A service calls <see cref="AddServiceDefaults{TBuilder}"/> and <see cref="MapDefaultEndpoints"/> and nothing of
+/// this again.
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
@@ -26,14 +34,52 @@ public static class ServiceDefaultsExtensions
         builder.AddDefaultHealthChecks();
         builder.AddDefaultProblemDetails();
         builder.AddTokenValidation();
-        // Other services are addressed by name (http://trainer); the AppHost hands every service their addresses as
-        // services__<name>__http__0, which service discovery reads.
-        builder.Services.AddServiceDiscovery();
-        builder.Services.ConfigureHttpClientDefaults(http =>
+        builder.AddHttpClientDefaults();
+        return builder;
+    }
+
+    public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Logging.AddOpenTelemetry(logging =>
         {
-            http.AddStandardResilience();
-            http.AddServiceDiscovery();
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
         });
+
+        var serviceName = builder.Configuration["OTEL_SERVICE_NAME"] ?? builder.Environment.ApplicationName;
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(serviceName, autoGenerateServiceInstanceId: false))
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddNpgsqlInstrumentation()
+                .AddMeter(TelemetryNames.Meters)
+                .AddView(PrometheusNames.Lint)
+                // A scrape answers what was measured up to that moment: no cached exposition.
+                .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0))
+            .WithTracing(tracing => tracing
+                .AddAspNetCoreInstrumentation(aspNetCore =>
+                    // Probes and scrapes arrive every few seconds; their spans would drown real requests.
+                    aspNetCore.Filter = context => !ProbePaths.IsProbe(context.Request.Path))
+                .AddHttpClientInstrumentation(http =>
+                    http.FilterHttpRequestMessage = request =>
+                        request.RequestUri is null || !ProbePaths.IsProbe(new PathString(request.RequestUri.AbsolutePath)))
+                .AddNpgsql()
+                .AddSource(TelemetryNames.Sources));
+
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+        }
+
+        return builder;
+    }
+
+    public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddHealthChecks()
+            .AddCheck("self", () => HealthCheckResult.Healthy("the process answers"), [HealthExtensions.LiveTag]);
         return builder;
     }
 
@@ -47,12 +93,11 @@ public static class ServiceDefaultsExtensions
         app.UseStatusCodePages();
         app.UseRequestIds();
         app.UseRouting();
-        app.UseProbeTraceFilter();
         app.UseAuthentication();
         app.UseAuthorization();
 
-        app.MapHealthEndpoints();
-        app.MapPrometheusScrapingEndpoint().AllowAnonymous().ExcludeFromTraces();
+        app.MapHealthEndpoints(ProbePaths.Health, ProbePaths.Alive);
+        app.MapPrometheusScrapingEndpoint(ProbePaths.Metrics).AllowAnonymous();
         return app;
     }
 }

@@ -9,42 +9,39 @@ namespace MlOps.ServiceDefaults.Database;
 
 public static class DatabaseExtensions
 {
-    /// <summary>The connection string name both run modes set (<c>ConnectionStrings__mlopsdb</c>).</summary>
+    /// <summary>The connection string name the AppHost sets (<c>ConnectionStrings__mlopsdb</c>).</summary>
     public const string ConnectionName = "mlopsdb";
 
-    private static readonly TimeSpan HealthCheckTimeout = TimeSpan.FromSeconds(5);
-
     /// <summary>
-    /// Registers the service's own schema in the platform database: an Npgsql data source, an EF Core context that
-    /// retries transient failures and lives in <paramref name="schema"/>, a readiness check, and the start-up
-    /// migrator that applies the SQL scripts embedded under <c>Migrations/</c> in <typeparamref name="TContext"/>'s
-    /// assembly. What Aspire's Npgsql EF component would give, which is not obtainable here.
+    /// Registers the service's own schema in the platform database through Aspire's PostgreSQL components: one
+    /// <see cref="NpgsqlDataSource"/> (<c>AddNpgsqlDataSource</c>: its health check, tracing and metrics) that both the
+    /// service's SQL and its EF Core context use, so there is a single connection pool; the pooled context living in
+    /// <paramref name="schema"/>, enriched by <c>EnrichNpgsqlDbContext</c> (retries on transient failures, tracing,
+    /// metrics); and the start-up migrator that applies the SQL scripts embedded under <c>Migrations/</c> in
+    /// <typeparamref name="TContext"/>'s assembly (docs/architecture.md, "Schemas").
     /// </summary>
     public static void AddServiceDatabase<TContext>(this IHostApplicationBuilder builder, string schema)
         where TContext : DbContext
     {
-        var connectionString = builder.Configuration.GetConnectionString(ConnectionName);
-        if (string.IsNullOrWhiteSpace(connectionString))
+        if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(ConnectionName)))
         {
             throw new InvalidOperationException(
                 $"Connection string '{ConnectionName}' is missing: set ConnectionStrings__{ConnectionName} " +
-                "(the AppHost does this in both run modes).");
+                "(the AppHost does this for every service).");
         }
 
-        // Built by the container, not handed to it, so the host disposes it and its pooled connections on shutdown.
         var applicationName = builder.Environment.ApplicationName;
-        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = applicationName }.Build());
-
-        builder.Services.AddDbContextPool<TContext>((services, options) => options.UseNpgsql(services.GetRequiredService<NpgsqlDataSource>(), npgsql => npgsql
-            .EnableRetryOnFailure()
-            .MigrationsHistoryTable("__ef_migrations_history", schema)));
+        builder.AddNpgsqlDataSource(ConnectionName, configureDataSourceBuilder: dataSource => dataSource.Name = applicationName);
+        builder.Services.AddDbContextPool<TContext>((services, options) => options.UseNpgsql(
+            services.GetRequiredService<NpgsqlDataSource>(),
+            npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history", schema)));
+        // The data source's check already probes the database; a second one per context would double the probes.
+        builder.EnrichNpgsqlDbContext<TContext>(settings => settings.DisableHealthChecks = true);
 
         var migrations = new SchemaMigrations(schema, typeof(TContext).Assembly);
         builder.Services.AddSingleton(migrations);
         builder.Services.AddHostedService<SchemaMigrator>();
-        builder.Services.AddHealthChecks()
-            .AddCheck<DatabaseHealthCheck>("database", timeout: HealthCheckTimeout)
-            .AddCheck<SchemaMigrationHealthCheck>("schema");
+        builder.Services.AddHealthChecks().AddCheck<SchemaMigrationHealthCheck>("schema");
     }
 }
 

@@ -4,8 +4,6 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
-using MlOps.ServiceDefaults.Telemetry;
 
 namespace MlOps.ServiceDefaults.Health;
 
@@ -14,22 +12,17 @@ public static class HealthExtensions
     /// <summary>Checks tagged with this run for <c>/alive</c>; every check runs for <c>/health</c>.</summary>
     public const string LiveTag = "live";
 
-    public static void AddDefaultHealthChecks(this IHostApplicationBuilder builder) =>
-        builder.Services.AddHealthChecks()
-            .AddCheck("self", () => HealthCheckResult.Healthy("the process answers"), [LiveTag]);
-
-    public static void MapHealthEndpoints(this WebApplication app)
+    /// <summary>Every check at <paramref name="healthPath"/>; only the live ones at <paramref name="alivePath"/>.</summary>
+    public static void MapHealthEndpoints(this WebApplication app, string healthPath, string alivePath)
     {
-        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteReportAsync })
-            .AllowAnonymous()
-            .ExcludeFromTraces();
-        app.MapHealthChecks("/alive", new HealthCheckOptions
+        app.MapHealthChecks(healthPath, new HealthCheckOptions { ResponseWriter = WriteReportAsync })
+            .AllowAnonymous();
+        app.MapHealthChecks(alivePath, new HealthCheckOptions
             {
                 Predicate = check => check.Tags.Contains(LiveTag),
                 ResponseWriter = WriteReportAsync,
             })
-            .AllowAnonymous()
-            .ExcludeFromTraces();
+            .AllowAnonymous();
     }
 
     private static Task WriteReportAsync(HttpContext context, HealthReport report)

@@ -61,7 +61,7 @@ public static partial class RequestIdMiddleware
         // Probes and scrapes arrive every few seconds: keep them out of the log unless asked for. A server error is a
         // warning, so `Logging:LogLevel:MlOps.Requests=Warning` keeps exactly the lines worth reading (an access line
         // per request costs about half the throughput of a small machine: bench/results/serving.md).
-        var level = context.GetEndpoint()?.Metadata.GetMetadata<ProbeEndpointMetadata>() is not null ? LogLevel.Debug
+        var level = ProbePaths.IsProbe(context.Request.Path) ? LogLevel.Debug
             : context.Response.StatusCode >= StatusCodes.Status500InternalServerError ? LogLevel.Warning
             : LogLevel.Information;
         if (logger.IsEnabled(level))

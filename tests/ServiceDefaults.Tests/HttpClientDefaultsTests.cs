@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using MlOps.ServiceDefaults.Http;
 using Polly.CircuitBreaker;
+using Polly.Timeout;
 
 namespace MlOps.ServiceDefaults.Tests;
 
@@ -20,10 +21,16 @@ public sealed class HttpClientDefaultsTests : IAsyncLifetime
         {
             web.MapMethods("/flaky", ["GET", "POST"], () =>
                 Interlocked.Increment(ref _attempts) <= 2 ? Results.StatusCode(503) : Results.Text("ok")).AllowAnonymous();
-            web.MapGet("/broken", () =>
+            web.MapMethods("/broken", ["GET", "POST"], () =>
             {
                 Interlocked.Increment(ref _attempts);
                 return Results.StatusCode(503);
+            }).AllowAnonymous();
+            web.MapGet("/slow", async (CancellationToken ct) =>
+            {
+                Interlocked.Increment(ref _attempts);
+                await Task.Delay(TimeSpan.FromMilliseconds(1500), ct);
+                return Results.Text("late");
             }).AllowAnonymous();
         });
         _caller = await TestApp.StartAsync(
@@ -31,10 +38,18 @@ public sealed class HttpClientDefaultsTests : IAsyncLifetime
             new Dictionary<string, string?>
             {
                 ["services:backend:http:0"] = _backend.Address.ToString(),
-                ["Http:Resilience:RetryBaseDelay"] = "00:00:00.010",
-                ["Http:Resilience:MaxRetries"] = "3",
+                ["Http:Resilience:Retry:Delay"] = "00:00:00.010",
+                ["Http:Resilience:Retry:MaxRetryAttempts"] = "3",
+                ["Http:Resilience:AttemptTimeout:Timeout"] = "00:00:01",
             },
-            builder => builder.Services.AddHttpClient("backend").ConfigureHttpClient(client => client.BaseAddress = new Uri("http://backend")));
+            builder =>
+            {
+                builder.Services.AddHttpClient("backend").ConfigureHttpClient(client => client.BaseAddress = new Uri("http://backend"));
+                builder.Services.AddHttpClient("long").ConfigureHttpClient(client => client.BaseAddress = new Uri("http://backend"))
+                    .WithLongCalls(TimeSpan.FromSeconds(10));
+                builder.Services.AddHttpClient("probe").ConfigureHttpClient(client => client.BaseAddress = new Uri("http://backend"))
+                    .WithoutResilience(TimeSpan.FromSeconds(10));
+            });
     }
 
     public async Task DisposeAsync()
@@ -80,21 +95,44 @@ public sealed class HttpClientDefaultsTests : IAsyncLifetime
             new Dictionary<string, string?>
             {
                 ["services:backend:http:0"] = _backend.Address.ToString(),
-                ["Http:Resilience:MaxRetries"] = "0",
-                ["Http:Resilience:BreakerMinimumThroughput"] = "2",
-                ["Http:Resilience:BreakDuration"] = "00:01:00",
+                ["Http:Resilience:CircuitBreaker:MinimumThroughput"] = "2",
+                ["Http:Resilience:CircuitBreaker:BreakDuration"] = "00:01:00",
             },
             builder => builder.Services.AddHttpClient("backend").ConfigureHttpClient(client => client.BaseAddress = new Uri("http://backend")));
         var client = caller.App.Services.GetRequiredService<IHttpClientFactory>().CreateClient("backend");
 
+        // POSTs, which are never retried: each call is one attempt the breaker counts.
         for (var i = 0; i < 2; i++)
         {
-            using var failed = await client.GetAsync(new Uri("/broken", UriKind.Relative));
+            using var failed = await client.PostAsync(new Uri("/broken", UriKind.Relative), new StringContent("x"));
             Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
         }
 
-        await Assert.ThrowsAsync<BrokenCircuitException>(() => client.GetAsync(new Uri("/broken", UriKind.Relative)));
+        await Assert.ThrowsAsync<BrokenCircuitException>(() => client.PostAsync(new Uri("/broken", UriKind.Relative), new StringContent("x")));
         Assert.Equal(2, _attempts);
+    }
+
+    [Fact]
+    public async Task An_attempt_longer_than_the_attempt_timeout_is_abandoned_unless_the_client_makes_long_calls()
+    {
+        var clients = _caller.App.Services.GetRequiredService<IHttpClientFactory>();
+
+        await Assert.ThrowsAsync<TimeoutRejectedException>(() => clients.CreateClient("backend").GetAsync(new Uri("/slow", UriKind.Relative)));
+        var abandoned = _attempts;
+        using var answered = await clients.CreateClient("long").GetAsync(new Uri("/slow", UriKind.Relative));
+
+        Assert.Equal(4, abandoned);
+        Assert.Equal("late", await answered.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_probe_client_calls_once_and_reports_what_it_got()
+    {
+        using var response = await _caller.App.Services.GetRequiredService<IHttpClientFactory>().CreateClient("probe")
+            .GetAsync(new Uri("/flaky", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(1, _attempts);
     }
 
     [Fact]

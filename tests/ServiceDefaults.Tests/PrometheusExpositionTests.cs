@@ -2,7 +2,6 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using MlOps.ServiceDefaults.Telemetry.Prometheus;
 using MlOps.TestSupport;
 
 namespace MlOps.ServiceDefaults.Tests;
@@ -60,37 +59,43 @@ public sealed class PrometheusExpositionTests
     }
 
     [Fact]
-    public async Task Own_instruments_get_unit_and_total_suffixes_and_escaped_label_values()
+    public async Task Own_instruments_get_unit_and_total_suffixes_scope_labels_and_escaped_label_values()
     {
         await using var app = await TestApp.StartAsync(_ => { });
-        using var meter = new Meter("MlOps.Tests.Exposition");
-        var counter = meter.CreateCounter<long>("mlops.widgets.processed", unit: "{widget}", description: "Widgets processed.\nSecond line");
+        using var meter = new Meter("MlOps.Tests.Exposition", "1.0");
+        var counter = meter.CreateCounter<long>("mlops.widgets.processed", unit: "{widget}", description: "Widgets processed.");
         var histogram = meter.CreateHistogram<double>("mlops.widget.duration", unit: "s", description: "Widget time.");
         counter.Add(5, new KeyValuePair<string, object?>("model", "quote\"back\\slash\nnewline"));
         histogram.Record(0.2, new KeyValuePair<string, object?>("model", "m1"));
 
         var exposition = await ScrapeAsync(app);
 
-        Assert.Contains("# HELP mlops_widgets_processed_total Widgets processed.\\nSecond line\n", exposition, StringComparison.Ordinal);
         Assert.Contains("# TYPE mlops_widgets_processed_total counter\n", exposition, StringComparison.Ordinal);
-        Assert.Contains("mlops_widgets_processed_total{model=\"quote\\\"back\\\\slash\\nnewline\"} 5\n", exposition, StringComparison.Ordinal);
+        Assert.Contains(
+            "mlops_widgets_processed_total{otel_scope_name=\"MlOps.Tests.Exposition\",otel_scope_version=\"1.0\",model=\"quote\\\"back\\\\slash\\nnewline\"} 5\n",
+            exposition,
+            StringComparison.Ordinal);
         Assert.Contains("# TYPE mlops_widget_duration_seconds histogram\n", exposition, StringComparison.Ordinal);
-        Assert.Contains("mlops_widget_duration_seconds_count{model=\"m1\"} 1\n", exposition, StringComparison.Ordinal);
+        Assert.Contains(
+            "mlops_widget_duration_seconds_count{otel_scope_name=\"MlOps.Tests.Exposition\",otel_scope_version=\"1.0\",model=\"m1\"} 1\n",
+            exposition,
+            StringComparison.Ordinal);
         var (exitCode, output) = await Promtool.CheckMetricsAsync(exposition);
         Assert.True(exitCode == 0, output);
     }
 
-    [Theory]
-    [InlineData("http.server.request.duration", "s", "histogram", "http_server_request_duration_seconds")]
-    [InlineData("mlops.predictions", "{prediction}", "counter", "mlops_predictions_total")]
-    [InlineData("mlops.predictions.total", null, "counter", "mlops_predictions_total")]
-    [InlineData("dotnet.gc.heap.total_allocated", "By", "counter", "dotnet_gc_heap_total_allocated_bytes_total")]
-    [InlineData("dotnet.process.cpu.count", "{cpu}", "gauge", "dotnet_process_cpu_count_value")]
-    [InlineData("mlops.dataset.drift.share", "1", "gauge", "mlops_dataset_drift_share_ratio")]
-    [InlineData("mlops.requests.rate", "{request}/s", "gauge", "mlops_requests_rate_per_second")]
-    [InlineData("9lives-and spaces", "ms", "gauge", "_9lives_and_spaces_milliseconds")]
-    public void Family_names_follow_the_OpenTelemetry_to_Prometheus_rules(string instrument, string? unit, string type, string expected) =>
-        Assert.Equal(expected, PrometheusTextWriter.FamilyName(instrument, unit, type));
+    [Fact]
+    public async Task Runtime_gauges_named_like_histogram_series_get_a_value_suffix()
+    {
+        await using var app = await TestApp.StartAsync(_ => { });
+
+        var samples = Parse(await ScrapeAsync(app));
+
+        var cpuCount = samples.Single(s => s.Name == "dotnet_process_cpu_count_value");
+        Assert.Equal(Environment.ProcessorCount, cpuCount.Value);
+        Assert.DoesNotContain(samples, s => s.Name == "dotnet_process_cpu_count");
+        Assert.Contains(samples, s => s.Name == "dotnet_process_memory_working_set_bytes" && s.Value > 0);
+    }
 
     private static async Task<string> ScrapeAsync(TestApp app) => await app.Client.GetStringAsync("/metrics");
 

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using OpenTelemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -12,7 +14,7 @@ internal sealed class TestApp : IAsyncDisposable
     {
         App = app;
         Address = address;
-        Client = new HttpClient { BaseAddress = address };
+        Client = new HttpClient(new UninstrumentedHandler()) { BaseAddress = address };
     }
 
     public WebApplication App { get; }
@@ -48,5 +50,19 @@ internal sealed class TestApp : IAsyncDisposable
         Client.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
+    }
+
+    /// <summary>
+    /// The caller is another process in real life: the traceparent headers a test sends must reach the app as sent,
+    /// not be replaced by the client span this process's HttpClient instrumentation would start and inject.
+    /// </summary>
+    private sealed class UninstrumentedHandler() : DelegatingHandler(
+        new SocketsHttpHandler { ActivityHeadersPropagator = DistributedContextPropagator.CreateNoOutputPropagator() })
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            using var suppressed = SuppressInstrumentationScope.Begin();
+            return await base.SendAsync(request, cancellationToken);
+        }
     }
 }

@@ -283,7 +283,7 @@ public sealed class InferenceLogTests(ServingPlatform platform) : IClassFixture<
 
     private static long Counter(string metrics, string state)
     {
-        var match = Regex.Match(metrics, $"mlops_inference_log_records_total\\{{state=\"{state}\"\\}} (\\d+)");
+        var match = Regex.Match(metrics, $"mlops_inference_log_records_total\\{{(?:otel_scope_\\w+=\"[^\"]*\",)*state=\"{state}\"\\}} (\\d+)");
         Assert.True(match.Success, $"no {state} counter in\n{metrics}");
         return long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
     }

@@ -41,9 +41,9 @@ public sealed class PredictionTests(ServingPlatform platform) : IClassFixture<Se
 
         var metrics = await serving.CreateClient().GetStringAsync("/metrics");
         // Other test classes serve "carts" in this process too: counts are at least this test's, not exactly.
-        Assert.Matches("""mlops_predictions_total\{model="carts",outcome="ok",version="1"\} [1-9]""", metrics);
-        Assert.Matches("""mlops_prediction_duration_seconds_count\{model="carts"\} [1-9]""", metrics);
-        Assert.Matches($$"""mlops_prediction_classes_total\{class="{{prediction.Label}}",model="carts",version="1"\} [1-9]""", metrics);
+        Assert.Matches("""mlops_predictions_total\{(?:otel_scope_\w+="[^"]*",)*model="carts",outcome="ok",version="1"\} [1-9]""", metrics);
+        Assert.Matches("""mlops_prediction_duration_seconds_count\{(?:otel_scope_\w+="[^"]*",)*model="carts"\} [1-9]""", metrics);
+        Assert.Matches($$"""mlops_prediction_classes_total\{(?:otel_scope_\w+="[^"]*",)*class="{{prediction.Label}}",model="carts",version="1"\} [1-9]""", metrics);
         await Promtool.CheckMetricsAsync(metrics);
     }
 

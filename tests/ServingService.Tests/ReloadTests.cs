@@ -129,8 +129,8 @@ public sealed class ReloadTests(ServingPlatform platform) : IClassFixture<Servin
         Assert.Equal(HttpStatusCode.OK, prediction.StatusCode);
         Assert.Equal(1, (await prediction.Content.ReadFromJsonAsync<PredictionResponse>())!.Version);
         Assert.Equal("Degraded", report.GetProperty("checks").GetProperty("models").GetProperty("status").GetString());
-        Assert.Contains("mlops_model_load_failures_total{model=\"fragile\"}", metrics, StringComparison.Ordinal);
-        Assert.Matches("""mlops_model_loaded_info\{alias="production",model="fragile",version="1"\} 1(\s|$)""", metrics);
+        Assert.Matches("""mlops_model_load_failures_total\{(?:otel_scope_\w+="[^"]*",)*model="fragile"\} """, metrics);
+        Assert.Matches("""mlops_model_loaded_info\{(?:otel_scope_\w+="[^"]*",)*alias="production",model="fragile",version="1"\} 1(\s|$)""", metrics);
         await Promtool.CheckMetricsAsync(metrics);
     }
 
@@ -145,7 +145,7 @@ public sealed class ReloadTests(ServingPlatform platform) : IClassFixture<Servin
 
         Assert.All(responses, response => Assert.Equal(HttpStatusCode.OK, response.StatusCode));
         var metrics = await serving.CreateClient().GetStringAsync("/metrics");
-        Assert.Matches("""mlops_model_loads_total\{model="popular"\} 1(\s|$)""", metrics);
+        Assert.Matches("""mlops_model_loads_total\{(?:otel_scope_\w+="[^"]*",)*model="popular"\} 1(\s|$)""", metrics);
     }
 
     [Fact]
@@ -168,7 +168,7 @@ public sealed class ReloadTests(ServingPlatform platform) : IClassFixture<Servin
         var only = Assert.Single(served);
         Assert.Equal((null, 1), (only.Alias, only.Version));
         // 1, then 2 (unloading 1), then 1 again (unloading 2): three reads of a model file.
-        Assert.Matches("""mlops_model_loads_total\{model="pinned"\} 3(\s|$)""", metrics);
+        Assert.Matches("""mlops_model_loads_total\{(?:otel_scope_\w+="[^"]*",)*model="pinned"\} 3(\s|$)""", metrics);
     }
 
     private static string[] LoadedInfo(string metrics) =>

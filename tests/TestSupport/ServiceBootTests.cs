@@ -54,7 +54,7 @@ public abstract class ServiceBootTests<TProgram>(PostgresFixture postgres) : ICl
         using var health = await WaitUntilReadyAsync(client);
         var body = await health.Content.ReadFromJsonAsync<JsonElement>();
 
-        Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
+        Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("PostgreSql").GetProperty("status").GetString());
         Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("schema").GetProperty("status").GetString());
         await using var connection = new NpgsqlConnection(postgres.ConnectionString);
         await connection.OpenAsync();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using MlOps.Gateway.Routing;
+using MlOps.ServiceDefaults.Http;
 
 namespace MlOps.Gateway.Health;
 
@@ -29,7 +30,7 @@ internal static class DownstreamHealthChecks
 {
     public static void AddDownstreamHealthChecks(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddHttpClient(DownstreamHealthCheck.ClientName);
+        builder.Services.AddHttpClient(DownstreamHealthCheck.ClientName).WithoutResilience(TimeSpan.FromSeconds(5));
         var checks = builder.Services.AddHealthChecks();
         foreach (var service in PlatformRoutes.Services)
         {

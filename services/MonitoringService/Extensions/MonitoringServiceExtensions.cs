@@ -9,6 +9,7 @@ using MlOps.MonitoringService.Upstream;
 using MlOps.MonitoringService.Webhooks;
 using MlOps.ServiceDefaults.Auth;
 using MlOps.ServiceDefaults.Database;
+using MlOps.ServiceDefaults.Http;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -24,7 +25,11 @@ internal static class MonitoringServiceExtensions
         builder.AddServiceDatabase<MonitoringDbContext>(MonitoringDbContext.Schema);
         builder.Services.AddHttpClient<RegistryClient>().ConfigureHttpClient(client => client.BaseAddress = new Uri("http://trainer")).AddServiceToken();
         builder.Services.AddHttpClient<TrainerClient>().ConfigureHttpClient(client => client.BaseAddress = new Uri("http://trainer")).AddServiceToken();
-        builder.Services.AddHttpClient<InferenceLogClient>().ConfigureHttpClient(client => client.BaseAddress = new Uri("http://serving")).AddServiceToken();
+        // A check reads up to a window's whole inference log.
+        builder.Services.AddHttpClient<InferenceLogClient>()
+            .ConfigureHttpClient(client => client.BaseAddress = new Uri("http://serving"))
+            .WithLongCalls(TimeSpan.FromMinutes(2))
+            .AddServiceToken();
         builder.Services.AddSingleton<ModelVersionCache>();
         builder.Services.AddScoped<PolicyStore>();
 

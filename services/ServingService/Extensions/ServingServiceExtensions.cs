@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using MlOps.ServiceDefaults.Auth;
 using MlOps.ServiceDefaults.Database;
+using MlOps.ServiceDefaults.Http;
 using MlOps.ServiceDefaults.RateLimiting;
 using MlOps.ServingService.InferenceLog;
 using MlOps.ServingService.Models;
@@ -30,7 +31,11 @@ internal static class ServingServiceExtensions
             .BindConfiguration(ServingOptions.SectionName)
             .Validate(o => o.IsValid(), "Serving settings are out of range (see ServingOptions).")
             .ValidateOnStart();
-        builder.Services.AddHttpClient(ModelCatalog.RegistryClientName).ConfigureHttpClient(client => client.BaseAddress = new Uri("http://trainer")).AddServiceToken();
+        // The registry's change feed is a long poll (Serving:ChangeWait, at most 60 s) and model files can be large.
+        builder.Services.AddHttpClient(ModelCatalog.RegistryClientName)
+            .ConfigureHttpClient(client => client.BaseAddress = new Uri("http://trainer"))
+            .WithLongCalls(TimeSpan.FromSeconds(90))
+            .AddServiceToken();
         builder.Services.AddSingleton<ModelMetrics>();
         builder.Services.AddSingleton<ModelCatalog>();
         builder.Services.AddHostedService<RegistryWatcher>();

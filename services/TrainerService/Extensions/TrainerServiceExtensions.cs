@@ -1,10 +1,11 @@
 using Microsoft.Extensions.Options;
 using MlOps.Artifacts;
+using MlOps.Mlflow;
 using MlOps.ServiceDefaults.Auth;
 using MlOps.ServiceDefaults.Database;
+using MlOps.ServiceDefaults.Http;
 using MlOps.TrainerService.Algorithms;
 using MlOps.TrainerService.Datasets;
-using MlOps.Mlflow;
 using MlOps.TrainerService.Jobs;
 using MlOps.TrainerService.Mlflow;
 using MlOps.TrainerService.Persistence;
@@ -23,7 +24,11 @@ internal static class TrainerServiceExtensions
     {
         builder.AddServiceDatabase<TrainerDbContext>(TrainerDbContext.Schema);
         builder.AddArtifactStore();
-        builder.Services.AddHttpClient<DataServiceClient>().ConfigureHttpClient(client => client.BaseAddress = new Uri("http://data")).AddServiceToken();
+        // Dataset versions are downloaded whole before training: a call may take minutes.
+        builder.Services.AddHttpClient<DataServiceClient>()
+            .ConfigureHttpClient(client => client.BaseAddress = new Uri("http://data"))
+            .WithLongCalls(TimeSpan.FromMinutes(2))
+            .AddServiceToken();
 
         builder.Services.AddSingleton<ITrainingAlgorithm>(LinearAlgorithm.LogisticRegression);
         builder.Services.AddSingleton<ITrainingAlgorithm>(LinearAlgorithm.LinearRegression);
@@ -65,6 +70,7 @@ internal static class TrainerServiceExtensions
         builder.Services.AddSingleton<MlflowMetrics>();
         builder.Services.AddTransient<MlflowRequestCounter>();
         builder.Services.AddHttpClient<MlflowClient>(client => client.BaseAddress = new Uri(trackingUri.ToString().TrimEnd('/') + "/"))
+            .WithLongCalls(TimeSpan.FromMinutes(2))
             .AddHttpMessageHandler<MlflowRequestCounter>();
         builder.Services.AddHostedService<MlflowMirror>();
         builder.Services.AddScoped<MlflowImporter>();

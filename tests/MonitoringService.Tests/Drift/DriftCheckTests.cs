@@ -49,12 +49,12 @@ public sealed class DriftCheckTests(MonitoringPlatform platform)
 
         // The newest check, as gauges; three checks counted.
         var metrics = await platform.Monitoring.CreateClient().GetStringAsync("/metrics");
-        Assert.Matches("""mlops_feature_drift_score\{feature="cart_value",model="carts",test="wasserstein"\} [0-9.]+""", metrics);
-        Assert.Matches("""mlops_dataset_drift_share\{model="carts"\} 0\.5714""", metrics);
-        Assert.Matches("""mlops_dataset_drift\{model="carts"\} 1(\s|$)""", metrics);
-        Assert.Matches("""mlops_prediction_drift_score\{model="carts",test="\w+"\} """, metrics);
-        Assert.Matches("""mlops_drift_checks_total\{model="carts",outcome="drift"\} 2(\s|$)""", metrics);
-        Assert.Matches("""mlops_drift_checks_total\{model="carts",outcome="no_drift"\} 1(\s|$)""", metrics);
+        Assert.Matches("""mlops_feature_drift_score\{(?:otel_scope_\w+="[^"]*",)*feature="cart_value",model="carts",test="wasserstein"\} [0-9.]+""", metrics);
+        Assert.Matches("""mlops_dataset_drift_share\{(?:otel_scope_\w+="[^"]*",)*model="carts"\} 0\.5714""", metrics);
+        Assert.Matches("""mlops_dataset_drift\{(?:otel_scope_\w+="[^"]*",)*model="carts"\} 1(\s|$)""", metrics);
+        Assert.Matches("""mlops_prediction_drift_score\{(?:otel_scope_\w+="[^"]*",)*model="carts",test="\w+"\} """, metrics);
+        Assert.Matches("""mlops_drift_checks_total\{(?:otel_scope_\w+="[^"]*",)*model="carts",outcome="drift"\} 2(\s|$)""", metrics);
+        Assert.Matches("""mlops_drift_checks_total\{(?:otel_scope_\w+="[^"]*",)*model="carts",outcome="no_drift"\} 1(\s|$)""", metrics);
 
         // Without a window: the newest stored report. Every report, newest first, a page at a time.
         var newest = (await client.GetFromJsonAsync<DriftReport>("/api/monitoring/carts/drift", DriftEndpoints.Json))!;

@@ -55,8 +55,8 @@ public sealed class FeedbackTests(MonitoringPlatform platform)
         var stored = await Sql.CountAsync(platform.ConnectionString, "SELECT count(*) FROM monitoring.feedback WHERE model = 'fb'");
         Assert.Equal(3, stored);
         var metrics = await platform.Monitoring.CreateClient().GetStringAsync("/metrics");
-        Assert.Matches("""mlops_feedback_total\{model="fb",outcome="accepted"\} 3(\s|$)""", metrics);
-        Assert.Matches("""mlops_feedback_total\{model="fb",outcome="duplicate"\} 2(\s|$)""", metrics);
+        Assert.Matches("""mlops_feedback_total\{(?:otel_scope_\w+="[^"]*",)*model="fb",outcome="accepted"\} 3(\s|$)""", metrics);
+        Assert.Matches("""mlops_feedback_total\{(?:otel_scope_\w+="[^"]*",)*model="fb",outcome="duplicate"\} 2(\s|$)""", metrics);
     }
 
     [Fact]
@@ -136,10 +136,10 @@ public sealed class FeedbackTests(MonitoringPlatform platform)
         var history = (await admin.GetFromJsonAsync<Page<PerformanceReport>>("/api/monitoring/perf/performance/reports"))!;
         Assert.Equal([true, false, (bool?)null], history.Items.Select(r => r.Decay));
         var metrics = await platform.Monitoring.CreateClient().GetStringAsync("/metrics");
-        Assert.Matches("""mlops_model_performance\{metric="auc",model="perf",source="live"\} 0\.[0-4]""", metrics);
-        Assert.Matches("""mlops_model_performance\{metric="auc",model="perf",source="validation"\} 0\.\d+""", metrics);
-        Assert.Matches("""mlops_model_decay\{model="perf"\} 1(\s|$)""", metrics);
-        Assert.Matches("""mlops_performance_checks_total\{model="perf",outcome="insufficient"\} 1(\s|$)""", metrics);
+        Assert.Matches("""mlops_model_performance\{(?:otel_scope_\w+="[^"]*",)*metric="auc",model="perf",source="live"\} 0\.[0-4]""", metrics);
+        Assert.Matches("""mlops_model_performance\{(?:otel_scope_\w+="[^"]*",)*metric="auc",model="perf",source="validation"\} 0\.\d+""", metrics);
+        Assert.Matches("""mlops_model_decay\{(?:otel_scope_\w+="[^"]*",)*model="perf"\} 1(\s|$)""", metrics);
+        Assert.Matches("""mlops_performance_checks_total\{(?:otel_scope_\w+="[^"]*",)*model="perf",outcome="insufficient"\} 1(\s|$)""", metrics);
     }
 
     [Fact]

@@ -1,0 +1,71 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Http.Resilience;
+
+namespace MlOps.ServiceDefaults.Http;
+
+/// <summary>
+/// How every service's HttpClients call out: by service name through service discovery, behind the standard
+/// resilience handler of <c>Microsoft.Extensions.Http.Resilience</c> (total timeout, retries with backoff and jitter
+/// for safe methods only, a circuit breaker per destination, a timeout per attempt), configured under
+/// <c>Http:Resilience</c> with that handler's option names (<c>Retry:MaxRetryAttempts</c>,
+/// <c>CircuitBreaker:BreakDuration</c>, <c>AttemptTimeout:Timeout</c>, …).
+/// </summary>
+public static class HttpClientDefaults
+{
+    public const string ResilienceSection = "Http:Resilience";
+
+    public static void AddHttpClientDefaults(this IHostApplicationBuilder builder)
+    {
+        // Other services are addressed by name (http://trainer); the AppHost hands every service their addresses as
+        // services__<name>__http__0, which service discovery reads.
+        builder.Services.AddServiceDiscovery();
+        var resilience = builder.Configuration.GetSection(ResilienceSection);
+        builder.Services.ConfigureHttpClientDefaults(http =>
+        {
+            http.AddStandardResilienceHandler(options =>
+                {
+                    resilience.Bind(options);
+                    options.Retry.DisableForUnsafeHttpMethods();
+                })
+                .SelectPipelineByAuthority();
+            http.AddServiceDiscovery();
+        });
+    }
+
+    /// <summary>
+    /// For a client whose calls are long on purpose (a long poll, a large download): the standard pipeline with
+    /// <paramref name="attemptTimeout"/> for each attempt and room for the retries around it.
+    /// </summary>
+    public static IHttpClientBuilder WithLongCalls(this IHttpClientBuilder http, TimeSpan attemptTimeout)
+    {
+        RemoveDefaultResilience(http);
+        http.AddStandardResilienceHandler(options =>
+            {
+                options.AttemptTimeout.Timeout = attemptTimeout;
+                options.TotalRequestTimeout.Timeout = attemptTimeout * 3;
+                // The handler requires the breaker to sample at least two attempts' worth of time.
+                options.CircuitBreaker.SamplingDuration = attemptTimeout * 2;
+                options.Retry.DisableForUnsafeHttpMethods();
+            })
+            .SelectPipelineByAuthority();
+        return http;
+    }
+
+    /// <summary>
+    /// For health probes of other services: one attempt with a short timeout and no circuit breaker, so a probe
+    /// reports the destination as it is now, not a breaker still open from an outage that has ended.
+    /// </summary>
+    public static IHttpClientBuilder WithoutResilience(this IHttpClientBuilder http, TimeSpan timeout)
+    {
+        RemoveDefaultResilience(http);
+        return http.ConfigureHttpClient(client => client.Timeout = timeout);
+    }
+
+    // The documented way to replace the handler ConfigureHttpClientDefaults added for one client; marked
+    // experimental (EXTEXP0001) in Microsoft.Extensions.Http.Resilience 10.x.
+#pragma warning disable EXTEXP0001
+    private static void RemoveDefaultResilience(IHttpClientBuilder http) => http.RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+}
