@@ -8,6 +8,7 @@ using MlOps.ServiceDefaults.Auth;
 using MlOps.ServiceDefaults.Errors;
 using MlOps.ServiceDefaults.Health;
 using MlOps.ServiceDefaults.Http;
+using MlOps.ServiceDefaults.OpenApi;
 using MlOps.ServiceDefaults.RequestIds;
 using MlOps.ServiceDefaults.Telemetry;
 using Npgsql;
@@ -35,6 +36,7 @@ public static class ServiceDefaultsExtensions
         builder.AddDefaultProblemDetails();
         builder.AddTokenValidation();
         builder.AddHttpClientDefaults();
+        builder.AddDefaultOpenApi();
         return builder;
     }
 
@@ -98,6 +100,7 @@ public static class ServiceDefaultsExtensions
 
         app.MapHealthEndpoints(ProbePaths.Health, ProbePaths.Alive);
         app.MapPrometheusScrapingEndpoint(ProbePaths.Metrics).AllowAnonymous();
+        app.MapDefaultOpenApi();
         return app;
     }
 }

@@ -82,6 +82,20 @@ public sealed class RunningPlatformTests(RunningPlatform running)
     }
 
     [Fact]
+    public async Task Every_services_OpenAPI_document_is_served_through_the_gateway_with_its_routes()
+    {
+        using var client = new HttpClient { BaseAddress = Platform.UrlOf("gateway") };
+
+        foreach (var service in new[] { "auth", "data", "trainer", "serving", "monitoring" })
+        {
+            var document = await client.GetFromJsonAsync<JsonElement>($"/openapi/{service}.json");
+
+            Assert.Equal($"MlOps {service} API", document.GetProperty("info").GetProperty("title").GetString());
+            Assert.True(document.GetProperty("paths").EnumerateObject().Any(path => path.Name.StartsWith("/api/", StringComparison.Ordinal) || path.Name.StartsWith("/connect/", StringComparison.Ordinal)), service);
+        }
+    }
+
+    [Fact]
     public async Task The_auth_service_metrics_pass_promtool()
     {
         using var client = new HttpClient { BaseAddress = Platform.UrlOf("auth") };

@@ -98,4 +98,42 @@ public sealed class RoutingTests(Backends backends) : IClassFixture<Backends>
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.False(body.TryGetProperty("service", out _));
     }
+
+    [Fact]
+    public async Task Each_services_OpenAPI_document_is_served_from_the_service_without_a_token()
+    {
+        await using var gateway = GatewayFactory.Create(backends.Addresses);
+        using var client = gateway.CreateClient();
+
+        foreach (var service in PlatformRoutes.Services)
+        {
+            var echoed = await client.GetFromJsonAsync<EchoedRequest>($"/openapi/{service}.json");
+
+            Assert.Equal(service, echoed!.Service);
+            Assert.Equal("/openapi/v1.json", echoed.Path);
+        }
+    }
+
+    [Fact]
+    public async Task The_API_reference_page_lists_every_service_document_and_needs_nothing_from_the_internet()
+    {
+        await using var gateway = GatewayFactory.Create(backends.Addresses);
+        using var client = gateway.CreateClient();
+
+        using var page = await client.GetAsync("/scalar");
+        var html = await page.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        foreach (var service in PlatformRoutes.Services)
+        {
+            // Relative to the application's base path, which the page's script resolves in the browser.
+            Assert.Contains($"\"url\":\"openapi/{service}.json\"", html, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("cdn.jsdelivr.net", html, StringComparison.Ordinal);
+        var script = System.Text.RegularExpressions.Regex.Match(html, "<script[^>]+src=\"([^\"]+)\"").Groups[1].Value;
+        Assert.False(string.IsNullOrEmpty(script), "the page loads no script");
+        using var bundle = await client.GetAsync(new Uri(new Uri(client.BaseAddress!, "/scalar/"), script));
+        Assert.Equal(HttpStatusCode.OK, bundle.StatusCode);
+    }
 }

@@ -1,8 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Xunit;
 
@@ -102,6 +107,72 @@ public abstract class ServiceBootTests<TProgram>(PostgresFixture postgres) : ICl
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+    }
+
+    [Fact]
+    public async Task Publishes_an_OpenAPI_document_that_lists_every_route_with_the_bearer_scheme()
+    {
+        await using var service = CreateService(postgres.ConnectionString);
+        using var client = service.CreateClient();
+
+        using var response = await client.GetAsync("/openapi/v1.json");
+        var document = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var paths = document.GetProperty("paths");
+        var missing = new List<string>();
+        var routes = 0;
+        foreach (var (method, path) in ServiceRoutes(service.Services))
+        {
+            routes++;
+            if (!paths.TryGetProperty(path, out var item) || !item.TryGetProperty(method.ToLowerInvariant(), out _))
+            {
+                missing.Add($"{method} {path}");
+            }
+        }
+
+        Assert.True(routes > 0, "the service maps no API route");
+        Assert.True(missing.Count == 0, "routes missing from the OpenAPI document: " + string.Join(", ", missing));
+        Assert.Equal("bearer", document.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer").GetProperty("scheme").GetString());
+    }
+
+    /// <summary>Every method and path the service maps, as OpenAPI spells paths, leaving out health, metrics and the document itself.</summary>
+    private static IEnumerable<(string Method, string Path)> ServiceRoutes(IServiceProvider services)
+    {
+        foreach (var endpoint in services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
+        {
+            var path = OpenApiPath(endpoint.RoutePattern);
+            if (path is "/health" or "/alive" or "/metrics" || path.StartsWith("/openapi/", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            foreach (var method in endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [])
+            {
+                yield return (method, path);
+            }
+        }
+    }
+
+    private static string OpenApiPath(RoutePattern pattern)
+    {
+        var path = new StringBuilder();
+        foreach (var segment in pattern.PathSegments)
+        {
+            path.Append('/');
+            foreach (var part in segment.Parts)
+            {
+                path.Append(part switch
+                {
+                    RoutePatternLiteralPart literal => literal.Content,
+                    RoutePatternSeparatorPart separator => separator.Content,
+                    RoutePatternParameterPart parameter => "{" + parameter.Name + "}",
+                    _ => string.Empty,
+                });
+            }
+        }
+
+        return path.Length == 0 ? "/" : path.ToString();
     }
 
     private static Task<HttpResponseMessage> WaitUntilReadyAsync(HttpClient client) =>

@@ -2,12 +2,15 @@ using MlOps.Gateway.Health;
 using MlOps.Gateway.RateLimiting;
 using MlOps.Gateway.Routing;
 using Microsoft.Extensions.Options;
+using Scalar.AspNetCore;
 using Yarp.ReverseProxy.Configuration;
 
 namespace Microsoft.Extensions.Hosting;
 
 internal static class GatewayExtensions
 {
+    public const string ApiReferencePath = "/scalar";
+
     /// <summary>The reverse proxy to the five services, edge rate limits, CORS and downstream health.</summary>
     public static void AddGateway(this IHostApplicationBuilder builder)
     {
@@ -28,5 +31,11 @@ internal static class GatewayExtensions
         app.UseCors();
         app.UseRateLimiter();
         app.MapReverseProxy();
+        // Every service's document in one browsable reference; the documents themselves are proxied routes.
+        app.MapScalarApiReference(ApiReferencePath, options => options
+                .WithTitle("MlOps platform API")
+                .WithOpenApiRoutePattern("/openapi/{documentName}.json")
+                .AddDocuments(PlatformRoutes.Services))
+            .AllowAnonymous();
     }
 }

@@ -50,7 +50,22 @@ public static class PlatformRoutes
             AuthorizationPolicy = "anonymous",
             CorsPolicy = GatewayCors.PolicyName,
             Match = new RouteMatch { Path = route.PathPrefix + "/{**rest}" },
-        }).ToArray();
+        })
+        .Concat(Services.Select(OpenApiDocumentRoute))
+        .ToArray();
+
+    /// <summary>The public address of a service's OpenAPI document, which the service serves as <c>/openapi/v1.json</c>.</summary>
+    public static string OpenApiDocumentPath(string service) => $"/openapi/{service}.json";
+
+    private static RouteConfig OpenApiDocumentRoute(string service) => new()
+    {
+        RouteId = $"{service}-openapi",
+        ClusterId = service,
+        AuthorizationPolicy = "anonymous",
+        CorsPolicy = GatewayCors.PolicyName,
+        Match = new RouteMatch { Path = OpenApiDocumentPath(service), Methods = ["GET"] },
+        Transforms = [new Dictionary<string, string> { ["PathSet"] = "/openapi/v1.json" }],
+    };
 
     /// <summary>One cluster per service, its destination the service's name, resolved by service discovery.</summary>
     public static IReadOnlyList<ClusterConfig> Clusters() =>
