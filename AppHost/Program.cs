@@ -29,10 +29,10 @@ try
     var auth = builder.AddPlatformService<Projects.AuthService>(Platform.Auth, platform)
         .WithPlatformWiring(database, servicesClientSecret.Parameter, platform)
         .WithEnvironment("MLOPS_ADMIN_PASSWORD", adminPassword.Parameter);
-    // Tokens name the address every other service knows the token service by (services__auth__http__0) as their
-    // issuer, and the token service checks the tokens sent to its own API against that same issuer.
-    auth.WithEnvironment("TokenService__Issuer", auth.GetEndpoint("http"))
-        .WithEnvironment("Auth__Authority", auth.GetEndpoint("http"));
+    // Tokens name the token service's own address as their issuer; every service, the token service included, takes
+    // that address as the authority whose discovery document names the signing keys and whose /connect/token it calls.
+    var authority = auth.GetEndpoint("http");
+    auth.WithEnvironment("TokenService__Issuer", authority);
     var data = builder.AddPlatformService<Projects.DataService>(Platform.Data, platform)
         .WithPlatformWiring(database, servicesClientSecret.Parameter, platform);
     var trainer = builder.AddPlatformService<Projects.TrainerService>(Platform.Trainer, platform)
@@ -56,13 +56,16 @@ try
     IResourceBuilder<ProjectResource>[] services = [auth, data, trainer, serving, monitoring];
     foreach (var service in services)
     {
+        service.WithEnvironment("Auth__Authority", authority);
         foreach (var other in services.Where(other => other != service))
         {
             service.WithReference(other);
         }
     }
 
-    var gateway = builder.AddPlatformService<Projects.Gateway>(Platform.Gateway, platform).WithExternalHttpEndpoints();
+    var gateway = builder.AddPlatformService<Projects.Gateway>(Platform.Gateway, platform)
+        .WithExternalHttpEndpoints()
+        .WithEnvironment("Auth__Authority", authority);
     foreach (var service in services)
     {
         gateway.WithReference(service);

@@ -6,8 +6,8 @@ public sealed class AuthOptions
     public const string SectionName = "Auth";
 
     /// <summary>
-    /// Issuer of the tokens, whose <c>/.well-known/openid-configuration</c> names the signing keys. Defaults to the
-    /// auth service's discovered address (<c>services:auth:http:0</c>).
+    /// Issuer of the tokens, whose <c>/.well-known/openid-configuration</c> names the signing keys; the AppHost sets
+    /// the auth service's address for every service.
     /// </summary>
     public string? Authority { get; set; }
 

@@ -3,7 +3,7 @@ namespace MlOps.ServiceDefaults.Auth;
 /// <summary>
 /// This service's own OAuth2 client, used to call other services (section <c>Auth:Client</c>): a client-credentials
 /// token from the token service at <c>{authority}/connect/token</c>, where the authority is the one tokens are
-/// validated against (<c>Auth:Authority</c>, else <c>services:auth:http:0</c>).
+/// validated against (<c>Auth:Authority</c>).
 /// </summary>
 public sealed class ClientCredentialsOptions
 {

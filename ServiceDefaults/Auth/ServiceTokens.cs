@@ -144,13 +144,12 @@ public sealed partial class ServiceTokenProvider(
         var endpoint = settings.TokenEndpoint;
         if (endpoint is null)
         {
-            var authority = configuration[$"{AuthOptions.SectionName}:{nameof(AuthOptions.Authority)}"]
-                ?? configuration["services:auth:http:0"];
+            var authority = configuration[$"{AuthOptions.SectionName}:{nameof(AuthOptions.Authority)}"];
             if (string.IsNullOrWhiteSpace(authority) || !Uri.TryCreate(authority.TrimEnd('/') + "/connect/token", UriKind.Absolute, out endpoint))
             {
                 throw new InvalidOperationException(
-                    "No token service is configured for calls to other services: set Auth__Authority or " +
-                    "services__auth__http__0 to the auth service's base URL.");
+                    "No token service is configured for calls to other services: set Auth__Authority to the auth " +
+                    "service's base URL (the AppHost does this for every service).");
             }
         }
 

@@ -36,7 +36,7 @@ public static class TokenValidationExtensions
 
     private static void Configure(JwtBearerOptions jwt, AuthOptions auth, IConfiguration configuration)
     {
-        var authority = auth.Authority ?? configuration["services:auth:http:0"];
+        var authority = auth.Authority;
         if (!string.IsNullOrWhiteSpace(authority))
         {
             jwt.Authority = authority.TrimEnd('/');

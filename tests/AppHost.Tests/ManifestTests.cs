@@ -31,6 +31,13 @@ public sealed class ManifestTests : IDisposable
 
         Assert.DoesNotContain(types.Values, type => type.StartsWith("executable.", StringComparison.Ordinal));
         Assert.Equal("{mlopsdb.connectionString}", resources.GetProperty("trainer").GetProperty("env").GetProperty("ConnectionStrings__mlopsdb").GetString());
+        // Every project takes the token service's address as its authority; the token service names it as issuer.
+        foreach (var project in Projects)
+        {
+            Assert.Equal("{auth.bindings.http.url}", resources.GetProperty(project).GetProperty("env").GetProperty("Auth__Authority").GetString());
+        }
+
+        Assert.Equal("{auth.bindings.http.url}", resources.GetProperty("auth").GetProperty("env").GetProperty("TokenService__Issuer").GetString());
         // No secret is generated into a deployment: it asks for both.
         Assert.True(resources.GetProperty("admin-password").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
         Assert.True(resources.GetProperty("services-client-secret").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());

@@ -39,9 +39,9 @@ public static class DiscoveryEndpoints
             .WithDescription("The keys that verify the platform's tokens: the current one, the next one and recently retired ones.");
     }
 
-    internal static Ok<OpenIdConfiguration> GetConfiguration(IOptionsSnapshot<TokenServiceOptions> options, IConfiguration configuration)
+    internal static Ok<OpenIdConfiguration> GetConfiguration(IOptionsSnapshot<TokenServiceOptions> options)
     {
-        var issuer = IssuerResolver.Resolve(options.Value, configuration);
+        var issuer = IssuerResolver.Resolve(options.Value);
         return TypedResults.Ok(new OpenIdConfiguration(
             Issuer: issuer,
             TokenEndpoint: $"{issuer}/connect/token",

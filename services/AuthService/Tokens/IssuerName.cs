@@ -4,7 +4,7 @@ using MlOps.AuthService.Discovery;
 namespace MlOps.AuthService.Tokens;
 
 /// <summary>The issuer every token names, resolved once (see <see cref="IssuerResolver"/>).</summary>
-public sealed class IssuerName(IOptions<TokenServiceOptions> options, IConfiguration configuration)
+public sealed class IssuerName(IOptions<TokenServiceOptions> options)
 {
-    public string Value { get; } = IssuerResolver.Resolve(options.Value, configuration);
+    public string Value { get; } = IssuerResolver.Resolve(options.Value);
 }

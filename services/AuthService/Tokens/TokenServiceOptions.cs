@@ -6,8 +6,8 @@ public sealed class TokenServiceOptions
     public const string SectionName = "TokenService";
 
     /// <summary>
-    /// The <c>iss</c> of every token and the issuer in the discovery document. Defaults to this service's discovered
-    /// address (<c>services:auth:http:0</c>), which is what the other services use as their authority.
+    /// The <c>iss</c> of every token and the issuer in the discovery document. The AppHost sets this service's own
+    /// address, which every service is also given as its authority; without it, <c>http://127.0.0.1:8011</c>.
     /// </summary>
     public string? Issuer { get; set; }
 
