@@ -4,12 +4,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
-using MlOps.ServiceDefaults.Auth;
-using MlOps.ServiceDefaults.Errors;
 using MlOps.ServiceDefaults.Health;
 using MlOps.ServiceDefaults.Http;
 using MlOps.ServiceDefaults.OpenApi;
-using MlOps.ServiceDefaults.RequestIds;
 using MlOps.ServiceDefaults.Telemetry;
 using Npgsql;
 using OpenTelemetry;
@@ -21,20 +18,16 @@ namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// The wiring every MlOps service shares, in the shape of the Aspire service-defaults template: telemetry, health
-/// checks, service discovery and resilient HttpClients, plus our conventions (errors, request ids, token validation).
-/// A service calls <see cref="AddServiceDefaults{TBuilder}"/> and <see cref="MapDefaultEndpoints"/> and nothing of
-/// this again.
+/// checks, service discovery and resilient HttpClients, the OpenAPI document. What is ours rather than Aspire's
+/// (errors, request ids, tokens and scopes) is in <c>libs/MlOps.ServiceConventions</c>.
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.ConfigureLogging();
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
-        builder.AddDefaultProblemDetails();
-        builder.AddTokenValidation();
         builder.AddHttpClientDefaults();
         builder.AddDefaultOpenApi();
         return builder;
@@ -85,19 +78,9 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
-    /// <summary>
-    /// Puts the shared middleware in order (errors, request ids, routing, authentication, authorization) and maps
-    /// <c>/health</c>, <c>/alive</c> and <c>/metrics</c>, which need no token.
-    /// </summary>
+    /// <summary>Maps <c>/health</c>, <c>/alive</c>, <c>/metrics</c> and the OpenAPI document, which need no token.</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
-        app.UseRequestIds();
-        app.UseRouting();
-        app.UseAuthentication();
-        app.UseAuthorization();
-
         app.MapHealthEndpoints(ProbePaths.Health, ProbePaths.Alive);
         app.MapPrometheusScrapingEndpoint(ProbePaths.Metrics).AllowAnonymous();
         app.MapDefaultOpenApi();

@@ -1,10 +1,12 @@
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
-builder.AddAuthService();       // Extensions/AuthServiceExtensions.cs
+builder.AddServiceDefaults();      // ServiceDefaults: telemetry, health, discovery, resilience, OpenAPI
+builder.AddServiceConventions();   // libs/MlOps.ServiceConventions: errors, request ids, tokens and scopes
+builder.AddAuthService();          // Extensions/AuthServiceExtensions.cs
 
 var app = builder.Build();
+app.UseServiceConventions();
 app.MapDefaultEndpoints();
-app.MapAuthService();           // discovery, /connect/token, /api/auth/users, /api/auth/clients
+app.MapAuthService();              // discovery, /connect/token, /api/auth/users, /api/auth/clients
 app.Run();
 
 /// <summary>The entry point, visible to the service's tests (WebApplicationFactory).</summary>

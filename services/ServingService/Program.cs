@@ -3,10 +3,12 @@ using MlOps.ServingService.Models;
 using MlOps.ServingService.Predictions;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
+builder.AddServiceDefaults();      // ServiceDefaults: telemetry, health, discovery, resilience, OpenAPI
+builder.AddServiceConventions();   // libs/MlOps.ServiceConventions: errors, request ids, tokens and scopes
 builder.AddServingService();       // Extensions/ServingServiceExtensions.cs
 
 var app = builder.Build();
+app.UseServiceConventions();
 app.MapDefaultEndpoints();
 app.UseRateLimiter();
 app.MapPredictions();              // Predictions/PredictEndpoints.cs

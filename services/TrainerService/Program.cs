@@ -4,10 +4,12 @@ using MlOps.TrainerService.Registry;
 using MlOps.TrainerService.Runs;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
+builder.AddServiceDefaults();      // ServiceDefaults: telemetry, health, discovery, resilience, OpenAPI
+builder.AddServiceConventions();   // libs/MlOps.ServiceConventions: errors, request ids, tokens and scopes
 builder.AddTrainerService();       // Extensions/TrainerServiceExtensions.cs
 
 var app = builder.Build();
+app.UseServiceConventions();
 app.MapDefaultEndpoints();
 app.MapTrainingJobs();             // Jobs/JobEndpoints.cs
 app.MapRuns();                     // Runs/RunEndpoints.cs

@@ -1,4 +1,4 @@
-using MlOps.ServiceDefaults.Paging;
+using MlOps.ServiceConventions.Paging;
 
 namespace MlOps.ServiceDefaults.Tests;
 

@@ -36,9 +36,11 @@ internal sealed class TestApp : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.AddServiceDefaults();
+        builder.AddServiceConventions();
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseServiceConventions();
         app.MapDefaultEndpoints();
         map(app);
         await app.StartAsync();

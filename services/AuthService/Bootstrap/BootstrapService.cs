@@ -4,7 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using MlOps.AuthService.Clients;
 using MlOps.AuthService.Persistence;
 using MlOps.AuthService.Users;
-using MlOps.ServiceDefaults.Auth;
+using MlOps.ServiceConventions.Auth;
 using MlOps.ServiceDefaults.Database;
 
 namespace MlOps.AuthService.Bootstrap;

@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using MlOps.AuthService.Persistence;
 using MlOps.AuthService.Tokens;
-using MlOps.ServiceDefaults.Auth;
-using MlOps.ServiceDefaults.Paging;
+using MlOps.ServiceConventions.Auth;
+using MlOps.ServiceConventions.Paging;
 
 namespace MlOps.AuthService.Clients;
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using MlOps.AuthService.Discovery;
 using MlOps.AuthService.Keys;
 using MlOps.AuthService.Tokens;
-using MlOps.ServiceDefaults.Auth;
+using MlOps.ServiceConventions.Auth;
 
 namespace Microsoft.AspNetCore.Builder;
 

@@ -6,7 +6,7 @@ using MlOps.AuthService.Persistence;
 using MlOps.AuthService.Tokens;
 using MlOps.AuthService.Users;
 using MlOps.ServiceDefaults.Database;
-using MlOps.ServiceDefaults.RateLimiting;
+using MlOps.ServiceConventions.RateLimiting;
 
 namespace Microsoft.Extensions.Hosting;
 

@@ -1,4 +1,4 @@
-using MlOps.ServiceDefaults.Auth;
+using MlOps.ServiceConventions.Auth;
 
 namespace MlOps.AuthService.Tokens;
 

@@ -3,8 +3,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using MlOps.AuthService.Persistence;
-using MlOps.ServiceDefaults.Auth;
-using MlOps.ServiceDefaults.Paging;
+using MlOps.ServiceConventions.Auth;
+using MlOps.ServiceConventions.Paging;
 
 namespace MlOps.AuthService.Users;
 

@@ -10,8 +10,8 @@ using MlOps.Contracts.Datasets;
 using MlOps.Contracts.Registry;
 using MlOps.DataService.Persistence;
 using MlOps.Learning.Generators;
-using MlOps.ServiceDefaults.Auth;
-using MlOps.ServiceDefaults.Paging;
+using MlOps.ServiceConventions.Auth;
+using MlOps.ServiceConventions.Paging;
 using MlOps.Contracts;
 
 namespace MlOps.DataService.Datasets;

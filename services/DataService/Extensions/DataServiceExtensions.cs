@@ -1,7 +1,7 @@
 using MlOps.Artifacts;
 using MlOps.DataService.Datasets;
 using MlOps.DataService.Persistence;
-using MlOps.ServiceDefaults.Auth;
+using MlOps.ServiceConventions.Auth;
 using MlOps.ServiceDefaults.Database;
 
 namespace Microsoft.Extensions.Hosting;

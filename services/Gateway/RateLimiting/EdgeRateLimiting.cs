@@ -1,7 +1,7 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
-using MlOps.ServiceDefaults.RateLimiting;
+using MlOps.ServiceConventions.RateLimiting;
 
 namespace MlOps.Gateway.RateLimiting;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using MlOps.Contracts;
-using MlOps.ServiceDefaults.Paging;
+using MlOps.ServiceConventions.Paging;
 using Npgsql;
 
 namespace MlOps.MonitoringService.Checks;

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using MlOps.Contracts.Monitoring;
 using MlOps.MonitoringService.Checks;
 using MlOps.MonitoringService.Policies;
-using MlOps.ServiceDefaults.Auth;
+using MlOps.ServiceConventions.Auth;
 using Npgsql;
 
 namespace MlOps.MonitoringService.Drift;

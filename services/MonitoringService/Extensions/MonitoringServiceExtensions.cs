@@ -7,7 +7,7 @@ using MlOps.MonitoringService.Policies;
 using MlOps.MonitoringService.Retraining;
 using MlOps.MonitoringService.Upstream;
 using MlOps.MonitoringService.Webhooks;
-using MlOps.ServiceDefaults.Auth;
+using MlOps.ServiceConventions.Auth;
 using MlOps.ServiceDefaults.Database;
 using MlOps.ServiceDefaults.Http;
 

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using MlOps.Contracts.Monitoring;
 using MlOps.MonitoringService.Upstream;
-using MlOps.ServiceDefaults.Auth;
+using MlOps.ServiceConventions.Auth;
 
 namespace MlOps.MonitoringService.Feedback;
 

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using MlOps.Contracts;
 using MlOps.Contracts.Monitoring;
 using MlOps.MonitoringService.Persistence;
-using MlOps.ServiceDefaults.Auth;
+using MlOps.ServiceConventions.Auth;
 
 namespace MlOps.MonitoringService.Policies;
 

@@ -2,8 +2,8 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using MlOps.Contracts;
 using MlOps.Contracts.Monitoring;
-using MlOps.ServiceDefaults.Auth;
-using MlOps.ServiceDefaults.Paging;
+using MlOps.ServiceConventions.Auth;
+using MlOps.ServiceConventions.Paging;
 using Npgsql;
 
 namespace MlOps.MonitoringService.Retraining;

@@ -1,10 +1,10 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
-using MlOps.ServiceDefaults.Auth;
+using MlOps.ServiceConventions.Auth;
 using MlOps.ServiceDefaults.Database;
 using MlOps.ServiceDefaults.Http;
-using MlOps.ServiceDefaults.RateLimiting;
+using MlOps.ServiceConventions.RateLimiting;
 using MlOps.ServingService.InferenceLog;
 using MlOps.ServingService.Models;
 using MlOps.ServingService.Persistence;

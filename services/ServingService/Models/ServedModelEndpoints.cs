@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using MlOps.ServiceDefaults.Auth;
+using MlOps.ServiceConventions.Auth;
 
 namespace MlOps.ServingService.Models;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using MlOps.Artifacts;
 using MlOps.Mlflow;
-using MlOps.ServiceDefaults.Auth;
+using MlOps.ServiceConventions.Auth;
 using MlOps.ServiceDefaults.Database;
 using MlOps.ServiceDefaults.Http;
 using MlOps.TrainerService.Algorithms;

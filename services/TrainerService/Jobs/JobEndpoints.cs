@@ -2,8 +2,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using MlOps.Contracts.Training;
-using MlOps.ServiceDefaults.Auth;
-using MlOps.ServiceDefaults.Paging;
+using MlOps.ServiceConventions.Auth;
+using MlOps.ServiceConventions.Paging;
 using MlOps.TrainerService.Algorithms;
 using MlOps.TrainerService.Persistence;
 

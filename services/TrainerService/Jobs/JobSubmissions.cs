@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using MlOps.Contracts.Datasets;
 using MlOps.Contracts.Training;
 using MlOps.Learning.Training;
-using MlOps.ServiceDefaults.Auth;
+using MlOps.ServiceConventions.Auth;
 using MlOps.TrainerService.Algorithms;
 using MlOps.TrainerService.Datasets;
 using MlOps.TrainerService.Persistence;

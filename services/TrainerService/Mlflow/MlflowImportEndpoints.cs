@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using MlOps.Contracts;
 using MlOps.Contracts.Registry;
-using MlOps.ServiceDefaults.Auth;
+using MlOps.ServiceConventions.Auth;
 using MlOps.TrainerService.Persistence;
 using MlOps.TrainerService.Registry;
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 using MlOps.AuthService.Discovery;
 using MlOps.AuthService.Tests.Keys;
 using MlOps.AuthService.Tokens;
-using MlOps.ServiceDefaults.Auth;
+using MlOps.ServiceConventions.Auth;
 using MlOps.TestSupport;
 
 namespace MlOps.AuthService.Tests.Discovery;

@@ -4,7 +4,7 @@ using MlOps.Contracts.Monitoring;
 using MlOps.Contracts.Training;
 using MlOps.Learning.Generators;
 using MlOps.MonitoringService.Drift;
-using MlOps.ServiceDefaults.Paging;
+using MlOps.ServiceConventions.Paging;
 using MlOps.TestSupport;
 
 namespace MlOps.MonitoringService.Tests.Checks;

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using MlOps.Contracts.Monitoring;
 using MlOps.Learning.Generators;
-using MlOps.ServiceDefaults.Paging;
+using MlOps.ServiceConventions.Paging;
 using MlOps.TestSupport;
 
 namespace MlOps.MonitoringService.Tests.Feedback;

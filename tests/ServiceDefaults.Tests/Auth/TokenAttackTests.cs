@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using MlOps.ServiceDefaults.Auth;
+using MlOps.ServiceConventions.Auth;
 using MlOps.TestSupport;
 
 namespace MlOps.ServiceDefaults.Tests.Auth;

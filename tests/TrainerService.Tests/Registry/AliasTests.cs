@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using MlOps.Contracts.Registry;
-using MlOps.ServiceDefaults.Paging;
+using MlOps.ServiceConventions.Paging;
 using MlOps.TestSupport;
 using MlOps.TrainerService.Tests.Training;
 

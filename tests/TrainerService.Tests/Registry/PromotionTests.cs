@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using MlOps.Contracts.Registry;
 using MlOps.Contracts.Training;
-using MlOps.ServiceDefaults.Paging;
+using MlOps.ServiceConventions.Paging;
 using MlOps.TestSupport;
 using MlOps.TrainerService.Tests.Training;
 

@@ -1,4 +1,4 @@
-namespace MlOps.ServiceDefaults.Auth;
+namespace MlOps.ServiceConventions.Auth;
 
 /// <summary>
 /// This service's own OAuth2 client, used to call other services (section <c>Auth:Client</c>): a client-credentials

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MlOps.ServiceDefaults.Telemetry;
 
-namespace MlOps.ServiceDefaults.RequestIds;
+namespace MlOps.ServiceConventions.RequestIds;
 
 /// <summary>
 /// Gives every request an id: the caller's <c>X-Request-Id</c> when it is a sane token, else a new one. The id is

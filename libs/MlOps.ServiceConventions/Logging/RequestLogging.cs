@@ -1,16 +1,17 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 
-namespace Microsoft.Extensions.Hosting;
+namespace MlOps.ServiceConventions.Logging;
 
-internal static class LoggingDefaults
+internal static class RequestLogging
 {
     /// <summary>
     /// One console line per entry with its scopes, so the trace id and request id are on every line a request writes.
     /// <c>Logging:Console:FormatterName=json</c> switches to structured JSON lines with the same scopes.
     /// </summary>
-    public static void ConfigureLogging(this IHostApplicationBuilder builder)
+    public static void ConfigureRequestLogging(this IHostApplicationBuilder builder)
     {
         builder.Logging.Configure(options => options.ActivityTrackingOptions =
             ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
-namespace MlOps.ServiceDefaults.Auth;
+namespace MlOps.ServiceConventions.Auth;
 
 public static class TokenValidationExtensions
 {

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 
-namespace MlOps.ServiceDefaults.Auth;
+namespace MlOps.ServiceConventions.Auth;
 
 /// <summary>
 /// Sends each call with this service's client-credentials token. When the callee answers 401 (it no longer accepts the

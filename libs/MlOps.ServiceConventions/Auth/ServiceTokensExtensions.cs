@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace MlOps.ServiceDefaults.Auth;
+namespace MlOps.ServiceConventions.Auth;
 
 public static class ServiceTokenExtensions
 {

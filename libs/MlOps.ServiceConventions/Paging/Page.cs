@@ -1,4 +1,4 @@
-namespace MlOps.ServiceDefaults.Paging;
+namespace MlOps.ServiceConventions.Paging;
 
 /// <summary>One page of a list, as every list endpoint of the platform answers it.</summary>
 public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);

@@ -1,6 +1,6 @@
 using System.Security.Claims;
 
-namespace MlOps.ServiceDefaults.Auth;
+namespace MlOps.ServiceConventions.Auth;
 
 public static class Callers
 {

@@ -1,6 +1,6 @@
 using System.Security.Claims;
 
-namespace MlOps.ServiceDefaults.Auth;
+namespace MlOps.ServiceConventions.Auth;
 
 /// <summary>The platform's OAuth2 scopes; each is also the name of the authorization policy that requires it.</summary>
 public static class Scopes

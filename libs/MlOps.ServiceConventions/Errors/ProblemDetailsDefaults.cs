@@ -3,9 +3,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using MlOps.ServiceDefaults.RequestIds;
+using MlOps.ServiceConventions.RequestIds;
 
-namespace MlOps.ServiceDefaults.Errors;
+namespace MlOps.ServiceConventions.Errors;
 
 internal static class ProblemDetailsDefaults
 {

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace MlOps.ServiceDefaults.RateLimiting;
+namespace MlOps.ServiceConventions.RateLimiting;
 
 /// <summary>How every rate limiter of the platform refuses: 429, <c>Retry-After</c> and a ProblemDetails body.</summary>
 public static class TooManyRequests

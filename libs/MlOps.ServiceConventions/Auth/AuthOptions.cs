@@ -1,4 +1,4 @@
-namespace MlOps.ServiceDefaults.Auth;
+namespace MlOps.ServiceConventions.Auth;
 
 /// <summary>Token validation settings (section <c>Auth</c>).</summary>
 public sealed class AuthOptions
