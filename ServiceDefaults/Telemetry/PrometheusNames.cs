@@ -9,7 +9,9 @@ namespace MlOps.ServiceDefaults.Telemetry;
 /// <item>Prometheus reserves <c>_count</c>, <c>_sum</c> and <c>_bucket</c> for histogram and summary series, yet the
 /// runtime names gauges such as <c>dotnet.process.cpu.count</c>: those gauges get <c>.value</c> appended
 /// (<c>dotnet_process_cpu_count_value</c>);</item>
-/// <item>an instrument without a description (Entity Framework Core's) would have no HELP line: it gets its name.</item>
+/// <item>an instrument without a description (Entity Framework Core's) would have no HELP line: it gets its name;</item>
+/// <item>Polly's duration histograms are in milliseconds, which Prometheus' base units forbid: they are dropped (its
+/// events counter, which shows retries, timeouts and a circuit opening, stays).</item>
 /// </list>
 /// Every other instrument is left as the exporter names it.
 /// </summary>
@@ -19,6 +21,11 @@ public static class PrometheusNames
 
     public static MetricStreamConfiguration? Lint(Instrument instrument)
     {
+        if (instrument.Meter.Name == "Polly" && instrument.Unit == "ms")
+        {
+            return MetricStreamConfiguration.Drop;
+        }
+
         var name = IsExportedAsGauge(instrument) && HasReservedSuffix(instrument.Name) ? instrument.Name + ".value" : null;
         var description = string.IsNullOrWhiteSpace(instrument.Description) ? instrument.Name : null;
         return name is null && description is null

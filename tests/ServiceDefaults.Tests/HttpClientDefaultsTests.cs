@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using MlOps.ServiceDefaults.Http;
+using MlOps.TestSupport;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 
@@ -67,6 +68,20 @@ public sealed class HttpClientDefaultsTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(3, _attempts);
+    }
+
+    [Fact]
+    public async Task Retries_show_in_metrics_that_still_pass_promtool()
+    {
+        using (await Client.GetAsync(new Uri("/flaky", UriKind.Relative)))
+        {
+        }
+
+        var exposition = await _caller.Client.GetStringAsync("/metrics");
+
+        Assert.Matches("resilience_polly_strategy_events_total\\{[^}]*event_name=\"OnRetry\"[^}]*\\} 2\\b", exposition);
+        var (exitCode, output) = await Promtool.CheckMetricsAsync(exposition);
+        Assert.True(exitCode == 0, output);
     }
 
     [Fact]
