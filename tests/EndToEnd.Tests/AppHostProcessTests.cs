@@ -79,7 +79,14 @@ public sealed class AppHostProcessTests
                 Assert.Equal(HttpStatusCode.OK, gateway.StatusCode);
             }
 
-            // Every service's traces, structured logs and metrics reach the dashboard.
+            // Every service's traces, structured logs and metrics reach the dashboard. Probes are not traced, so one
+            // request goes through the gateway (which otherwise only answers and sends health probes).
+            using (var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{platform.Ports["gateway"]}") })
+            {
+                using var refused = await client.GetAsync("/api/datasets");
+                Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            }
+
             using (var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{dashboard}") })
             {
                 var reporting = await Eventually.ReturnsAsync(

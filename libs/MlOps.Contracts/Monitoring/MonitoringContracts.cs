@@ -82,10 +82,10 @@ public sealed record SkippedFeature(string Feature, string Reason);
 /// for a regression model.
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record FeedbackRequest(Guid? PredictionId = null, JsonElement Actual = default, IReadOnlyList<FeedbackItem>? Items = null);
+public sealed record FeedbackRequest(Guid? PredictionId, JsonElement Actual, IReadOnlyList<FeedbackItem>? Items);
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record FeedbackItem(Guid? PredictionId = null, JsonElement Actual = default);
+public sealed record FeedbackItem(Guid? PredictionId, JsonElement Actual);
 
 /// <summary>How many outcomes were stored, and how many repeated one already stored (the same actual value: no change).</summary>
 public sealed record FeedbackResponse(int Accepted, int Duplicates);
