@@ -1,4 +1,5 @@
 using System.Globalization;
+using MlOps.Clients;
 using MlOps.Contracts.Monitoring;
 using MlOps.MonitoringService.Policies;
 using MlOps.MonitoringService.Retraining;
@@ -135,7 +136,7 @@ public sealed class CheckOutcomes(
             job = (await retrainer.RetrainAsync(model, version, cancellationToken)).Id;
             logger.LogInformation("Asked the trainer to retrain {Model} (production version {Version}): job {Job}; {Reason}.", model, version, job, reason);
         }
-        catch (UpstreamUnavailableException exception)
+        catch (ServiceUnavailableException exception)
         {
             error = exception.Message;
             logger.LogWarning("Retraining {Model} failed to start; the next check that finds {Reason} tries again: {Error}", model, reason, error);

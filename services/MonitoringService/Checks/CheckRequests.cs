@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using MlOps.Clients;
 using MlOps.MonitoringService.Policies;
 using MlOps.MonitoringService.Upstream;
 using Npgsql;
@@ -51,7 +52,7 @@ public static class CheckRequests
                 : TypedResults.Problem(
                     $"The registry has no model '{model}' with an alias '{scope.Alias}'.", statusCode: StatusCodes.Status404NotFound, title: "Model not found");
         }
-        catch (UpstreamUnavailableException exception)
+        catch (ServiceUnavailableException exception)
         {
             return TypedResults.Problem(exception.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "A service the check needs is unavailable");
         }

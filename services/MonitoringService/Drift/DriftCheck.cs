@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MlOps.Clients;
 using MlOps.Contracts.Monitoring;
 using MlOps.Learning.Drift;
 using MlOps.MonitoringService.Checks;
@@ -16,7 +17,7 @@ public sealed class DriftCheck(
     MonitoringDbContext db, RegistryClient registry, InferenceLogClient inferenceLog, DriftMetrics metrics, CheckOutcomes outcomes, TimeProvider time)
 {
     /// <summary>The stored report, or null when the registry has no such model or alias.</summary>
-    /// <exception cref="UpstreamUnavailableException">The registry or serving could not be read.</exception>
+    /// <exception cref="ServiceUnavailableException">The registry or serving could not be read.</exception>
     public async Task<DriftReport?> RunAsync(CheckScope scope, ModelPolicy policy, CancellationToken cancellationToken)
     {
         var version = await registry.GetAliasAsync(scope.Model, scope.Alias, cancellationToken);

@@ -1,3 +1,4 @@
+using MlOps.Clients;
 using MlOps.MonitoringService.Checks;
 using MlOps.MonitoringService.Drift;
 using MlOps.MonitoringService.Feedback;

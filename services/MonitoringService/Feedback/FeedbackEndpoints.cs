@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using MlOps.Clients;
 using MlOps.Contracts.Monitoring;
 using MlOps.MonitoringService.Upstream;
 using MlOps.ServiceConventions.Auth;
@@ -34,7 +35,7 @@ public static class FeedbackEndpoints
                 _ => throw new InvalidOperationException("Unknown feedback outcome."),
             };
         }
-        catch (UpstreamUnavailableException exception)
+        catch (ServiceUnavailableException exception)
         {
             return TypedResults.Problem(exception.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "A service feedback needs is unavailable");
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using MlOps.Clients;
 using MlOps.Contracts.Monitoring;
 using MlOps.Contracts.Registry;
 using MlOps.Contracts.Serving;

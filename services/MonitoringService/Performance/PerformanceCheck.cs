@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MlOps.Clients;
 using MlOps.Contracts.Monitoring;
 using MlOps.Contracts.Registry;
 using MlOps.Learning.Evaluation;
@@ -25,7 +26,7 @@ public sealed class PerformanceCheck(
     public const int MaxLabelled = 1_000_000;
 
     /// <summary>The stored report, or null when the registry has no such model or alias.</summary>
-    /// <exception cref="UpstreamUnavailableException">The registry could not be read.</exception>
+    /// <exception cref="ServiceUnavailableException">The registry could not be read.</exception>
     public async Task<PerformanceReport?> RunAsync(CheckScope scope, ModelPolicy policy, CancellationToken cancellationToken)
     {
         var version = await registry.GetAliasAsync(scope.Model, scope.Alias, cancellationToken);

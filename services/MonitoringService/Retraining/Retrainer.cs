@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using MlOps.Clients;
 using MlOps.Contracts.Training;
 using MlOps.MonitoringService.Upstream;
 
@@ -14,13 +15,13 @@ public sealed class Retrainer(RegistryClient registry, ModelVersionCache version
     public const string Promote = "if-better";
 
     /// <summary>The queued job.</summary>
-    /// <exception cref="UpstreamUnavailableException">The registry or the trainer could not be reached, or the trainer refused.</exception>
+    /// <exception cref="ServiceUnavailableException">The registry or the trainer could not be reached, or the trainer refused.</exception>
     public async Task<TrainingJobResponse> RetrainAsync(string model, int version, CancellationToken cancellationToken)
     {
         var described = await versions.GetAsync(registry, model, version, cancellationToken)
-            ?? throw new UpstreamUnavailableException($"The registry no longer has {model} version {version}.");
+            ?? throw new ServiceUnavailableException($"The registry no longer has {model} version {version}.");
         var job = await trainer.GetJobAsync(described.Lineage.JobId, cancellationToken)
-            ?? throw new UpstreamUnavailableException($"The trainer no longer has job {described.Lineage.JobId}, which trained {model} version {version}.");
+            ?? throw new ServiceUnavailableException($"The trainer no longer has job {described.Lineage.JobId}, which trained {model} version {version}.");
         var request = new TrainingJobRequest(
             Dataset: job.Dataset,
             DatasetVersion: null,

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using MlOps.Clients;
 using MlOps.Contracts.Serving;
 
 namespace MlOps.MonitoringService.Upstream;
@@ -53,7 +54,7 @@ public sealed class InferenceLogClient(HttpClient http)
                 {
                     (await next).Page.Dispose();
                 }
-                catch (Exception exception) when (exception is UpstreamUnavailableException or OperationCanceledException)
+                catch (Exception exception) when (exception is ServiceUnavailableException or OperationCanceledException)
                 {
                     // Nothing to give back.
                 }
@@ -68,7 +69,7 @@ public sealed class InferenceLogClient(HttpClient http)
             using var response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
-                throw new UpstreamUnavailableException($"Serving answered {(int)response.StatusCode} for its inference log.");
+                throw new ServiceUnavailableException($"Serving answered {(int)response.StatusCode} for its inference log.");
             }
 
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
@@ -107,7 +108,7 @@ public sealed class InferenceLogClient(HttpClient http)
         }
         catch (Exception exception) when (exception is HttpRequestException or IOException)
         {
-            throw new UpstreamUnavailableException($"Serving's inference log could not be read: {exception.Message}", exception);
+            throw new ServiceUnavailableException($"Serving's inference log could not be read: {exception.Message}", exception);
         }
     }
 
@@ -145,7 +146,7 @@ public sealed class InferenceLogClient(HttpClient http)
             }
         }
 
-        throw new UpstreamUnavailableException("Serving's inference log has a line without an id.");
+        throw new ServiceUnavailableException("Serving's inference log has a line without an id.");
     }
 
     /// <summary>The logged predictions among <paramref name="ids"/> (at most serving's 1,000), by id.</summary>
@@ -156,7 +157,7 @@ public sealed class InferenceLogClient(HttpClient http)
             using var response = await http.PostAsJsonAsync("/api/serving/inference-log/lookup", new PredictionLookupRequest(ids), cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
-                throw new UpstreamUnavailableException($"Serving answered {(int)response.StatusCode} to a prediction lookup.");
+                throw new ServiceUnavailableException($"Serving answered {(int)response.StatusCode} to a prediction lookup.");
             }
 
             var found = await response.Content.ReadFromJsonAsync<PredictionLookupResponse>(cancellationToken);
@@ -164,7 +165,7 @@ public sealed class InferenceLogClient(HttpClient http)
         }
         catch (HttpRequestException exception)
         {
-            throw new UpstreamUnavailableException($"Serving's inference log could not be read: {exception.Message}", exception);
+            throw new ServiceUnavailableException($"Serving's inference log could not be read: {exception.Message}", exception);
         }
     }
 }

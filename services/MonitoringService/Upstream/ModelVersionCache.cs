@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using MlOps.Clients;
 using MlOps.Contracts.Registry;
 
 namespace MlOps.MonitoringService.Upstream;

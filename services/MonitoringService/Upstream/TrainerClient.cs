@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using MlOps.Clients;
 using MlOps.Contracts.Training;
 
 namespace MlOps.MonitoringService.Upstream;
@@ -19,16 +20,16 @@ public sealed class TrainerClient(HttpClient http)
 
             return response.IsSuccessStatusCode
                 ? await response.Content.ReadFromJsonAsync<TrainingJobResponse>(cancellationToken)
-                : throw new UpstreamUnavailableException($"The trainer answered {(int)response.StatusCode} for job {id}.");
+                : throw new ServiceUnavailableException($"The trainer answered {(int)response.StatusCode} for job {id}.");
         }
         catch (HttpRequestException exception)
         {
-            throw new UpstreamUnavailableException($"The trainer could not be reached: {exception.Message}", exception);
+            throw new ServiceUnavailableException($"The trainer could not be reached: {exception.Message}", exception);
         }
     }
 
     /// <summary>The queued job.</summary>
-    /// <exception cref="UpstreamUnavailableException">The trainer could not be reached or refused the job (its problem's detail is kept).</exception>
+    /// <exception cref="ServiceUnavailableException">The trainer could not be reached or refused the job (its problem's detail is kept).</exception>
     public async Task<TrainingJobResponse> SubmitAsync(TrainingJobRequest request, CancellationToken cancellationToken)
     {
         try
@@ -37,14 +38,14 @@ public sealed class TrainerClient(HttpClient http)
             if (!response.IsSuccessStatusCode)
             {
                 var body = await response.Content.ReadAsStringAsync(cancellationToken);
-                throw new UpstreamUnavailableException($"The trainer answered {(int)response.StatusCode} to the retraining job: {body}");
+                throw new ServiceUnavailableException($"The trainer answered {(int)response.StatusCode} to the retraining job: {body}");
             }
 
             return (await response.Content.ReadFromJsonAsync<TrainingJobResponse>(cancellationToken))!;
         }
         catch (HttpRequestException exception)
         {
-            throw new UpstreamUnavailableException($"The trainer could not be reached: {exception.Message}", exception);
+            throw new ServiceUnavailableException($"The trainer could not be reached: {exception.Message}", exception);
         }
     }
 }

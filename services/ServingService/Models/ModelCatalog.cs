@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
+using MlOps.Clients;
 using MlOps.Contracts.Registry;
 using MlOps.Contracts.Serving;
 using MlOps.Learning.Models;
@@ -192,7 +193,7 @@ public sealed partial class ModelCatalog(
         {
             target = await registry.GetAliasAsync(slot.Model, slot.Alias, cancellationToken);
         }
-        catch (RegistryUnavailableException exception)
+        catch (ServiceUnavailableException exception)
         {
             throw Unavailable(exception);
         }
@@ -244,7 +245,7 @@ public sealed partial class ModelCatalog(
 
             file = await registry.GetArtifactAsync(model, version, CancellationToken.None);
         }
-        catch (RegistryUnavailableException exception)
+        catch (ServiceUnavailableException exception)
         {
             throw Unavailable(exception);
         }
@@ -274,7 +275,7 @@ public sealed partial class ModelCatalog(
 
     private RegistryClient Registry() => new(clients.CreateClient(RegistryClientName));
 
-    private static ModelLoadException Unavailable(RegistryUnavailableException exception) =>
+    private static ModelLoadException Unavailable(ServiceUnavailableException exception) =>
         new(StatusCodes.Status503ServiceUnavailable, "Registry unavailable", exception.Message, exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Model} version {Version} ({Bytes} bytes).")]

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using MlOps.Clients;
 
 namespace MlOps.ServingService.Models;
 

@@ -1,13 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
+using MlOps.Clients;
 using MlOps.Contracts.Datasets;
 using MlOps.Learning.Data;
 
 namespace MlOps.TrainerService.Datasets;
-
-/// <summary>Thrown when the data service cannot answer (unreachable, or an error of its own).</summary>
-public sealed class DataServiceUnavailableException(string message, Exception? innerException = null)
-    : Exception(message, innerException);
 
 /// <summary>The data service's API as the trainer uses it: a version's metadata and profile, and its content.</summary>
 public sealed class DataServiceClient(HttpClient http)
@@ -26,11 +23,11 @@ public sealed class DataServiceClient(HttpClient http)
 
             await EnsureSuccessAsync(response, cancellationToken);
             return await response.Content.ReadFromJsonAsync<DatasetVersionDetail>(cancellationToken)
-                ?? throw new DataServiceUnavailableException("The data service answered an empty version.");
+                ?? throw new ServiceUnavailableException("The data service answered an empty version.");
         }
         catch (HttpRequestException exception)
         {
-            throw new DataServiceUnavailableException($"The data service could not be reached: {exception.Message}", exception);
+            throw new ServiceUnavailableException($"The data service could not be reached: {exception.Message}", exception);
         }
     }
 
@@ -53,7 +50,7 @@ public sealed class DataServiceClient(HttpClient http)
         catch (HttpRequestException exception)
         {
             response?.Dispose();
-            throw new DataServiceUnavailableException($"The data service could not be reached: {exception.Message}", exception);
+            throw new ServiceUnavailableException($"The data service could not be reached: {exception.Message}", exception);
         }
     }
 
@@ -71,7 +68,7 @@ public sealed class DataServiceClient(HttpClient http)
         if (!response.IsSuccessStatusCode)
         {
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
-            throw new DataServiceUnavailableException(
+            throw new ServiceUnavailableException(
                 $"The data service answered {(int)response.StatusCode}: {body[..Math.Min(body.Length, 500)]}");
         }
     }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MlOps.Artifacts;
+using MlOps.Clients;
 using MlOps.Contracts.Datasets;
 using MlOps.Contracts.Registry;
 using MlOps.Contracts.Training;
@@ -88,7 +89,7 @@ public sealed partial class JobExecution(
             var permanent = IsPermanent(exception);
             status = JobStatus.Failed;
             LogFailed(exception, claim.JobId, claim.Attempt, permanent);
-            var message = exception is DataServiceUnavailableException or DatasetGoneException or DataException or ArgumentException or ModelFormatException
+            var message = exception is ServiceUnavailableException or DatasetGoneException or DataException or ArgumentException or ModelFormatException
                 ? exception.Message
                 : $"{exception.GetType().Name}: {exception.Message}";
             await PersistAsync(ct => queue.FailAsync(claim, message, retry: !permanent, timingsJson: null, ct), stopping);

@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using MlOps.Clients;
+using MlOps.Contracts;
 using MlOps.Contracts.Datasets;
 using MlOps.Contracts.Training;
 using MlOps.Learning.Training;
@@ -9,7 +11,6 @@ using MlOps.TrainerService.Algorithms;
 using MlOps.TrainerService.Datasets;
 using MlOps.TrainerService.Persistence;
 using MlOps.TrainerService.Registry;
-using MlOps.Contracts;
 
 namespace MlOps.TrainerService.Jobs;
 
@@ -90,7 +91,7 @@ public sealed class JobSubmissions(
         {
             detail = await data.GetVersionAsync(request.Dataset!, request.DatasetVersion, cancellationToken);
         }
-        catch (DataServiceUnavailableException exception)
+        catch (ServiceUnavailableException exception)
         {
             return new SubmissionResult(null, null, exception.Message);
         }

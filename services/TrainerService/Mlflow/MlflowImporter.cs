@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using MlOps.Artifacts;
+using MlOps.Clients;
 using MlOps.Contracts.Training;
 using MlOps.Learning.Data;
 using MlOps.Learning.Evaluation;
@@ -73,7 +74,7 @@ public sealed class MlflowImporter(
             // An answer this import does not expect (a proxy's 403, a refused parameter): MLflow's words, as an upstream error.
             return MlflowImportOutcome.Refused(502, "MLflow refused the request", $"MLflow answered {exception.StatusCode} {exception.ErrorCode}: {exception.MlflowMessage}");
         }
-        catch (DataServiceUnavailableException exception)
+        catch (ServiceUnavailableException exception)
         {
             return MlflowImportOutcome.Refused(503, "Data service unavailable", exception.Message);
         }
