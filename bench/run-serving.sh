@@ -139,7 +139,7 @@ half_rate_same_connections() { # label url peak-label connections
     run_wrk "$1" "$2" "$(token)" "$4" "$pause"
     rate="$(rps_of_last)"
     pause="$("$PY" -c "r=$rate/($peak/2); print($pause + 1 if r > 1.15 else max(1, $pause - 1) if r < 0.85 and $pause > 1 else -1)")"
-    [[ "$pause" == -1 ]] && break
+    if [[ "$pause" == -1 ]]; then break; fi
   done
 }
 FIRST_CONNECTIONS="${CONNECTIONS%% *}"
