@@ -25,6 +25,10 @@ public static class OpenApiDefaults
         });
     }
 
+    /// <summary>Where the document named <paramref name="documentName"/> is served (<c>/openapi/v1.json</c>).</summary>
+    public static string DocumentPath(string documentName) =>
+        RoutePattern.Replace("{documentName}", documentName, StringComparison.Ordinal);
+
     public static IEndpointConventionBuilder MapDefaultOpenApi(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapOpenApi(RoutePattern).AllowAnonymous();
 }

@@ -2,6 +2,7 @@ using MlOps.Gateway.Health;
 using MlOps.Gateway.RateLimiting;
 using MlOps.Gateway.Routing;
 using Microsoft.Extensions.Options;
+using MlOps.ServiceDefaults.OpenApi;
 using Scalar.AspNetCore;
 using Yarp.ReverseProxy.Configuration;
 
@@ -34,7 +35,7 @@ internal static class GatewayExtensions
         // Every service's document in one browsable reference; the documents themselves are proxied routes.
         app.MapScalarApiReference(ApiReferencePath, options => options
                 .WithTitle("MlOps platform API")
-                .WithOpenApiRoutePattern("/openapi/{documentName}.json")
+                .WithOpenApiRoutePattern(OpenApiDefaults.RoutePattern)
                 .AddDocuments(PlatformRoutes.Services))
             .AllowAnonymous();
     }

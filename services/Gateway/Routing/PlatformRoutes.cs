@@ -1,3 +1,4 @@
+using MlOps.ServiceDefaults.OpenApi;
 using Yarp.ReverseProxy.Configuration;
 
 namespace MlOps.Gateway.Routing;
@@ -54,17 +55,15 @@ public static class PlatformRoutes
         .Concat(Services.Select(OpenApiDocumentRoute))
         .ToArray();
 
-    /// <summary>The public address of a service's OpenAPI document, which the service serves as <c>/openapi/v1.json</c>.</summary>
-    public static string OpenApiDocumentPath(string service) => $"/openapi/{service}.json";
-
     private static RouteConfig OpenApiDocumentRoute(string service) => new()
     {
         RouteId = $"{service}-openapi",
         ClusterId = service,
         AuthorizationPolicy = "anonymous",
         CorsPolicy = GatewayCors.PolicyName,
-        Match = new RouteMatch { Path = OpenApiDocumentPath(service), Methods = ["GET"] },
-        Transforms = [new Dictionary<string, string> { ["PathSet"] = "/openapi/v1.json" }],
+        // The service's own document, published at the gateway under the service's name: /openapi/trainer.json.
+        Match = new RouteMatch { Path = OpenApiDefaults.DocumentPath(service), Methods = ["GET"] },
+        Transforms = [new Dictionary<string, string> { ["PathSet"] = OpenApiDefaults.DocumentPath(OpenApiDefaults.DocumentName) }],
     };
 
     /// <summary>One cluster per service, its destination the service's name, resolved by service discovery.</summary>
