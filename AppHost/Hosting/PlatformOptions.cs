@@ -16,11 +16,12 @@ internal sealed class PlatformOptions
 
     private readonly Dictionary<string, int> _ports;
 
-    private PlatformOptions(string home, Dictionary<string, int> ports, bool useContainers)
+    private PlatformOptions(string home, Dictionary<string, int> ports, bool useContainers, double traceSampleRatio)
     {
         Home = home;
         _ports = ports;
         UseContainers = useContainers;
+        TraceSampleRatio = traceSampleRatio;
     }
 
     /// <summary>The data folder (<c>MlOps:Home</c>): PostgreSQL's data, artifacts, secrets, Prometheus.</summary>
@@ -31,6 +32,13 @@ internal sealed class PlatformOptions
     /// MLflow run as containers. False: PostgreSQL and Prometheus run from the machine's binaries.
     /// </summary>
     public bool UseContainers { get; }
+
+    /// <summary>
+    /// The share of requests whose traces are recorded and exported (<c>MlOps:TraceSampleRatio</c>, 0 to 1, default 1:
+    /// every request, as a dashboard beside the code expects). A trace is kept or dropped whole: a service follows the
+    /// decision of its caller and decides by trace id only where a trace begins. Metrics and logs are never sampled.
+    /// </summary>
+    public double TraceSampleRatio { get; }
 
     public string Artifacts => Path.Combine(Home, "artifacts");
 
@@ -85,7 +93,12 @@ internal sealed class PlatformOptions
         var useContainers = isPublishMode || (configuration["MlOps:Containers"] is { Length: > 0 } forced
             ? bool.TryParse(forced, out var value) ? value : throw new PlatformStartException($"MlOps:Containers must be true or false, not '{forced}'.")
             : ContainerRuntime.Answers());
-        return new PlatformOptions(home, ports, useContainers);
+        var traceSampleRatio = configuration["MlOps:TraceSampleRatio"] is { Length: > 0 } ratio
+            ? double.TryParse(ratio, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) && parsed is >= 0 and <= 1
+                ? parsed
+                : throw new PlatformStartException($"MlOps:TraceSampleRatio must be a number from 0 to 1 (e.g. 0.05), not '{ratio}'.")
+            : 1.0;
+        return new PlatformOptions(home, ports, useContainers, traceSampleRatio);
     }
 
     /// <summary>

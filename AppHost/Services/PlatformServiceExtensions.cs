@@ -1,3 +1,4 @@
+using System.Globalization;
 using MlOps.AppHost.Hosting;
 
 namespace MlOps.AppHost.Services;
@@ -27,7 +28,12 @@ internal static class PlatformServiceExtensions
             // fell from 20 ms to 5 ms without spinning), and server GC sizes each heap for a machine of its own
             // (10% more predictions a second through the gateway with workstation GC).
             .WithEnvironment("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit", "0")
-            .WithEnvironment("DOTNET_gcServer", "0");
+            .WithEnvironment("DOTNET_gcServer", "0")
+            // The OpenTelemetry SDK's own sampler settings, in place of Aspire's always_on: a trace is kept whole or
+            // dropped whole. Exporting every request's spans to a dashboard on the same cores halves what the gateway
+            // serves (bench/results/serving.md), so a deployment under load samples a share.
+            .WithEnvironment("OTEL_TRACES_SAMPLER", "parentbased_traceidratio")
+            .WithEnvironment("OTEL_TRACES_SAMPLER_ARG", platform.TraceSampleRatio.ToString(CultureInfo.InvariantCulture));
     }
 
     /// <summary>The database, the platform client's credentials and the shared artifact store, for a service behind the gateway.</summary>

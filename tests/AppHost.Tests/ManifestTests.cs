@@ -38,9 +38,27 @@ public sealed class ManifestTests : IDisposable
         }
 
         Assert.Equal("{auth.bindings.http.url}", resources.GetProperty("auth").GetProperty("env").GetProperty("TokenService__Issuer").GetString());
+        // Every trace is kept unless configured otherwise, and a service follows its caller's decision.
+        foreach (var project in Projects)
+        {
+            Assert.Equal("parentbased_traceidratio", resources.GetProperty(project).GetProperty("env").GetProperty("OTEL_TRACES_SAMPLER").GetString());
+            Assert.Equal("1", resources.GetProperty(project).GetProperty("env").GetProperty("OTEL_TRACES_SAMPLER_ARG").GetString());
+        }
+
         // No secret is generated into a deployment: it asks for both.
         Assert.True(resources.GetProperty("admin-password").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
         Assert.True(resources.GetProperty("services-client-secret").GetProperty("inputs").GetProperty("value").GetProperty("secret").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_configured_trace_sample_ratio_reaches_every_project()
+    {
+        var resources = (await PublishAsync("--MlOps:TraceSampleRatio=0.05")).GetProperty("resources");
+
+        foreach (var project in Projects)
+        {
+            Assert.Equal("0.05", resources.GetProperty(project).GetProperty("env").GetProperty("OTEL_TRACES_SAMPLER_ARG").GetString());
+        }
     }
 
     [Fact]
@@ -60,11 +78,11 @@ public sealed class ManifestTests : IDisposable
         return Path.GetFullPath(Path.Combine(_directory.Path, mount.GetProperty("source").GetString()!));
     }
 
-    private async Task<JsonElement> PublishAsync()
+    private async Task<JsonElement> PublishAsync(params string[] settings)
     {
         var manifest = _directory.Combine("aspire-manifest.json");
         var appHost = Path.Combine(AppContext.BaseDirectory, "AppHost.dll");
-        var result = await CommandRunner.RunAsync("dotnet", [appHost, "--publisher", "manifest", "--output-path", manifest], CancellationToken.None);
+        var result = await CommandRunner.RunAsync("dotnet", [appHost, "--publisher", "manifest", "--output-path", manifest, .. settings], CancellationToken.None);
         Assert.True(result.Succeeded, result.Output);
         return JsonDocument.Parse(await File.ReadAllTextAsync(manifest)).RootElement;
     }

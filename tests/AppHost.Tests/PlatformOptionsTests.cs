@@ -18,6 +18,7 @@ public sealed class PlatformOptionsTests
         Assert.Equal(8015, options.PortOf(Platform.Monitoring));
         Assert.Equal(RepositoryRoot.Combine(".mlops"), options.Home);
         Assert.False(options.UseContainers);
+        Assert.Equal(1.0, options.TraceSampleRatio);
     }
 
     [Fact]
@@ -32,6 +33,14 @@ public sealed class PlatformOptionsTests
     }
 
     [Fact]
+    public void Configuration_sets_the_share_of_traces_kept()
+    {
+        var options = From([("MlOps:TraceSampleRatio", "0.05"), ("MlOps:Containers", "false")]);
+
+        Assert.Equal(0.05, options.TraceSampleRatio);
+    }
+
+    [Fact]
     public void Publishing_always_uses_containers()
     {
         var options = PlatformOptions.From(Configuration([("MlOps:Containers", "false")]), RepositoryRoot.Combine("AppHost"), isPublishMode: true);
@@ -43,6 +52,8 @@ public sealed class PlatformOptionsTests
     [InlineData("Ports:gateway", "eighty", "Ports:gateway must be a port number between 1 and 65535, not 'eighty'.")]
     [InlineData("Ports:gateway", "70000", "Ports:gateway must be a port number between 1 and 65535, not '70000'.")]
     [InlineData("Ports:redis", "6379", "Ports:redis names no resource of the platform")]
+    [InlineData("MlOps:TraceSampleRatio", "1.5", "MlOps:TraceSampleRatio must be a number from 0 to 1 (e.g. 0.05), not '1.5'.")]
+    [InlineData("MlOps:TraceSampleRatio", "5%", "MlOps:TraceSampleRatio must be a number from 0 to 1 (e.g. 0.05), not '5%'.")]
     [InlineData("MlOps:Containers", "maybe", "MlOps:Containers must be true or false, not 'maybe'.")]
     public void Bad_settings_are_refused_with_one_sentence_naming_them(string key, string value, string message)
     {
