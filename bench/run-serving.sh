@@ -6,7 +6,9 @@
 #         packages it (pure-Python h11 on asyncio) and as `pip install "uvicorn[standard]"` does (httptools, uvloop).
 # Both serve a logistic regression trained on the same cart-abandonment data, one instance per request. For each
 # concurrency in $CONNECTIONS, wrk drives each for $DURATION on loopback after a $WARMUP warm-up; then ours runs again
-# at half its peak rate, and serving alone (no gateway) at the same rate.
+# at half its peak rate, and serving alone (no gateway) at the same rate. Ours runs three ways: as started by default
+# (access log on, every request traced), access logs off, and access logs off with 1% of requests traced
+# (MlOps__TraceSampleRatio=0.01, what a deployment under load runs).
 # Writes bench/results/serving.md and bench/results/serving.jsonl.
 # Usage: bash bench/run-serving.sh      (DURATION=15s WARMUP=15s CONNECTIONS="16 64" by default). Needs wrk,
 # python3-fastapi, python3-uvicorn, python3-uvloop, python3-httptools, python3-sklearn, and ports 8000, 8011-8015,
@@ -20,6 +22,9 @@ DURATION="${DURATION:-15s}"
 # .NET compiles hot code again, optimized, in the first seconds under load: measure the steady state.
 WARMUP="${WARMUP:-15s}"
 CONNECTIONS="${CONNECTIONS:-16 64}"
+# A freshly started platform takes longer than one warm-up to reach its steady state (measured: the first 10 s after a
+# start at a third of the rate of the next): it gets this much load, unmeasured, first.
+SETTLE="${SETTLE:-30s}"
 CORES="$(nproc)"
 OUT=bench/results
 WORK="$(mktemp -d /tmp/mlops-serving-bench-XXXXXX)"
@@ -60,6 +65,12 @@ run_wrk() { # label url token connections [delay_ms] [body: the prediction when 
   echo "{\"implementation\": \"$label\", \"connections\": $connections, \"delayMs\": $delay, \"result\": $result}" | tee -a "$RAW" >&2
 }
 
+# Drives predictions through the gateway (and so the serving service behind it) for $SETTLE, unmeasured.
+settle() {
+  echo "== settling the platform: $SETTLE of predictions" >&2
+  BODY="$BODY" TOKEN="$(token)" DELAY_MS=0 wrk -t2 -c"${CONNECTIONS%% *}" -d"$SETTLE" -s bench/serving/post.lua "$GATEWAY/api/predict/carts" >/dev/null
+}
+
 build_platform
 
 start_peer() { # extra uvicorn arguments
@@ -87,6 +98,7 @@ curl -fsS -H "$AUTH" -H 'Content-Type: application/json' -d '{"generator":"cart-
 curl -fsS -H "$AUTH" "$GATEWAY/api/datasets/carts/versions/1/content" -o "$WORK/carts.csv"
 train '{"dataset":"carts","target":"abandoned","algorithm":"logistic-regression","model":"carts","promote":"always"}'
 curl -fsS -H "$AUTH" -H 'Content-Type: application/json' -d "$BODY" "$GATEWAY/api/predict/carts" >&2; echo >&2
+settle
 
 # Default logging: every service writes an access line per request, as uvicorn does by default.
 PEAK=0
@@ -150,6 +162,7 @@ stop_platform
 
 # Without access logs on either side (the platform's data folder, model and token are kept).
 start_platform 'Logging__LogLevel__MlOps.Requests=Warning'
+settle
 for c in $CONNECTIONS; do
   run_wrk ours-quiet "$GATEWAY/api/predict/carts" "$(token)" "$c"
   run_wrk serving-direct-quiet "$SERVING/api/predict/carts" "$(token)" "$c"
@@ -158,6 +171,16 @@ done
 # document, 510 bytes), and the same GET straight to the auth service.
 run_wrk ceiling-proxied "$GATEWAY/.well-known/openid-configuration" "" "$FIRST_CONNECTIONS" 0 ""
 run_wrk ceiling-direct "http://127.0.0.1:8011/.well-known/openid-configuration" "" "$FIRST_CONNECTIONS" 0 ""
+stop_platform
+
+# As a deployment under load runs: access logs off and 1% of requests traced (every trace costs about half of what
+# the gateway serves here, docs/observability.md).
+start_platform 'Logging__LogLevel__MlOps.Requests=Warning' MlOps__TraceSampleRatio=0.01
+settle
+for c in $CONNECTIONS; do
+  run_wrk ours-sampled "$GATEWAY/api/predict/carts" "$(token)" "$c"
+  run_wrk serving-direct-sampled "$SERVING/api/predict/carts" "$(token)" "$c"
+done
 stop_platform
 
 # The peer as Debian packages it (h11 on asyncio), then as uvicorn[standard] runs it (httptools on uvloop); each with
@@ -177,9 +200,9 @@ for variant in "peer:h11:asyncio" "peer-standard:httptools:uvloop"; do
   stop_peer
 done
 
-"$PY" - "$RAW" "$OUT/serving.md" "$CORES" "$DURATION" "$WARMUP" "$LOGGED" <<'PYEOF'
+"$PY" - "$RAW" "$OUT/serving.md" "$CORES" "$DURATION" "$WARMUP" "$SETTLE" "$LOGGED" <<'PYEOF'
 import json, platform, subprocess, sys
-raw, out, cores, duration, warmup, logged = sys.argv[1:]
+raw, out, cores, duration, warmup, settle, logged = sys.argv[1:]
 rows = [json.loads(line) for line in open(raw)]
 def find(impl, c):
     return next((r["result"] for r in rows if r["implementation"] == impl and r["connections"] == c), None)
@@ -192,13 +215,15 @@ def errors(*results):
 lines = [
     "# Serving: ours against FastAPI + uvicorn + scikit-learn",
     "",
-    f"Written by `bench/run-serving.sh`; machine: {cores} cores ({cpu}); each run {duration} after a {warmup} warm-up, wrk with 2 threads on",
+    f"Written by `bench/run-serving.sh`; machine: {cores} cores ({cpu}); each run {duration} after a {warmup} warm-up (and {settle} of load after each start of ours), wrk with 2 threads on",
     f"loopback, client and servers on the same {cores} cores; one cart-abandonment instance per request. Ours: gateway (token checked) →",
     "serving → inference log (PostgreSQL, every prediction). Peer: " + peer_versions + f", {cores} uvicorn workers, no prediction log,",
     "as Debian packages it (h11 on asyncio: \"peer\") and as `pip install \"uvicorn[standard]\"` runs it (httptools on uvloop: \"standard\").",
 ]
 for title, ours, peer, standard in [("Default logging (an access log line per request on both sides)", "ours", "peer", "peer-standard"),
-                                    ("Access logs off on both sides", "ours-quiet", "peer-quiet", "peer-standard-quiet")]:
+                                    ("Access logs off on both sides", "ours-quiet", "peer-quiet", "peer-standard-quiet"),
+                                    ("Access logs off on both sides, 1% of our requests traced (`MlOps__TraceSampleRatio=0.01`; the peer traces none)",
+                                     "ours-sampled", "peer-quiet", "peer-standard-quiet")]:
     lines += ["", f"## {title}", "",
               "| connections | ours req/s | p50 ms | p99 ms | peer req/s | p50 ms | p99 ms | ours/peer | standard req/s | p50 ms | p99 ms | ours/standard | errors ours / peer / standard |",
               "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
@@ -212,7 +237,8 @@ lines += ["", "## Like for like: the serving service alone against the peer (nei
           "Ours still checks the token and logs every prediction; the peer does neither.", "",
           "| logging | connections | serving req/s | p50 ms | p99 ms | peer req/s | ours/peer | standard req/s | ours/standard |",
           "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
-for logging, ours, peer, standard in [("default", "serving-direct", "peer", "peer-standard"), ("off", "serving-direct-quiet", "peer-quiet", "peer-standard-quiet")]:
+for logging, ours, peer, standard in [("default", "serving-direct", "peer", "peer-standard"), ("off", "serving-direct-quiet", "peer-quiet", "peer-standard-quiet"),
+                                      ("off, 1% traced", "serving-direct-sampled", "peer-quiet", "peer-standard-quiet")]:
     for c in sorted({r["connections"] for r in rows if r["implementation"] == ours}):
         o, p, s = find(ours, c), find(peer, c), find(standard, c)
         if o is None or p is None or s is None:
