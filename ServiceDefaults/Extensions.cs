@@ -8,7 +8,6 @@ using MlOps.ServiceDefaults.Health;
 using MlOps.ServiceDefaults.Http;
 using MlOps.ServiceDefaults.OpenApi;
 using MlOps.ServiceDefaults.Telemetry;
-using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -33,6 +32,10 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Traces, metrics and logs through OpenTelemetry; the database's own spans and metrics come with
+    /// <c>AddServiceDatabase</c> (Aspire's Npgsql component), only in services that have one.
+    /// </summary>
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.Logging.AddOpenTelemetry(logging =>
@@ -48,7 +51,6 @@ public static class ServiceDefaultsExtensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddNpgsqlInstrumentation()
                 .AddMeter(TelemetryNames.Meters)
                 .AddView(PrometheusNames.Lint)
                 // A scrape answers what was measured up to that moment: no cached exposition.
@@ -60,7 +62,6 @@ public static class ServiceDefaultsExtensions
                 .AddHttpClientInstrumentation(http =>
                     http.FilterHttpRequestMessage = request =>
                         request.RequestUri is null || !ProbePaths.IsProbe(new PathString(request.RequestUri.AbsolutePath)))
-                .AddNpgsql()
                 .AddSource(TelemetryNames.Sources));
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))

@@ -11,6 +11,14 @@ build_platform() {
 
 start_platform() { # extra environment assignments (NAME=value ...)
   echo "== starting the platform in $WORK ${*:-(default logging)}" >&2
+  # A platform stopped just before may still be letting go of its ports (PostgreSQL's shutdown checkpoint after a load).
+  local port
+  for port in 8000 8011 8012 8013 8014 8015 54320; do
+    for _ in $(seq 1 60); do
+      (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
+      sleep 1
+    done
+  done
   # The AppHost hands its own environment down to every service it starts, so service settings go here too. Its launch
   # profile puts the dashboard on 127.0.0.1:18888; PostgreSQL and Prometheus run from the machine's binaries.
   env MlOps__Home="$WORK/platform" MlOps__Containers=false \

@@ -42,7 +42,3 @@ public static class HealthExtensions
             context.Response.Body, body, HealthJsonContext.Default.HealthResponse, context.RequestAborted);
     }
 }
-
-public sealed record HealthResponse(string Status, double DurationMs, IReadOnlyDictionary<string, HealthCheckResponse> Checks);
-
-public sealed record HealthCheckResponse(string Status, string? Description, double DurationMs);

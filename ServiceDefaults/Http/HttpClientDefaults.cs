@@ -27,35 +27,28 @@ public static class HttpClientDefaults
         // Other services are addressed by name (http://trainer); the AppHost hands every service their addresses as
         // services__<name>__http__0, which service discovery reads.
         builder.Services.AddServiceDiscovery();
-        var resilience = builder.Configuration.GetSection(ResilienceSection);
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
-            http.AddStandardResilienceHandler(options =>
-                {
-                    options.Retry.Delay = RetryDelay;
-                    resilience.Bind(options);
-                    options.Retry.DisableForUnsafeHttpMethods();
-                })
-                .SelectPipelineByAuthority();
+            http.AddStandardResilienceHandler().Configure(ConfigureStandard).SelectPipelineByAuthority();
             http.AddServiceDiscovery();
         });
     }
 
     /// <summary>
-    /// For a client whose calls are long on purpose (a long poll, a large download): the standard pipeline with
-    /// <paramref name="attemptTimeout"/> for each attempt and room for the retries around it.
+    /// For a client whose calls are long on purpose (a long poll, a large download): the standard pipeline as
+    /// configured, with <paramref name="attemptTimeout"/> for each attempt and room for the retries around it.
     /// </summary>
     public static IHttpClientBuilder WithLongCalls(this IHttpClientBuilder http, TimeSpan attemptTimeout)
     {
         RemoveDefaultResilience(http);
-        http.AddStandardResilienceHandler(options =>
+        http.AddStandardResilienceHandler()
+            .Configure((options, services) =>
             {
-                options.Retry.Delay = RetryDelay;
+                ConfigureStandard(options, services);
                 options.AttemptTimeout.Timeout = attemptTimeout;
                 options.TotalRequestTimeout.Timeout = attemptTimeout * 3;
                 // The handler requires the breaker to sample at least two attempts' worth of time.
                 options.CircuitBreaker.SamplingDuration = attemptTimeout * 2;
-                options.Retry.DisableForUnsafeHttpMethods();
             })
             .SelectPipelineByAuthority();
         return http;
@@ -69,6 +62,14 @@ public static class HttpClientDefaults
     {
         RemoveDefaultResilience(http);
         return http.ConfigureHttpClient(client => client.Timeout = timeout);
+    }
+
+    /// <summary>Our retry delay, then what <c>Http:Resilience</c> sets; never a retry of a POST, PUT, PATCH or DELETE.</summary>
+    private static void ConfigureStandard(HttpStandardResilienceOptions options, IServiceProvider services)
+    {
+        options.Retry.Delay = RetryDelay;
+        services.GetRequiredService<IConfiguration>().GetSection(ResilienceSection).Bind(options);
+        options.Retry.DisableForUnsafeHttpMethods();
     }
 
     // The documented way to replace the handler ConfigureHttpClientDefaults added for one client; marked

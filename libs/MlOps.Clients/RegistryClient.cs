@@ -5,8 +5,8 @@ using MlOps.Contracts.Registry;
 namespace MlOps.Clients;
 
 /// <summary>
-/// The trainer's model registry (<c>/api/models</c>) as serving and monitoring use it: which version an alias names, a
-/// version, its model file and reference profile, and the change feed. Lookups of what does not exist answer null.
+/// The trainer's model registry (<c>/api/models</c>) as serving, monitoring and the data service use it: which version an
+/// alias names, a version, its model file and reference profile, the change feed, and what stands on a dataset version. Lookups of what does not exist answer null.
 /// </summary>
 public sealed class RegistryClient(HttpClient http)
 {
@@ -42,6 +42,11 @@ public sealed class RegistryClient(HttpClient http)
     public async Task<ModelChanges> GetChangesAsync(long after, TimeSpan wait, CancellationToken cancellationToken) =>
         await GetOrNullAsync<ModelChanges>($"/api/models/changes?after={after}&wait={(int)wait.TotalSeconds}", cancellationToken)
         ?? throw new ServiceUnavailableException("The registry has no change feed.");
+
+    /// <summary>The model versions and the unfinished jobs that stand on a dataset version (the data service asks before a delete).</summary>
+    public async Task<DatasetUsage> GetDatasetUsageAsync(string dataset, int version, CancellationToken cancellationToken) =>
+        await GetOrNullAsync<DatasetUsage>($"/api/models/by-dataset/{Uri.EscapeDataString(dataset)}/versions/{version}", cancellationToken)
+        ?? throw new ServiceUnavailableException($"The registry answered 404 when asked what uses '{dataset}' version {version}.");
 
     private static string Model(string model) => $"/api/models/{Uri.EscapeDataString(model)}";
 

@@ -40,7 +40,7 @@ public sealed class HttpClientDefaultsTests : IAsyncLifetime
             {
                 ["services:backend:http:0"] = _backend.Address.ToString(),
                 ["Http:Resilience:Retry:Delay"] = "00:00:00.010",
-                ["Http:Resilience:Retry:MaxRetryAttempts"] = "3",
+                ["Http:Resilience:Retry:MaxRetryAttempts"] = "4",
                 ["Http:Resilience:AttemptTimeout:Timeout"] = "00:00:01",
             },
             builder =>
@@ -99,7 +99,7 @@ public sealed class HttpClientDefaultsTests : IAsyncLifetime
         using var response = await Client.GetAsync(new Uri("/broken", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Equal(4, _attempts);
+        Assert.Equal(5, _attempts);
     }
 
     [Fact]
@@ -136,8 +136,19 @@ public sealed class HttpClientDefaultsTests : IAsyncLifetime
         var abandoned = _attempts;
         using var answered = await clients.CreateClient("long").GetAsync(new Uri("/slow", UriKind.Relative));
 
-        Assert.Equal(4, abandoned);
+        Assert.Equal(5, abandoned);
         Assert.Equal("late", await answered.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_long_call_client_keeps_the_configured_retries()
+    {
+        using var response = await _caller.App.Services.GetRequiredService<IHttpClientFactory>().CreateClient("long")
+            .GetAsync(new Uri("/broken", UriKind.Relative));
+
+        // Http:Resilience:Retry:MaxRetryAttempts = 4 (the handler's default is 3): the first attempt and four retries.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(5, _attempts);
     }
 
     [Fact]

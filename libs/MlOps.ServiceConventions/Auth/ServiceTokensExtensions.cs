@@ -7,7 +7,7 @@ public static class ServiceTokenExtensions
 {
     /// <summary>
     /// Calls made with this client carry this service's client-credentials token (section <c>Auth:Client</c>):
-    /// <c>builder.Services.AddHttpClient&lt;TrainerClient&gt;().ConfigureHttpClient(c => c.BaseAddress = new("http://trainer")).AddServiceToken()</c>.
+    /// <c>builder.Services.AddHttpClient&lt;RegistryClient&gt;().ConfigureHttpClient(c => c.BaseAddress = new("http://trainer")).AddServiceToken()</c>.
     /// </summary>
     public static IHttpClientBuilder AddServiceToken(this IHttpClientBuilder http)
     {

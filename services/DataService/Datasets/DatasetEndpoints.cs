@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using MlOps.Artifacts;
 using MlOps.Contracts.Datasets;
+using MlOps.Clients;
 using MlOps.Contracts.Registry;
 using MlOps.DataService.Persistence;
 using MlOps.Learning.Generators;
@@ -239,7 +240,7 @@ public static partial class DatasetEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteVersionAsync(
-        string name, int version, HttpContext context, DatasetVersions versions, ModelUsageClient usage, ILogger<DatasetVersions> logger, CancellationToken ct)
+        string name, int version, HttpContext context, DatasetVersions versions, RegistryClient registry, ILogger<DatasetVersions> logger, CancellationToken ct)
     {
         if (await versions.FindAsync(name, version, ct) is null)
         {
@@ -249,9 +250,9 @@ public static partial class DatasetEndpoints
         DatasetUsage used;
         try
         {
-            used = await usage.GetAsync(name, version, ct);
+            used = await registry.GetDatasetUsageAsync(name, version, ct);
         }
-        catch (ModelUsageUnknownException exception)
+        catch (ServiceUnavailableException exception)
         {
             LogUsageUnknown(logger, exception, name, version);
             return TypedResults.Problem(

@@ -1,4 +1,5 @@
 using MlOps.Artifacts;
+using MlOps.Clients;
 using MlOps.DataService.Datasets;
 using MlOps.DataService.Persistence;
 using MlOps.ServiceConventions.Auth;
@@ -18,6 +19,6 @@ internal static class DataServiceExtensions
             .Validate(o => o.MaxUploadBytes > 0 && o.MaxGeneratedRows > 0, "Datasets limits must be positive.")
             .ValidateOnStart();
         builder.Services.AddScoped<DatasetVersions>();
-        builder.Services.AddHttpClient<ModelUsageClient>().ConfigureHttpClient(client => client.BaseAddress = new Uri("http://trainer")).AddServiceToken();
+        builder.Services.AddHttpClient<RegistryClient>().ConfigureHttpClient(client => client.BaseAddress = new Uri("http://trainer")).AddServiceToken();
     }
 }

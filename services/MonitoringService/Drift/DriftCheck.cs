@@ -5,7 +5,6 @@ using MlOps.Learning.Drift;
 using MlOps.MonitoringService.Checks;
 using MlOps.MonitoringService.Persistence;
 using MlOps.MonitoringService.Policies;
-using MlOps.MonitoringService.Upstream;
 
 namespace MlOps.MonitoringService.Drift;
 

@@ -25,7 +25,7 @@ internal static class MonitoringServiceExtensions
     {
         builder.AddServiceDatabase<MonitoringDbContext>(MonitoringDbContext.Schema);
         builder.Services.AddHttpClient<RegistryClient>().ConfigureHttpClient(client => client.BaseAddress = new Uri("http://trainer")).AddServiceToken();
-        builder.Services.AddHttpClient<TrainerClient>().ConfigureHttpClient(client => client.BaseAddress = new Uri("http://trainer")).AddServiceToken();
+        builder.Services.AddHttpClient<TrainingJobsClient>().ConfigureHttpClient(client => client.BaseAddress = new Uri("http://trainer")).AddServiceToken();
         // A check reads up to a window's whole inference log.
         builder.Services.AddHttpClient<InferenceLogClient>()
             .ConfigureHttpClient(client => client.BaseAddress = new Uri("http://serving"))

@@ -10,7 +10,7 @@ namespace MlOps.MonitoringService.Retraining;
 /// Asks the trainer to train a model version again the way it was trained (its job's target, task, algorithm,
 /// hyperparameters, experiment and primary metric) on the newest version of its dataset, promoted only if better.
 /// </summary>
-public sealed class Retrainer(RegistryClient registry, ModelVersionCache versions, TrainerClient trainer)
+public sealed class Retrainer(RegistryClient registry, ModelVersionCache versions, TrainingJobsClient trainer)
 {
     public const string Promote = "if-better";
 

@@ -5,7 +5,7 @@ using MlOps.ServiceConventions.Auth;
 using MlOps.ServiceDefaults.Database;
 using MlOps.ServiceDefaults.Http;
 using MlOps.TrainerService.Algorithms;
-using MlOps.TrainerService.Datasets;
+using MlOps.Clients;
 using MlOps.TrainerService.Jobs;
 using MlOps.TrainerService.Mlflow;
 using MlOps.TrainerService.Persistence;
@@ -25,7 +25,7 @@ internal static class TrainerServiceExtensions
         builder.AddServiceDatabase<TrainerDbContext>(TrainerDbContext.Schema);
         builder.AddArtifactStore();
         // Dataset versions are downloaded whole before training: a call may take minutes.
-        builder.Services.AddHttpClient<DataServiceClient>()
+        builder.Services.AddHttpClient<DatasetsClient>()
             .ConfigureHttpClient(client => client.BaseAddress = new Uri("http://data"))
             .WithLongCalls(TimeSpan.FromMinutes(2))
             .AddServiceToken();

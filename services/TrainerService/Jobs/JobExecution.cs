@@ -28,7 +28,7 @@ namespace MlOps.TrainerService.Jobs;
 public sealed partial class JobExecution(
     TrainerDbContext db,
     JobLeases queue,
-    DataServiceClient data,
+    DatasetsClient data,
     AlgorithmCatalog algorithms,
     IArtifactStore store,
     ModelRegistry registry,

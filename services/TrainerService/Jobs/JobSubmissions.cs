@@ -8,7 +8,6 @@ using MlOps.Contracts.Training;
 using MlOps.Learning.Training;
 using MlOps.ServiceConventions.Auth;
 using MlOps.TrainerService.Algorithms;
-using MlOps.TrainerService.Datasets;
 using MlOps.TrainerService.Persistence;
 using MlOps.TrainerService.Registry;
 
@@ -23,7 +22,7 @@ public sealed record SubmissionResult(TrainingJob? Job, Dictionary<string, strin
 /// queues the job with every default filled in, so what runs is exactly what was accepted.
 /// </summary>
 public sealed class JobSubmissions(
-    TrainerDbContext db, DataServiceClient data, AlgorithmCatalog algorithms, TimeProvider time, IOptions<TrainingOptions> options)
+    TrainerDbContext db, DatasetsClient data, AlgorithmCatalog algorithms, TimeProvider time, IOptions<TrainingOptions> options)
 {
     public async Task<SubmissionResult> SubmitAsync(TrainingJobRequest request, ClaimsPrincipal user, CancellationToken cancellationToken)
     {

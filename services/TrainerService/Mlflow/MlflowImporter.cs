@@ -45,7 +45,7 @@ public sealed record MlflowImportOutcome(int? Version, bool Created, string? Mlf
 /// </summary>
 public sealed class MlflowImporter(
     MlflowClient mlflow,
-    DataServiceClient data,
+    DatasetsClient data,
     AlgorithmCatalog algorithms,
     IArtifactStore store,
     ModelRegistry registry,

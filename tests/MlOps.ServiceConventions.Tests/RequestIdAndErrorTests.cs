@@ -6,8 +6,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using MlOps.TestSupport;
 
-namespace MlOps.ServiceDefaults.Tests;
+namespace MlOps.ServiceConventions.Tests;
 
 public sealed class RequestIdAndErrorTests
 {

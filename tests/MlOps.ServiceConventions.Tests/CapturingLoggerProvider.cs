@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace MlOps.ServiceDefaults.Tests;
+namespace MlOps.ServiceConventions.Tests;
 
 /// <summary>Records every log entry with the values of all its scopes, the way a console or OTLP sink sees them.</summary>
 internal sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalScope

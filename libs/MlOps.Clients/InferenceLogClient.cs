@@ -2,10 +2,9 @@ using System.Buffers;
 using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using MlOps.Clients;
 using MlOps.Contracts.Serving;
 
-namespace MlOps.MonitoringService.Upstream;
+namespace MlOps.Clients;
 
 /// <summary>
 /// Reads serving's inference-log export (NDJSON) a page at a time, fetching the next page while the caller works on

@@ -1,6 +1,6 @@
 using MlOps.ServiceConventions.Paging;
 
-namespace MlOps.ServiceDefaults.Tests;
+namespace MlOps.ServiceConventions.Tests;
 
 public sealed class PagingTests
 {

@@ -4,7 +4,7 @@ using Microsoft.IdentityModel.Tokens;
 using MlOps.ServiceConventions.Auth;
 using MlOps.TestSupport;
 
-namespace MlOps.ServiceDefaults.Tests.Auth;
+namespace MlOps.ServiceConventions.Tests.Auth;
 
 /// <summary>The signature of a token is verified once; what is remembered never outlives the token or five minutes.</summary>
 public sealed class CachingTokenHandlerTests

@@ -7,7 +7,7 @@ using MlOps.ServiceConventions.Auth;
 using MlOps.ServiceDefaults.Http;
 using MlOps.TestSupport;
 
-namespace MlOps.ServiceDefaults.Tests.Auth;
+namespace MlOps.ServiceConventions.Tests.Auth;
 
 /// <summary>
 /// A caller service reaches a scope-protected callee with its client-credentials token from a real token endpoint

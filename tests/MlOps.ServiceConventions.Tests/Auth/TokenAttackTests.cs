@@ -11,7 +11,7 @@ using Microsoft.IdentityModel.Tokens;
 using MlOps.ServiceConventions.Auth;
 using MlOps.TestSupport;
 
-namespace MlOps.ServiceDefaults.Tests.Auth;
+namespace MlOps.ServiceConventions.Tests.Auth;
 
 /// <summary>
 /// The forged and stolen tokens issue 4 lists, sent to an endpoint that requires <c>mlops.read</c> on a service whose

@@ -1,13 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
-using MlOps.Clients;
 using MlOps.Contracts.Datasets;
-using MlOps.Learning.Data;
 
-namespace MlOps.TrainerService.Datasets;
+namespace MlOps.Clients;
 
-/// <summary>The data service's API as the trainer uses it: a version's metadata and profile, and its content.</summary>
-public sealed class DataServiceClient(HttpClient http)
+/// <summary>The data service's datasets (<c>/api/datasets</c>) as the trainer uses them: a version's metadata and profile, and its content.</summary>
+public sealed class DatasetsClient(HttpClient http)
 {
     /// <summary>The version (the newest when <paramref name="version"/> is null), or null when the dataset or version does not exist.</summary>
     public async Task<DatasetVersionDetail?> GetVersionAsync(string dataset, int? version, CancellationToken cancellationToken)
@@ -54,15 +52,6 @@ public sealed class DataServiceClient(HttpClient http)
         }
     }
 
-    /// <summary>The version's rows, read with the column types its profile gives (not inferred again).</summary>
-    public async Task<DataTable> ReadTableAsync(DatasetVersionDetail detail, CancellationToken cancellationToken)
-    {
-        await using var content = await OpenContentAsync(detail.Version.Name, detail.Version.Version, cancellationToken);
-        var types = detail.Version.Columns.ToDictionary(
-            column => column.Name, column => Enum.Parse<ColumnType>(column.Type, ignoreCase: true), StringComparer.Ordinal);
-        return CsvTableReader.Read(content, new CsvReadOptions { ColumnTypes = types }, cancellationToken);
-    }
-
     private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         if (!response.IsSuccessStatusCode)
@@ -73,6 +62,3 @@ public sealed class DataServiceClient(HttpClient http)
         }
     }
 }
-
-/// <summary>The dataset version a job names was deleted after the job was accepted.</summary>
-public sealed class DatasetGoneException(string message) : Exception(message);

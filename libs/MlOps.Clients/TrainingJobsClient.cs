@@ -1,12 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
-using MlOps.Clients;
 using MlOps.Contracts.Training;
 
-namespace MlOps.MonitoringService.Upstream;
+namespace MlOps.Clients;
 
-/// <summary>The trainer's jobs: how a version was trained, and a new job to train it again.</summary>
-public sealed class TrainerClient(HttpClient http)
+/// <summary>The trainer's training jobs (<c>/api/training/jobs</c>): how a version was trained, and a new job to train it again.</summary>
+public sealed class TrainingJobsClient(HttpClient http)
 {
     public async Task<TrainingJobResponse?> GetJobAsync(Guid id, CancellationToken cancellationToken)
     {

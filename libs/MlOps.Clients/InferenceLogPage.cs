@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace MlOps.MonitoringService.Upstream;
+namespace MlOps.Clients;
 
 /// <summary>
 /// One page of serving's inference-log export held whole: its NDJSON bytes (in a pooled buffer, returned on dispose)

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 using MlOps.ServiceConventions.Auth;
 using MlOps.TestSupport;
 
-namespace MlOps.ServiceDefaults.Tests;
+namespace MlOps.ServiceConventions.Tests;
 
 public sealed class TokenValidationTests : IAsyncLifetime
 {

@@ -5,10 +5,12 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 
-namespace MlOps.ServiceDefaults.Tests;
+namespace MlOps.TestSupport;
 
-/// <summary>A real Kestrel app on a loopback port with the service defaults, as a service would have them.</summary>
-internal sealed class TestApp : IAsyncDisposable
+/// <summary>
+/// A real Kestrel app on a loopback port with the service defaults and conventions, as a service would have them.
+/// </summary>
+public sealed class TestApp : IAsyncDisposable
 {
     private TestApp(WebApplication app, Uri address)
     {
