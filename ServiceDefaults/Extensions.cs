@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -52,7 +53,6 @@ public static class ServiceDefaultsExtensions
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter(TelemetryNames.Meters)
-                .AddView(PrometheusNames.Lint)
                 // A scrape answers what was measured up to that moment: no cached exposition.
                 .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0))
             .WithTracing(tracing => tracing
@@ -63,6 +63,9 @@ public static class ServiceDefaultsExtensions
                     http.FilterHttpRequestMessage = request =>
                         request.RequestUri is null || !ProbePaths.IsProbe(new PathString(request.RequestUri.AbsolutePath)))
                 .AddSource(TelemetryNames.Sources));
+
+        builder.Services.ConfigureOpenTelemetryMeterProvider((services, metrics) =>
+            metrics.AddView(new AppMeterView(services.GetRequiredService<IMeterFactory>()).Select));
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {

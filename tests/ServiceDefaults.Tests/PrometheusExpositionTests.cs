@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using MlOps.TestSupport;
 
 namespace MlOps.ServiceDefaults.Tests;
@@ -85,6 +86,22 @@ public sealed class PrometheusExpositionTests
     }
 
     [Fact]
+    public async Task Each_app_in_a_process_exports_its_own_instruments_not_another_apps_of_the_same_name()
+    {
+        // Tests host several apps in one process; meters are process-wide, and the SDK listens to them by name.
+        await using var first = await TestApp.StartAsync(_ => { });
+        await using var second = await TestApp.StartAsync(_ => { });
+        AppItems(first).Add(1);
+        AppItems(second).Add(7);
+
+        var firstSamples = Parse(await ScrapeAsync(first));
+        var secondSamples = Parse(await ScrapeAsync(second));
+
+        Assert.Equal(1, Assert.Single(firstSamples, s => s.Name == "mlops_tests_app_items_total").Value);
+        Assert.Equal(7, Assert.Single(secondSamples, s => s.Name == "mlops_tests_app_items_total").Value);
+    }
+
+    [Fact]
     public async Task Runtime_gauges_named_like_histogram_series_get_a_value_suffix()
     {
         await using var app = await TestApp.StartAsync(_ => { });
@@ -96,6 +113,10 @@ public sealed class PrometheusExpositionTests
         Assert.DoesNotContain(samples, s => s.Name == "dotnet_process_cpu_count");
         Assert.Contains(samples, s => s.Name == "dotnet_process_memory_working_set_bytes" && s.Value > 0);
     }
+
+    /// <summary>A counter on the app's own meter factory, as a service's metrics class creates it.</summary>
+    private static Counter<long> AppItems(TestApp app) =>
+        app.App.Services.GetRequiredService<IMeterFactory>().Create("MlOps.Tests.App").CreateCounter<long>("mlops.tests.app.items", description: "Items.");
 
     private static async Task<string> ScrapeAsync(TestApp app) => await app.Client.GetStringAsync("/metrics");
 
