@@ -52,10 +52,17 @@ try
         serving.WithEnvironment("InferenceLog__SpillDirectory", platform.InferenceSpill);
     }
 
-    // Every service knows every other by its service-discovery name (services__<name>__http__0).
+    // Every service knows every other by its service-discovery name (services__<name>__http__0), and starts once the
+    // token service is ready: before its bootstrap has created the platform client, a service's first calls would
+    // fail with invalid_client.
     IResourceBuilder<ProjectResource>[] services = [auth, data, trainer, serving, monitoring];
     foreach (var service in services)
     {
+        if (service != auth)
+        {
+            service.WaitFor(auth);
+        }
+
         service.WithEnvironment("Auth__Authority", authority);
         foreach (var other in services.Where(other => other != service))
         {
@@ -65,6 +72,7 @@ try
 
     var gateway = builder.AddPlatformService<Projects.Gateway>(Platform.Gateway, platform)
         .WithExternalHttpEndpoints()
+        .WaitFor(auth)
         .WithEnvironment("Auth__Authority", authority);
     foreach (var service in services)
     {

@@ -25,12 +25,16 @@ public static class ServiceConventionsExtensions
         return builder;
     }
 
-    /// <summary>The shared middleware, in order: errors, request ids, routing, authentication, authorization.</summary>
+    /// <summary>
+    /// The shared middleware, in order: request ids (outermost, so the access line records the status the error
+    /// handler answered, a 500 included, and the handler's own log lines carry the id), errors, routing,
+    /// authentication, authorization.
+    /// </summary>
     public static WebApplication UseServiceConventions(this WebApplication app)
     {
+        app.UseRequestIds();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseRequestIds();
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -4,6 +4,7 @@ builder.AddServiceConventions();   // libs/MlOps.ServiceConventions: errors, req
 builder.AddAuthService();          // Extensions/AuthServiceExtensions.cs
 
 var app = builder.Build();
+app.UseForwardedHeaders();         // callers' own addresses behind the gateway: Tokens/TrustedProxies.cs
 app.UseServiceConventions();
 app.MapDefaultEndpoints();
 app.MapAuthService();              // discovery, /connect/token, /api/auth/users, /api/auth/clients

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Net.Http.Json;
 using System.Text.Json;
 using MlOps.TestSupport;
@@ -275,6 +276,79 @@ public sealed class RunningPlatformTests(RunningPlatform running)
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("mlops.predict mlops.read mlops.train", body.GetProperty("scope").GetString());
+    }
+
+    [Fact]
+    public async Task Failed_sign_ins_lock_out_the_caller_that_made_them_not_every_caller_behind_the_gateway()
+    {
+        var password = (await File.ReadAllTextAsync(Path.Combine(Platform.Home, "admin-password"))).Trim();
+        // Two callers on their own loopback addresses; the gateway is the token service's only peer.
+        using var mallory = ClientFrom(IPAddress.Parse("127.0.0.2"));
+        using var alice = ClientFrom(IPAddress.Parse("127.0.0.3"));
+
+        // Names that do not exist, so no account locks: only the address counts up to its lock (20 in 15 minutes).
+        // Claiming other addresses does not help: the gateway sets X-Forwarded-For itself.
+        for (var i = 0; i < 20; i++)
+        {
+            using var failed = await SignInAsync(mallory, $"nobody-{i}", "wrong password", forwardedFor: $"198.51.100.{i}");
+            Assert.Equal(HttpStatusCode.BadRequest, failed.StatusCode);
+        }
+
+        using var malloryRight = await SignInAsync(mallory, "admin", password, forwardedFor: "198.51.100.200");
+        using var aliceRight = await SignInAsync(alice, "admin", password);
+
+        Assert.Equal(HttpStatusCode.BadRequest, malloryRight.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, aliceRight.StatusCode);
+    }
+
+    [Fact]
+    public async Task No_service_logs_a_token_failure_while_the_token_service_starts()
+    {
+        // Services start once the token service is ready (WaitFor), so none of them meets a client it cannot sign in yet.
+        foreach (var service in new[] { "data", "trainer", "serving", "monitoring", "gateway" })
+        {
+            var log = await Platform.LogOfAsync(service);
+            Assert.DoesNotContain("invalid_client", log, StringComparison.Ordinal);
+        }
+    }
+
+    private HttpClient ClientFrom(IPAddress source) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                socket.Bind(new IPEndPoint(source, 0));
+                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, context.DnsEndPoint.Port), cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    })
+    {
+        BaseAddress = Platform.UrlOf("gateway"),
+    };
+
+    private static Task<HttpResponseMessage> SignInAsync(HttpClient client, string userName, string password, string? forwardedFor = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/connect/token")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["grant_type"] = "password", ["username"] = userName, ["password"] = password,
+            }),
+        };
+        if (forwardedFor is not null)
+        {
+            request.Headers.Add("X-Forwarded-For", forwardedFor);
+        }
+
+        return client.SendAsync(request);
     }
 
     private async Task AssertLoggedAsync(string service, string text) =>

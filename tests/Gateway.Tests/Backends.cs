@@ -18,6 +18,7 @@ public sealed record EchoedRequest(
 public sealed class Backends : IAsyncLifetime
 {
     private readonly ConcurrentDictionary<string, WebApplication> _servers = new();
+    private readonly ConcurrentDictionary<string, int> _ports = new();
 
     public IReadOnlyDictionary<string, string> Addresses =>
         _servers.ToDictionary(pair => pair.Key, pair => pair.Value.Urls.Single());
@@ -26,17 +27,26 @@ public sealed class Backends : IAsyncLifetime
     {
         foreach (var service in PlatformRoutes.Services)
         {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Logging.ClearProviders();
-            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
-            var app = builder.Build();
-            app.MapGet("/health", () => Results.Ok());
-            app.Run(async context =>
-            {
-                var counter = new CountingStream();
-                await context.Request.Body.CopyToAsync(counter);
-                await context.Response.WriteAsJsonAsync(new EchoedRequest(
+            await StartAsync(service, port: 0);
+        }
+    }
+
+    /// <summary>Starts a stopped backend again on the address it had.</summary>
+    public async Task RestartAsync(string service) => await StartAsync(service, _ports[service]);
+
+    private async Task StartAsync(string service, int port)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
+        var app = builder.Build();
+        app.MapGet("/health", () => Results.Ok());
+        app.Run(async context =>
+        {
+            var counter = new CountingStream();
+            await context.Request.Body.CopyToAsync(counter);
+            await context.Response.WriteAsJsonAsync(new EchoedRequest(
                 service,
                 context.Request.Method,
                 context.Request.Path + context.Request.QueryString,
@@ -44,10 +54,10 @@ public sealed class Backends : IAsyncLifetime
                 context.Request.Headers["traceparent"].ToString() is { Length: > 0 } trace ? trace : null,
                 context.Request.Headers["X-Request-Id"].ToString() is { Length: > 0 } id ? id : null,
                 counter.Length));
-            });
-            await app.StartAsync();
-            _servers[service] = app;
-        }
+        });
+        await app.StartAsync();
+        _servers[service] = app;
+        _ports[service] = new Uri(app.Urls.Single()).Port;
     }
 
     public async Task StopAsync(string service)

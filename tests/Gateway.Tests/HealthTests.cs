@@ -21,6 +21,35 @@ public sealed class HealthTests
         }
     }
 
+    [Fact]
+    public async Task Health_is_ok_again_on_the_first_probe_after_a_service_comes_back()
+    {
+        var backends = new Backends();
+        await backends.InitializeAsync();
+        try
+        {
+            await using var gateway = GatewayFactory.Create(backends.Addresses);
+            using var client = gateway.CreateClient();
+            await backends.StopAsync("serving");
+            // Probes all through an outage, as an orchestrator's: a circuit breaker on the probe client would open
+            // here and keep answering 503 for its break after the service is back.
+            for (var i = 0; i < 12; i++)
+            {
+                using var down = await client.GetAsync("/health");
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
+            }
+
+            await backends.RestartAsync("serving");
+            using var back = await client.GetAsync("/health");
+
+            Assert.Equal(HttpStatusCode.OK, back.StatusCode);
+        }
+        finally
+        {
+            await backends.DisposeAsync();
+        }
+    }
+
     private static async Task CheckAsync(Backends backends)
     {
         await using var gateway = GatewayFactory.Create(backends.Addresses);

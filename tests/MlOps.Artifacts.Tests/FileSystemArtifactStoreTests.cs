@@ -43,6 +43,23 @@ public sealed class FileSystemArtifactStoreTests : ArtifactStoreContract, IDispo
     }
 
     [Fact]
+    public async Task A_delete_removes_the_folders_it_leaves_empty_and_keeps_those_that_hold_others()
+    {
+        var kept = await _store.PutContentAddressedAsync("datasets/wine", new GeneratedContent(1000, seed: 24));
+        var removed = await _store.PutContentAddressedAsync("datasets/iris", new GeneratedContent(1000, seed: 25));
+
+        await _store.DeleteAsync(removed.Key);
+
+        Assert.False(Directory.Exists(Path.Combine(_store.Root, "datasets", "iris")));
+        Assert.True(File.Exists(Path.Combine(_store.Root, kept.Key)));
+        await _store.DeleteAsync(kept.Key);
+        Assert.Equal([FileSystemArtifactStore.IncomingFolder], Directory.EnumerateFileSystemEntries(_store.Root).Select(Path.GetFileName));
+        // The folders come back for the next object.
+        var again = await _store.PutContentAddressedAsync("datasets/iris", new GeneratedContent(1000, seed: 25));
+        Assert.Equal(1000, new FileInfo(Path.Combine(_store.Root, again.Key)).Length);
+    }
+
+    [Fact]
     public async Task Objects_are_plain_files_under_the_root()
     {
         await _store.PutAsync("datasets/wine/v1.csv", new GeneratedContent(1000, seed: 23));

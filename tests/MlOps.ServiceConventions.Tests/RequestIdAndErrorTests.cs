@@ -74,17 +74,21 @@ public sealed class RequestIdAndErrorTests
             {
                 web.MapGet("/fine", () => "fine").AllowAnonymous();
                 web.MapGet("/busy", () => Results.StatusCode(StatusCodes.Status503ServiceUnavailable)).AllowAnonymous();
+                web.MapGet("/boom", string () => throw new InvalidOperationException("a fault")).AllowAnonymous();
             },
             configure: builder => builder.Logging.AddProvider(logs));
 
         using (await app.Client.GetAsync("/fine"))
         using (await app.Client.GetAsync("/busy"))
+        using (await app.Client.GetAsync("/boom"))
         {
         }
 
         var access = logs.Entries.Where(e => e.Category == "MlOps.Requests").ToList();
         Assert.Equal(LogLevel.Information, Assert.Single(access, e => e.Message.StartsWith("HTTP GET /fine answered 200", StringComparison.Ordinal)).Level);
         Assert.Equal(LogLevel.Warning, Assert.Single(access, e => e.Message.StartsWith("HTTP GET /busy answered 503", StringComparison.Ordinal)).Level);
+        // The status the client got, not the 200 the response held while the exception passed.
+        Assert.Equal(LogLevel.Warning, Assert.Single(access, e => e.Message.StartsWith("HTTP GET /boom answered 500", StringComparison.Ordinal)).Level);
     }
 
     [Fact]

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using MlOps.ServiceConventions.Auth;
@@ -100,8 +102,13 @@ public sealed class TokenValidationTests : IAsyncLifetime
         var token = _issuer.CreateToken(_issuer.NewRsaKey(), audience: "some-other-api");
 
         using var response = await GetAsync("/read", token);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        // Both audiences named, in the challenge and in the body.
+        const string Expected = "The token is for audience 'some-other-api'; this platform accepts tokens for 'mlops'.";
+        Assert.Contains($"error_description=\"{Expected}\"", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        Assert.Equal(Expected, problem.GetProperty("detail").GetString());
     }
 
     [Fact]

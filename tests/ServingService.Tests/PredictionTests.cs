@@ -103,6 +103,22 @@ public sealed class PredictionTests(ServingPlatform platform) : IClassFixture<Se
     }
 
     [Fact]
+    public async Task A_text_input_holding_a_NUL_character_is_refused_naming_the_input()
+    {
+        await platform.CartsAsync();
+        var serving = platform.AddServing();
+        using var client = platform.Client(serving);
+        var instance = CartInstances.One();
+        instance["time_of_day"] = "morn\u0000ing";
+
+        using var response = await client.PostAsJsonAsync("/api/predict/carts", instance);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("U+0000", problem.GetProperty("errors").GetProperty("time_of_day")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_missing_value_sent_as_null_and_an_unseen_category_are_scored_as_in_training()
     {
         await platform.CartsAsync();

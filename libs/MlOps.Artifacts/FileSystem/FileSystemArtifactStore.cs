@@ -31,9 +31,7 @@ public sealed class FileSystemArtifactStore : IArtifactStore
         var (temporary, size, sha256) = await WriteTemporaryAsync(content, cancellationToken);
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            CheckNoLinks(key, path);
-            File.Move(temporary, path, overwrite: true);
+            MoveIntoPlace(temporary, key, path, overwrite: true);
         }
         catch
         {
@@ -56,12 +54,10 @@ public sealed class FileSystemArtifactStore : IArtifactStore
             var path = Resolve(key);
             if (!File.Exists(path))
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                CheckNoLinks(key, path);
                 try
                 {
                     // No overwrite: link + unlink, so a concurrent put of the same content cannot be clobbered.
-                    File.Move(temporary, path, overwrite: false);
+                    MoveIntoPlace(temporary, key, path, overwrite: false);
                 }
                 catch (IOException) when (File.Exists(path))
                 {
@@ -132,7 +128,53 @@ public sealed class FileSystemArtifactStore : IArtifactStore
             // Already absent.
         }
 
+        RemoveEmptyFolders(path);
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Creates the object's folder and moves the finished file into it. A delete may remove that folder, emptied,
+    /// between the two steps (<see cref="RemoveEmptyFolders"/>): then the folder is created again.
+    /// </summary>
+    private void MoveIntoPlace(string temporary, string key, string path, bool overwrite)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            CheckNoLinks(key, path);
+            try
+            {
+                File.Move(temporary, path, overwrite);
+                return;
+            }
+            catch (DirectoryNotFoundException) when (attempt < 3 && File.Exists(temporary))
+            {
+            }
+        }
+    }
+
+    /// <summary>
+    /// Removes the folders a deleted object leaves empty, up to the root, so deleted versions and refused uploads leave
+    /// no <c>datasets/&lt;name&gt;/sha256/&lt;hh&gt;/</c> behind. A folder that holds anything stops the walk.
+    /// </summary>
+    private void RemoveEmptyFolders(string path)
+    {
+        for (var folder = Path.GetDirectoryName(path); folder is not null && folder.StartsWith(_rootWithSeparator, StringComparison.Ordinal); folder = Path.GetDirectoryName(folder))
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: false);
+            }
+            catch (IOException)
+            {
+                // Not empty (or gone already).
+                return;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return;
+            }
+        }
     }
 
     private async Task<(string Path, long Size, string Sha256)> WriteTemporaryAsync(Stream content, CancellationToken cancellationToken)

@@ -15,7 +15,7 @@ internal interface ICsvRowSink
 
 /// <summary>
 /// The one streaming pass over a CSV file that the table reader and the profiler share, with the file checks both
-/// need: UTF-8 (the line named when it is not), a header with unique non-empty names, and every row as wide as the
+/// need: UTF-8 text without NUL bytes (the line named when it is not), a header with unique non-empty names, and every row as wide as the
 /// header. Empty lines are skipped; a header without data rows is an error.
 /// </summary>
 internal static class CsvRows
@@ -62,7 +62,7 @@ internal static class CsvRows
                 ct.ThrowIfCancellationRequested();
             }
 
-            EnsureValidUtf8(csv);
+            EnsureText(csv);
             if (csv.FieldCount != names.Length)
             {
                 throw new DataException(
@@ -84,7 +84,7 @@ internal static class CsvRows
     /// <summary>The header's names, trimmed: each present and used once.</summary>
     private static string[] HeaderNames(CsvReader csv)
     {
-        EnsureValidUtf8(csv);
+        EnsureText(csv);
         var names = new string[csv.FieldCount];
         var firstColumnOf = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < names.Length; i++)
@@ -107,12 +107,21 @@ internal static class CsvRows
         return names;
     }
 
-    /// <summary>CsvHelper decodes invalid UTF-8 to U+FFFD silently; checking each record's bytes names the line.</summary>
-    private static void EnsureValidUtf8(CsvReader csv)
+    /// <summary>
+    /// CsvHelper decodes invalid UTF-8 to U+FFFD silently; checking each record's bytes names the line. A NUL byte is
+    /// not text either, and no PostgreSQL text or jsonb value (a profile, a report) can hold one.
+    /// </summary>
+    private static void EnsureText(CsvReader csv)
     {
-        if (!Utf8.IsValid(csv.RawRecord))
+        var record = csv.RawRecord;
+        if (!Utf8.IsValid(record))
         {
             throw new DataException($"Line {csv.LineNumber} is not valid UTF-8: the file must be encoded in UTF-8.");
+        }
+
+        if (record.Contains((byte)0))
+        {
+            throw new DataException($"Line {csv.LineNumber} contains a NUL byte (U+0000): a CSV file must hold text only.");
         }
     }
 }

@@ -30,7 +30,16 @@ public static class InputValues
             case JsonValueKind.String when numeric:
                 return TryParse(input, json.GetString()!, out value, out error);
             case JsonValueKind.String:
-                value = FeatureValue.FromText(json.GetString());
+                var text = json.GetString()!;
+                if (text.Contains('\0', StringComparison.Ordinal))
+                {
+                    // Training data cannot hold one (CSV files are text), and neither can the reports of what was served.
+                    value = FeatureValue.Missing;
+                    error = "contains U+0000 (NUL), which no text input may hold.";
+                    return false;
+                }
+
+                value = FeatureValue.FromText(text);
                 return true;
             case JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False:
                 value = FeatureValue.FromText(json.GetRawText());

@@ -45,6 +45,7 @@ public static class TokenValidationExtensions
         }
 
         jwt.Audience = auth.Audience;
+        jwt.Events = new JwtBearerEvents { OnChallenge = context => TokenChallenge.DescribeAsync(context, auth.Audience) };
         jwt.MapInboundClaims = false;
         jwt.RefreshOnIssuerKeyNotFound = true;
         jwt.TokenValidationParameters = new TokenValidationParameters

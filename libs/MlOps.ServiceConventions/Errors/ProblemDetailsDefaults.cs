@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using MlOps.ServiceConventions.Auth;
 using MlOps.ServiceConventions.RequestIds;
 
 namespace MlOps.ServiceConventions.Errors;
@@ -32,6 +33,12 @@ internal static class ProblemDetailsDefaults
             if (context.Exception is BadHttpRequestException bad)
             {
                 problem.Detail ??= bad.Message;
+            }
+
+            // Why a bearer token was refused (MlOps.ServiceConventions.Auth.TokenChallenge).
+            if (problem.Status == StatusCodes.Status401Unauthorized && http.Items[TokenChallenge.DetailItem] is string refusal)
+            {
+                problem.Detail ??= refusal;
             }
 
             if (problem.Status == StatusCodes.Status500InternalServerError)

@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
 using MlOps.AuthService.Bootstrap;
 using MlOps.AuthService.Clients;
@@ -31,6 +32,8 @@ internal static class AuthServiceExtensions
         services.AddScoped<ClientAuthentication>();
         services.AddScoped<LoginThrottle>();
         services.AddScoped<TokenGrants>();
+
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IConfiguration>(TrustedProxies.Configure);
 
         // The gateway limits token requests too; this guards the service when it is reached directly.
         var permitsPerMinute = builder.Configuration.GetValue("TokenService:RequestsPerMinutePerAddress", 60);

@@ -108,13 +108,16 @@ internal sealed class TokenGrants(
         var normalized = User.Normalize(userName);
         var userKey = LoginThrottle.UserKey(normalized);
         var addressKey = LoginThrottle.AddressKey(address);
+
+        // The password is checked even when the name or the address is locked, so that a locked attempt costs what any
+        // other does: the time of an answer must not tell that a lock is on.
+        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.NormalizedUserName == normalized, cancellationToken);
+        var verdict = passwords.VerifyHashedPassword(user ?? Decoy, (user ?? Decoy).PasswordHash, password);
         if (await throttle.IsLockedAsync([userKey, addressKey], cancellationToken))
         {
             return (null, TokenError.InvalidGrant(SignInFailed));
         }
 
-        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.NormalizedUserName == normalized, cancellationToken);
-        var verdict = passwords.VerifyHashedPassword(user ?? Decoy, (user ?? Decoy).PasswordHash, password);
         if (user is null || user.Disabled || verdict == PasswordVerificationResult.Failed)
         {
             await throttle.RecordFailureAsync(userKey, lockout.Value.MaxFailuresPerUser, cancellationToken);

@@ -66,7 +66,7 @@ public static partial class DatasetEndpoints
         var mediaType = MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var parsed) ? parsed.MediaType.Value : null;
         Stream? body = mediaType switch
         {
-            "text/csv" or "application/csv" or "text/plain" or "application/octet-stream" => context.Request.Body,
+            "text/csv" or "application/csv" or "text/plain" => context.Request.Body,
             "multipart/form-data" => await FileSectionAsync(context.Request, parsed!, ct),
             _ => null,
         };
@@ -75,7 +75,7 @@ public static partial class DatasetEndpoints
             return mediaType == "multipart/form-data"
                 ? TypedResults.Problem("The multipart body has no part named 'file'.", statusCode: StatusCodes.Status400BadRequest, title: "No file")
                 : TypedResults.Problem(
-                    $"Send the CSV as text/csv, or as multipart/form-data with a part named 'file'; got '{context.Request.ContentType}'.",
+                    $"Send the CSV as text/csv (or application/csv, text/plain), or as multipart/form-data with a part named 'file'; got '{context.Request.ContentType}'.",
                     statusCode: StatusCodes.Status415UnsupportedMediaType,
                     title: "Unsupported content type");
         }

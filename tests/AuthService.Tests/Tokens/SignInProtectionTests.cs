@@ -1,5 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using MlOps.AuthService.Users;
 using MlOps.AuthService.Tests.Keys;
 using MlOps.TestSupport;
 
@@ -26,6 +29,29 @@ public sealed class SignInProtectionTests(PostgresFixture postgres) : IClassFixt
 
         Assert.Equal((HttpStatusCode.BadRequest, "invalid_grant"), (whileLocked.Status, whileLocked.Error));
         Assert.Equal(HttpStatusCode.OK, afterLock.Status);
+    }
+
+    [Fact]
+    public async Task A_locked_sign_in_checks_the_password_like_any_other_so_its_time_does_not_show_the_lock()
+    {
+        var hasher = new CountingPasswordHasher();
+        await using var host = await TokenServiceHost.StartAsync(
+            postgres, testServices: services => services.AddSingleton<IPasswordHasher<User>>(hasher));
+        var atStart = hasher.Verifications;
+        await SignInAsync(host, "wrong password");
+        var perAttempt = hasher.Verifications - atStart;
+        for (var i = 0; i < 4; i++)
+        {
+            await SignInAsync(host, "wrong password " + i);
+        }
+
+        var beforeLocked = hasher.Verifications;
+        var locked = await SignInAsync(host, "wrong again");
+        var lockedRight = await SignInAsync(host, TokenServiceHost.AdminPassword);
+
+        Assert.Equal(1, perAttempt);
+        Assert.Equal(("invalid_grant", "invalid_grant"), (locked.Error, lockedRight.Error));
+        Assert.Equal(beforeLocked + 2, hasher.Verifications);
     }
 
     [Fact]
@@ -94,6 +120,23 @@ public sealed class SignInProtectionTests(PostgresFixture postgres) : IClassFixt
         }
 
         Assert.Equal([HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.TooManyRequests], statuses);
+    }
+
+    /// <summary>Identity's hasher, counting how often a password is checked.</summary>
+    private sealed class CountingPasswordHasher : IPasswordHasher<User>
+    {
+        private readonly PasswordHasher<User> _inner = new();
+        private int _verifications;
+
+        public int Verifications => Volatile.Read(ref _verifications);
+
+        public string HashPassword(User user, string password) => _inner.HashPassword(user, password);
+
+        public PasswordVerificationResult VerifyHashedPassword(User user, string hashedPassword, string providedPassword)
+        {
+            Interlocked.Increment(ref _verifications);
+            return _inner.VerifyHashedPassword(user, hashedPassword, providedPassword);
+        }
     }
 
     private static async Task<(HttpStatusCode Status, string? Error)> SignInAsync(TokenServiceHost host, string password)

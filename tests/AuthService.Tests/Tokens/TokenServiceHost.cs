@@ -35,7 +35,8 @@ internal sealed class TokenServiceHost : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<TokenServiceHost> StartAsync(PostgresFixture postgres, TimeProvider? time = null, int requestsPerMinute = 10_000)
+    public static async Task<TokenServiceHost> StartAsync(
+        PostgresFixture postgres, TimeProvider? time = null, int requestsPerMinute = 10_000, Action<IServiceCollection>? testServices = null)
     {
         var connectionString = await AuthServiceHost.NewDatabaseAsync(postgres);
         WebApplicationFactory<Program>? self = null;
@@ -49,9 +50,12 @@ internal sealed class TokenServiceHost : IAsyncDisposable
                 ["TokenService:RequestsPerMinutePerAddress"] = requestsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
             })
             .WithWebHostBuilder(web => web.ConfigureTestServices(services =>
+            {
                 // Configure, not PostConfigure: the bearer handler builds its backchannel in its own post-configure step.
                 services.Configure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, options =>
-                    options.BackchannelHttpHandler = self!.Server.CreateHandler())));
+                    options.BackchannelHttpHandler = self!.Server.CreateHandler());
+                testServices?.Invoke(services);
+            }));
         self = factory;
         var host = new TokenServiceHost(factory, connectionString);
         await Eventually.ReturnsAsync(

@@ -65,6 +65,11 @@ internal sealed class DataServiceHost : IAsyncDisposable
     /// <summary>Every object in the store (temporary files included): what a failed upload must not leave.</summary>
     public string[] StoredFiles() => Directory.GetFiles(Artifacts.Path, "*", SearchOption.AllDirectories);
 
+    /// <summary>Every file and folder in the artifact store but the store's own folder of writes in progress.</summary>
+    public string[] StoredEntries() => Directory.GetFileSystemEntries(Artifacts.Path, "*", SearchOption.AllDirectories)
+        .Where(entry => !Path.GetRelativePath(Artifacts.Path, entry).StartsWith(MlOps.Artifacts.FileSystem.FileSystemArtifactStore.IncomingFolder, StringComparison.Ordinal))
+        .ToArray();
+
     public async Task<long> VersionRowsAsync()
     {
         await using var connection = new NpgsqlConnection(ConnectionString);

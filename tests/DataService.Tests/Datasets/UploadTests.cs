@@ -90,6 +90,7 @@ public sealed class UploadTests(PostgresFixture postgres) : IClassFixture<Postgr
     [InlineData("a,b\n1,2\n3\n", "Line 3 has 1 field where the header has 2")]
     [InlineData("a,a\n1,2\n", "names column 'a' twice")]
     [InlineData("a,\n1,2\n", "Column 2 of the header (line 1) has an empty name")]
+    [InlineData("a,b\n1,x\0y\n", "Line 2 contains a NUL byte")]
     public async Task An_invalid_file_is_refused_with_its_reason_and_leaves_nothing_behind(string content, string reason)
     {
         await using var host = await DataServiceHost.StartAsync(postgres);
@@ -100,8 +101,30 @@ public sealed class UploadTests(PostgresFixture postgres) : IClassFixture<Postgr
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(reason, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        Assert.Empty(host.StoredFiles());
+        // Not a file, not an empty folder.
+        Assert.Empty(host.StoredEntries());
         Assert.Equal(0, await host.VersionRowsAsync());
+    }
+
+    [Theory]
+    [InlineData("application/octet-stream")]
+    [InlineData("application/json")]
+    public async Task A_body_that_is_not_declared_as_csv_is_refused_with_415_naming_the_accepted_types(string contentType)
+    {
+        await using var host = await DataServiceHost.StartAsync(postgres);
+        using var client = host.Client();
+        using var body = new ByteArrayContent(Encoding.UTF8.GetBytes(Csv));
+        body.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+
+        using var response = await client.PostAsync("/api/datasets/sales/versions", body);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        var detail = problem.GetProperty("detail").GetString()!;
+        Assert.Contains(contentType, detail, StringComparison.Ordinal);
+        Assert.Contains("text/csv", detail, StringComparison.Ordinal);
+        Assert.Contains("multipart/form-data", detail, StringComparison.Ordinal);
+        Assert.Empty(host.StoredEntries());
     }
 
     [Fact]
