@@ -33,7 +33,7 @@ internal sealed partial class BootstrapService(
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
             var options = BootstrapOptions.From(configuration);
-            await EnsureAdminAsync(db, scope.ServiceProvider.GetRequiredService<IPasswordHasher<User>>(), options, stoppingToken);
+            await EnsureAdminAsync(scope.ServiceProvider.GetRequiredService<UserManager<User>>(), options);
             await EnsurePlatformClientAsync(db, scope.ServiceProvider.GetRequiredService<IPasswordHasher<Client>>(), options, stoppingToken);
             Completed.TrySetResult();
         }
@@ -44,9 +44,9 @@ internal sealed partial class BootstrapService(
         }
     }
 
-    private async Task EnsureAdminAsync(AuthDbContext db, IPasswordHasher<User> hasher, BootstrapOptions options, CancellationToken cancellationToken)
+    private async Task EnsureAdminAsync(UserManager<User> users, BootstrapOptions options)
     {
-        if (await db.Users.AnyAsync(u => u.Roles.Contains(Roles.Admin), cancellationToken))
+        if ((await users.GetUsersInRoleAsync(Roles.Admin)).Count > 0)
         {
             return;
         }
@@ -58,19 +58,19 @@ internal sealed partial class BootstrapService(
         }
 
         var now = time.GetUtcNow();
-        var admin = new User
+        var admin = new User { Id = Guid.CreateVersion7(), UserName = BootstrapOptions.AdminUserName, CreatedAt = now, UpdatedAt = now };
+        var created = await users.CreateAsync(admin, options.AdminPassword);
+        if (created.Succeeded)
         {
-            Id = Guid.NewGuid(),
-            UserName = BootstrapOptions.AdminUserName,
-            NormalizedUserName = User.Normalize(BootstrapOptions.AdminUserName),
-            PasswordHash = string.Empty,
-            Roles = [Roles.Admin],
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-        admin.PasswordHash = hasher.HashPassword(admin, options.AdminPassword);
-        db.Users.Add(admin);
-        await db.SaveChangesAsync(cancellationToken);
+            created = await users.AddToRoleAsync(admin, Roles.Admin);
+        }
+
+        if (!created.Succeeded)
+        {
+            throw new InvalidOperationException(
+                "The admin user cannot be created from MLOPS_ADMIN_PASSWORD: " + string.Join(" ", created.Errors.Select(error => error.Description)));
+        }
+
         LogAdminCreated(logger, BootstrapOptions.AdminUserName);
     }
 

@@ -25,7 +25,20 @@ internal static class AuthServiceExtensions
         builder.AddSigningKeys();
 
         services.AddOptions<LoginThrottleOptions>().BindConfiguration(LoginThrottleOptions.SectionName);
-        services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
+        // People: ASP.NET Core Identity's store and password policy; lockout stays the token service's own (LoginThrottle).
+        services.AddIdentityCore<User>(identity =>
+            {
+                identity.Password.RequiredLength = UserEndpoints.MinPasswordLength;
+                identity.Password.RequireDigit = false;
+                identity.Password.RequireLowercase = false;
+                identity.Password.RequireUppercase = false;
+                identity.Password.RequireNonAlphanumeric = false;
+                identity.Password.RequiredUniqueChars = 1;
+                identity.User.AllowedUserNameCharacters = UserEndpoints.UserNameCharacters;
+                identity.Lockout.AllowedForNewUsers = false;
+            })
+            .AddRoles<IdentityRole<Guid>>()
+            .AddEntityFrameworkStores<AuthDbContext>();
         services.AddSingleton<IPasswordHasher<Client>, PasswordHasher<Client>>();
         services.AddSingleton<IssuerName>();
         services.AddSingleton<AccessTokenFactory>();

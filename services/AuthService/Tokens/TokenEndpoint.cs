@@ -69,6 +69,7 @@ public static class TokenEndpoint
 /// <summary>The three grants, each returning a token response or the RFC 6749 error to answer.</summary>
 internal sealed class TokenGrants(
     AuthDbContext db,
+    UserManager<User> users,
     ClientAuthentication clients,
     LoginThrottle throttle,
     IPasswordHasher<User> passwords,
@@ -84,9 +85,7 @@ internal sealed class TokenGrants(
     private static readonly User Decoy = new()
     {
         UserName = string.Empty,
-        NormalizedUserName = string.Empty,
         PasswordHash = new PasswordHasher<User>().HashPassword(null!, Secrets.New()),
-        Roles = [],
     };
 
     public async Task<(TokenResponse?, TokenError?)> PasswordAsync(
@@ -105,14 +104,14 @@ internal sealed class TokenGrants(
             return (null, TokenError.InvalidClient("Client authentication failed."));
         }
 
-        var normalized = User.Normalize(userName);
+        var normalized = users.NormalizeName(userName) ?? userName;
         var userKey = LoginThrottle.UserKey(normalized);
         var addressKey = LoginThrottle.AddressKey(address);
 
         // The password is checked even when the name or the address is locked, so that a locked attempt costs what any
         // other does: the time of an answer must not tell that a lock is on.
-        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.NormalizedUserName == normalized, cancellationToken);
-        var verdict = passwords.VerifyHashedPassword(user ?? Decoy, (user ?? Decoy).PasswordHash, password);
+        var user = await users.FindByNameAsync(userName);
+        var verdict = passwords.VerifyHashedPassword(user ?? Decoy, (user ?? Decoy).PasswordHash ?? Decoy.PasswordHash!, password);
         if (await throttle.IsLockedAsync([userKey, addressKey], cancellationToken))
         {
             return (null, TokenError.InvalidGrant(SignInFailed));
@@ -126,7 +125,8 @@ internal sealed class TokenGrants(
         }
 
         await throttle.ResetAsync(userKey, cancellationToken);
-        var allowed = Roles.ScopesOf(user.Roles);
+        var roles = await users.GetRolesAsync(user);
+        var allowed = Roles.ScopesOf(roles);
         if (client is not null)
         {
             allowed.IntersectWith(client.Scopes);
@@ -138,7 +138,7 @@ internal sealed class TokenGrants(
             return (null, scopeError);
         }
 
-        var subject = new TokenSubject(user.Id.ToString(), client?.ClientId ?? PublicClientId, user.UserName, user.Roles);
+        var subject = new TokenSubject(user.Id.ToString(), client?.ClientId ?? PublicClientId, user.UserName!, [.. roles]);
         var refresh = await NewRefreshTokenAsync(user.Id, client?.ClientId, scope!, Guid.NewGuid(), cancellationToken);
         return (await ResponseAsync(subject, scope!, refresh, cancellationToken), null);
     }
@@ -207,15 +207,16 @@ internal sealed class TokenGrants(
             return (null, TokenError.InvalidGrant("The refresh token was already used; every token of its sign-in is now revoked."));
         }
 
-        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == token.UserId, cancellationToken);
+        var user = await users.FindByIdAsync(token.UserId.ToString());
         if (user is null || user.Disabled)
         {
             return (null, TokenError.InvalidGrant("The user of this refresh token can no longer sign in."));
         }
 
         // The new token may narrow the scope but never widen it, and loses what the user's roles no longer grant.
+        var roles = await users.GetRolesAsync(user);
         var allowed = token.Scope.Split(' ').ToHashSet(StringComparer.Ordinal);
-        allowed.IntersectWith(Roles.ScopesOf(user.Roles));
+        allowed.IntersectWith(Roles.ScopesOf(roles));
         var requested = form["scope"].ToString();
         var (scope, scopeError) = ScopeRequest.Narrow(requested.Length == 0 ? string.Join(' ', allowed) : requested, allowed);
         if (scopeError is not null)
@@ -223,7 +224,7 @@ internal sealed class TokenGrants(
             return (null, scopeError);
         }
 
-        var subject = new TokenSubject(user.Id.ToString(), client?.ClientId ?? PublicClientId, user.UserName, user.Roles);
+        var subject = new TokenSubject(user.Id.ToString(), client?.ClientId ?? PublicClientId, user.UserName!, [.. roles]);
         var refresh = await NewRefreshTokenAsync(user.Id, client?.ClientId, scope!, token.FamilyId, cancellationToken);
         return (await ResponseAsync(subject, scope!, refresh, cancellationToken), null);
     }

@@ -1,24 +1,16 @@
+using Microsoft.AspNetCore.Identity;
+
 namespace MlOps.AuthService.Users;
 
-/// <summary>A person who signs in with the password grant.</summary>
-public sealed class User
+/// <summary>
+/// A person who signs in, stored by ASP.NET Core Identity (<c>auth.users</c>, roles in <c>auth.user_roles</c>); what
+/// Identity has no field for is here: a disabled user cannot sign in, and when the account was made and last changed.
+/// </summary>
+public sealed class User : IdentityUser<Guid>
 {
-    public Guid Id { get; set; }
-
-    public required string UserName { get; set; }
-
-    /// <summary>The user name as compared: trimmed and upper-cased invariantly, unique.</summary>
-    public required string NormalizedUserName { get; set; }
-
-    public required string PasswordHash { get; set; }
-
-    public required string[] Roles { get; set; }
-
     public bool Disabled { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }
-
-    public static string Normalize(string userName) => userName.Trim().ToUpperInvariant();
 }

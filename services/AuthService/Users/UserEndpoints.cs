@@ -8,10 +8,17 @@ using MlOps.ServiceConventions.Paging;
 
 namespace MlOps.AuthService.Users;
 
-/// <summary><c>/api/auth/users</c>: create, list, disable or enable users, and reset passwords (scope mlops.admin).</summary>
+/// <summary>
+/// <c>/api/auth/users</c>: create, list, disable or enable users, and reset passwords (scope mlops.admin), over
+/// ASP.NET Core Identity's <see cref="UserManager{TUser}"/>.
+/// </summary>
 public static partial class UserEndpoints
 {
     public const int MinPasswordLength = 12;
+    public const int MaxPasswordLength = 256;
+
+    /// <summary>What a user name may hold (Identity checks it too).</summary>
+    public const string UserNameCharacters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._@-";
 
     public static void MapUsers(this WebApplication app)
     {
@@ -19,15 +26,15 @@ public static partial class UserEndpoints
         users.MapPost("/", CreateAsync).WithName("CreateUser").WithSummary("Create a user with roles admin, data-scientist or viewer");
         users.MapGet("/", ListAsync).WithName("ListUsers").WithSummary("Users, by user name, a page at a time");
         users.MapGet("/{userName}", GetAsync).WithName("GetUser");
-        users.MapPost("/{userName}/disable", (string userName, AuthDbContext db, TimeProvider time, CancellationToken ct) =>
-            SetDisabledAsync(userName, true, db, time, ct)).WithName("DisableUser").WithSummary("Refuse the user's sign-ins and revoke its refresh tokens");
-        users.MapPost("/{userName}/enable", (string userName, AuthDbContext db, TimeProvider time, CancellationToken ct) =>
-            SetDisabledAsync(userName, false, db, time, ct)).WithName("EnableUser");
+        users.MapPost("/{userName}/disable", (string userName, UserManager<User> manager, AuthDbContext db, TimeProvider time, CancellationToken ct) =>
+            SetDisabledAsync(userName, true, manager, db, time, ct)).WithName("DisableUser").WithSummary("Refuse the user's sign-ins and revoke its refresh tokens");
+        users.MapPost("/{userName}/enable", (string userName, UserManager<User> manager, AuthDbContext db, TimeProvider time, CancellationToken ct) =>
+            SetDisabledAsync(userName, false, manager, db, time, ct)).WithName("EnableUser");
         users.MapPost("/{userName}/password", ResetPasswordAsync).WithName("ResetPassword").WithSummary("Set a new password and revoke the user's refresh tokens");
     }
 
     private static async Task<Results<Created<UserResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        CreateUserRequest request, AuthDbContext db, IPasswordHasher<User> hasher, TimeProvider time, CancellationToken ct)
+        CreateUserRequest request, UserManager<User> manager, AuthDbContext db, TimeProvider time, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (request.UserName is null || !UserNamePattern().IsMatch(request.UserName))
@@ -50,27 +57,42 @@ public static partial class UserEndpoints
             return TypedResults.ValidationProblem(errors);
         }
 
-        var normalized = User.Normalize(request.UserName!);
-        if (await db.Users.AnyAsync(u => u.NormalizedUserName == normalized, ct))
+        if (await manager.FindByNameAsync(request.UserName!) is not null)
         {
-            return TypedResults.Problem($"A user named '{request.UserName}' already exists.", statusCode: StatusCodes.Status409Conflict, title: "User exists");
+            return Exists(request.UserName!);
         }
 
         var now = time.GetUtcNow();
-        var user = new User
+        var user = new User { Id = Guid.CreateVersion7(), UserName = request.UserName, CreatedAt = now, UpdatedAt = now };
+        var roles = request.Roles!.Distinct(StringComparer.Ordinal).ToArray();
+
+        // The account and its roles are made together or not at all.
+        var strategy = db.Database.CreateExecutionStrategy();
+        var outcome = await strategy.ExecuteAsync(async () =>
         {
-            Id = Guid.NewGuid(),
-            UserName = request.UserName!.Trim(),
-            NormalizedUserName = normalized,
-            PasswordHash = string.Empty,
-            Roles = request.Roles!.Distinct(StringComparer.Ordinal).ToArray(),
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-        user.PasswordHash = hasher.HashPassword(user, request.Password!);
-        db.Users.Add(user);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/api/auth/users/{Uri.EscapeDataString(user.UserName)}", UserResponse.From(user));
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var created = await manager.CreateAsync(user, request.Password!);
+            if (created.Succeeded)
+            {
+                created = await manager.AddToRolesAsync(user, roles);
+            }
+
+            if (created.Succeeded)
+            {
+                await transaction.CommitAsync(ct);
+            }
+
+            return created;
+        });
+        if (!outcome.Succeeded)
+        {
+            return outcome.Errors.Any(error => error.Code == nameof(IdentityErrorDescriber.DuplicateUserName))
+                ? Exists(request.UserName!)
+                : TypedResults.ValidationProblem(IdentityProblems(outcome));
+        }
+
+        return TypedResults.Created($"/api/auth/users/{Uri.EscapeDataString(user.UserName!)}", UserResponse.From(user, roles));
     }
 
     private static async Task<Results<Ok<Page<UserResponse>>, ValidationProblem>> ListAsync(
@@ -85,26 +107,30 @@ public static partial class UserEndpoints
         var query = db.Users.AsNoTracking().OrderBy(u => u.NormalizedUserName).AsQueryable();
         if (page.After is not null)
         {
-            query = query.Where(u => u.NormalizedUserName.CompareTo(page.After) > 0);
+            query = query.Where(u => u.NormalizedUserName!.CompareTo(page.After) > 0);
         }
 
         var rows = await query.Take(page.Limit + 1).ToListAsync(ct);
-        var next = rows.Count > page.Limit ? Pages.EncodeCursor(rows[page.Limit - 1].NormalizedUserName) : null;
-        return TypedResults.Ok(new Page<UserResponse>(rows.Take(page.Limit).Select(UserResponse.From).ToArray(), next));
+        var shown = rows.Take(page.Limit).ToList();
+        var ids = shown.Select(u => u.Id).ToList();
+        var roles = (await db.UserRoles.Where(held => ids.Contains(held.UserId))
+                .Join(db.Roles, held => held.RoleId, role => role.Id, (held, role) => new { held.UserId, role.Name })
+                .ToListAsync(ct))
+            .ToLookup(held => held.UserId, held => held.Name!);
+        var next = rows.Count > page.Limit ? Pages.EncodeCursor(rows[page.Limit - 1].NormalizedUserName!) : null;
+        return TypedResults.Ok(new Page<UserResponse>(shown.Select(user => UserResponse.From(user, roles[user.Id])).ToArray(), next));
     }
 
-    private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> GetAsync(string userName, AuthDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> GetAsync(string userName, UserManager<User> manager)
     {
-        var normalized = User.Normalize(userName);
-        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.NormalizedUserName == normalized, ct);
-        return user is null ? NotFound(userName) : TypedResults.Ok(UserResponse.From(user));
+        var user = await manager.FindByNameAsync(userName);
+        return user is null ? NotFound(userName) : TypedResults.Ok(UserResponse.From(user, await manager.GetRolesAsync(user)));
     }
 
     private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> SetDisabledAsync(
-        string userName, bool disabled, AuthDbContext db, TimeProvider time, CancellationToken ct)
+        string userName, bool disabled, UserManager<User> manager, AuthDbContext db, TimeProvider time, CancellationToken ct)
     {
-        var normalized = User.Normalize(userName);
-        var user = await db.Users.SingleOrDefaultAsync(u => u.NormalizedUserName == normalized, ct);
+        var user = await manager.FindByNameAsync(userName);
         if (user is null)
         {
             return NotFound(userName);
@@ -112,33 +138,42 @@ public static partial class UserEndpoints
 
         user.Disabled = disabled;
         user.UpdatedAt = time.GetUtcNow();
-        await db.SaveChangesAsync(ct);
+        (await manager.UpdateAsync(user)).ThrowIfFailed();
         if (disabled)
         {
             await RevokeRefreshTokensAsync(db, user.Id, time, ct);
         }
 
-        return TypedResults.Ok(UserResponse.From(user));
+        return TypedResults.Ok(UserResponse.From(user, await manager.GetRolesAsync(user)));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> ResetPasswordAsync(
-        string userName, ResetPasswordRequest request, AuthDbContext db, IPasswordHasher<User> hasher, TimeProvider time, CancellationToken ct)
+        string userName, ResetPasswordRequest request, UserManager<User> manager, AuthDbContext db, TimeProvider time, CancellationToken ct)
     {
         if (PasswordProblem(request.Password) is { } problem)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["password"] = [problem] });
         }
 
-        var normalized = User.Normalize(userName);
-        var user = await db.Users.SingleOrDefaultAsync(u => u.NormalizedUserName == normalized, ct);
+        var user = await manager.FindByNameAsync(userName);
         if (user is null)
         {
             return NotFound(userName);
         }
 
-        user.PasswordHash = hasher.HashPassword(user, request.Password!);
+        foreach (var validator in manager.PasswordValidators)
+        {
+            var valid = await validator.ValidateAsync(manager, user, request.Password);
+            if (!valid.Succeeded)
+            {
+                return TypedResults.ValidationProblem(IdentityProblems(valid));
+            }
+        }
+
+        // A new hash and a new security stamp: whatever was issued on the old password stops working.
+        user.PasswordHash = manager.PasswordHasher.HashPassword(user, request.Password!);
         user.UpdatedAt = time.GetUtcNow();
-        await db.SaveChangesAsync(ct);
+        (await manager.UpdateSecurityStampAsync(user)).ThrowIfFailed();
         await RevokeRefreshTokensAsync(db, user.Id, time, ct);
         return TypedResults.NoContent();
     }
@@ -153,7 +188,25 @@ public static partial class UserEndpoints
     private static string? PasswordProblem(string? password) =>
         password is null || password.Length < MinPasswordLength
             ? $"A password is at least {MinPasswordLength} characters."
-            : password.Length > 256 ? "A password is at most 256 characters." : null;
+            : password.Length > MaxPasswordLength ? $"A password is at most {MaxPasswordLength} characters." : null;
+
+    /// <summary>Identity's refusals, each under the field it is about.</summary>
+    private static Dictionary<string, string[]> IdentityProblems(IdentityResult result) =>
+        result.Errors
+            .GroupBy(error => error.Code.StartsWith("Password", StringComparison.Ordinal) ? "password"
+                : error.Code.Contains("UserName", StringComparison.Ordinal) ? "userName" : "user")
+            .ToDictionary(group => group.Key, group => group.Select(error => error.Description).ToArray());
+
+    private static void ThrowIfFailed(this IdentityResult result)
+    {
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException("Updating the user failed: " + string.Join(" ", result.Errors.Select(error => error.Description)));
+        }
+    }
+
+    private static ProblemHttpResult Exists(string userName) =>
+        TypedResults.Problem($"A user named '{userName}' already exists.", statusCode: StatusCodes.Status409Conflict, title: "User exists");
 
     private static ProblemHttpResult NotFound(string userName) =>
         TypedResults.Problem($"No user is named '{userName}'.", statusCode: StatusCodes.Status404NotFound, title: "User not found");

@@ -36,9 +36,13 @@ internal sealed class TokenServiceHost : IAsyncDisposable
     public HttpClient Client { get; }
 
     public static async Task<TokenServiceHost> StartAsync(
-        PostgresFixture postgres, TimeProvider? time = null, int requestsPerMinute = 10_000, Action<IServiceCollection>? testServices = null)
+        PostgresFixture postgres,
+        TimeProvider? time = null,
+        int requestsPerMinute = 10_000,
+        Action<IServiceCollection>? testServices = null,
+        string? connectionString = null)
     {
-        var connectionString = await AuthServiceHost.NewDatabaseAsync(postgres);
+        connectionString ??= await AuthServiceHost.NewDatabaseAsync(postgres);
         WebApplicationFactory<Program>? self = null;
         var factory = AuthServiceHost.Create(connectionString, time, new Dictionary<string, string>
             {
