@@ -22,6 +22,7 @@ internal sealed partial class SigningKeyStore(
     IDataProtectionProvider dataProtection,
     IOptionsMonitor<TokenServiceOptions> tokenOptions,
     IOptionsMonitor<SigningKeyOptions> keyOptions,
+    SigningKeyChanges changes,
     TimeProvider time,
     ILogger<SigningKeyStore> logger) : ISigningKeys, IDisposable
 {
@@ -53,6 +54,20 @@ internal sealed partial class SigningKeyStore(
         var now = time.GetUtcNow();
         var keys = await GetKeySetAsync(now, cancellationToken);
         return [.. keys.PublishedAt(now).Select(key => new JsonWebKey(key.PublicJwk))];
+    }
+
+    /// <summary>
+    /// Every published key with its private part, the one that signs now first: what the OpenIddict server signs with
+    /// (the first) and publishes in its JWKS (all). Synchronous because options are built so; the keys are in memory
+    /// but on the first call and after a change.
+    /// </summary>
+    public IReadOnlyList<SigningCredentials> GetServerCredentials()
+    {
+        var now = time.GetUtcNow();
+        var keys = GetKeySetAsync(now, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        var current = keys.CurrentAt(now) ?? throw new InvalidOperationException("No signing key is active.");
+        return [.. keys.PublishedAt(now).OrderBy(key => ReferenceEquals(key, current) ? 0 : 1).Select(key =>
+            _credentials.GetOrAdd(key.Kid, static (_, state) => state.Store.CreateCredentials(state.Key), (Store: this, Key: key)))];
     }
 
     /// <summary>Reads the keys again and creates whichever is due now; the background rotation calls this.</summary>
@@ -103,7 +118,13 @@ internal sealed partial class SigningKeyStore(
                 validUntil = change;
             }
 
+            var changed = cached is not null && !SameSchedule(cached.Keys, keys, now);
             _snapshot = new Snapshot(keys, now, validUntil);
+            if (changed)
+            {
+                changes.Signal();
+            }
+
             return keys;
         }
         finally
@@ -222,6 +243,11 @@ internal sealed partial class SigningKeyStore(
             CryptographicOperations.ZeroMemory(pkcs8);
         }
     }
+
+    /// <summary>Whether the same key signs and the same keys are published at <paramref name="now"/>.</summary>
+    private static bool SameSchedule(SigningKeySet before, SigningKeySet after, DateTimeOffset now) =>
+        before.CurrentAt(now)?.Kid == after.CurrentAt(now)?.Kid
+        && before.PublishedAt(now).Select(key => key.Kid).SequenceEqual(after.PublishedAt(now).Select(key => key.Kid), StringComparer.Ordinal);
 
     /// <summary>How long a key stays published after it stopped signing: tokens it signed may live that long.</summary>
     private static TimeSpan Retention(TokenServiceOptions schedule, SigningKeyOptions options) =>
