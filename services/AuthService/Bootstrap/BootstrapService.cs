@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using MlOps.AuthService.Clients;
+using MlOps.AuthService.Keys;
 using MlOps.AuthService.Users;
 using MlOps.ServiceConventions.Auth;
 using MlOps.ServiceDefaults.Database;
@@ -8,7 +9,7 @@ using MlOps.ServiceDefaults.Database;
 namespace MlOps.AuthService.Bootstrap;
 
 /// <summary>
-/// Once the schema is migrated: creates the <c>admin</c> user with <c>MLOPS_ADMIN_PASSWORD</c> if no admin exists yet,
+/// Once the schema is migrated: reads the token server's keys, creates the <c>admin</c> user with <c>MLOPS_ADMIN_PASSWORD</c> if no admin exists yet,
 /// and makes the platform's own client match its configured id and secret (created, or its secret updated). Nothing
 /// secret is ever logged. The service reports ready only after this has run.
 /// </summary>
@@ -29,6 +30,9 @@ internal sealed partial class BootstrapService(
         {
             await migrations.Applied.Task.WaitAsync(stoppingToken);
             await using var scope = scopes.CreateAsyncScope();
+            // The token server's keys first: until they are read, its endpoints answer 503 (Keys/TokenServerGate.cs).
+            await scope.ServiceProvider.GetRequiredService<TokenEncryptionKey>().LoadAsync(stoppingToken);
+            await scope.ServiceProvider.GetRequiredService<ISigningKeys>().GetSigningCredentialsAsync(stoppingToken);
             var options = BootstrapOptions.From(configuration);
             await EnsureAdminAsync(scope.ServiceProvider.GetRequiredService<UserManager<User>>(), options);
             await EnsurePlatformClientAsync(scope.ServiceProvider.GetRequiredService<ClientApplications>(), options, stoppingToken);

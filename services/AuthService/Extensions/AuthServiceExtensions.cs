@@ -32,6 +32,7 @@ internal static class AuthServiceExtensions
         builder.AddTokenServer();
         builder.AddSigningKeys();
         services.AddSingleton<TokenEncryptionKey>();
+        services.AddSingleton<TokenServerGate>();
 
         services.AddOptions<LoginThrottleOptions>().BindConfiguration(LoginThrottleOptions.SectionName);
         // People: ASP.NET Core Identity's store and password policy; lockout stays the token service's own (LoginThrottle).
@@ -102,15 +103,12 @@ internal static class AuthServiceExtensions
             });
 
         builder.Services.AddOptions<OpenIddictServerOptions>()
-            .Configure<IOptions<TokenServiceOptions>, SigningKeyStore, TokenEncryptionKey>((server, tokens, keys, encryption) =>
+            .Configure<IOptions<TokenServiceOptions>, TokenServerGate>((server, tokens, gate) =>
             {
                 server.Issuer = new Uri(IssuerResolver.Resolve(tokens.Value) + "/");
                 server.AccessTokenLifetime = tokens.Value.AccessTokenLifetime;
                 server.RefreshTokenLifetime = tokens.Value.RefreshTokenLifetime;
-                server.SigningCredentials.Clear();
-                server.SigningCredentials.AddRange(keys.GetServerCredentials());
-                server.EncryptionCredentials.Clear();
-                server.EncryptionCredentials.Add(encryption.Credentials);
+                gate.Configure(server);
             });
     }
 

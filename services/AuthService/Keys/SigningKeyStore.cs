@@ -58,16 +58,21 @@ internal sealed partial class SigningKeyStore(
 
     /// <summary>
     /// Every published key with its private part, the one that signs now first: what the OpenIddict server signs with
-    /// (the first) and publishes in its JWKS (all). Synchronous because options are built so; the keys are in memory
-    /// but on the first call and after a change.
+    /// (the first) and publishes in its JWKS (all). From the keys in memory only, never the database, because options
+    /// are built on the request path (even <c>/alive</c>'s); false until the keys have been read once.
     /// </summary>
-    public IReadOnlyList<SigningCredentials> GetServerCredentials()
+    public bool TryGetServerCredentials(out IReadOnlyList<SigningCredentials> credentials)
     {
         var now = time.GetUtcNow();
-        var keys = GetKeySetAsync(now, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-        var current = keys.CurrentAt(now) ?? throw new InvalidOperationException("No signing key is active.");
-        return [.. keys.PublishedAt(now).OrderBy(key => ReferenceEquals(key, current) ? 0 : 1).Select(key =>
+        if (_snapshot?.Keys is not { } keys || keys.CurrentAt(now) is not { } current)
+        {
+            credentials = [];
+            return false;
+        }
+
+        credentials = [.. keys.PublishedAt(now).OrderBy(key => ReferenceEquals(key, current) ? 0 : 1).Select(key =>
             _credentials.GetOrAdd(key.Kid, static (_, state) => state.Store.CreateCredentials(state.Key), (Store: this, Key: key)))];
+        return true;
     }
 
     /// <summary>Reads the keys again and creates whichever is due now; the background rotation calls this.</summary>
@@ -118,7 +123,7 @@ internal sealed partial class SigningKeyStore(
                 validUntil = change;
             }
 
-            var changed = cached is not null && !SameSchedule(cached.Keys, keys, now);
+            var changed = cached is null || !SameSchedule(cached.Keys, keys, now);
             _snapshot = new Snapshot(keys, now, validUntil);
             if (changed)
             {
