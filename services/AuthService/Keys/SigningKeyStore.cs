@@ -40,6 +40,7 @@ internal sealed partial class SigningKeyStore(
     private readonly SemaphoreSlim _refreshGate = new(1, 1);
     private readonly ConcurrentDictionary<string, SigningCredentials> _credentials = new(StringComparer.Ordinal);
     private volatile Snapshot? _snapshot;
+    private int _refreshingInBackground;
 
     public async ValueTask<SigningCredentials> GetSigningCredentialsAsync(CancellationToken cancellationToken)
     {
@@ -64,7 +65,14 @@ internal sealed partial class SigningKeyStore(
     public bool TryGetServerCredentials(out IReadOnlyList<SigningCredentials> credentials)
     {
         var now = time.GetUtcNow();
-        if (_snapshot?.Keys is not { } keys || keys.CurrentAt(now) is not { } current)
+        var snapshot = _snapshot;
+        if (snapshot is not null && now >= snapshot.ValidUntil)
+        {
+            // Serve these keys now and read them again beside: a change fires SigningKeyChanges.
+            _ = RefreshInBackgroundAsync(snapshot);
+        }
+
+        if (snapshot?.Keys is not { } keys || keys.CurrentAt(now) is not { } current)
         {
             credentials = [];
             return false;
@@ -73,6 +81,27 @@ internal sealed partial class SigningKeyStore(
         credentials = [.. keys.PublishedAt(now).OrderBy(key => ReferenceEquals(key, current) ? 0 : 1).Select(key =>
             _credentials.GetOrAdd(key.Kid, static (_, state) => state.Store.CreateCredentials(state.Key), (Store: this, Key: key)))];
         return true;
+    }
+
+    private async Task RefreshInBackgroundAsync(Snapshot seen)
+    {
+        if (Interlocked.Exchange(ref _refreshingInBackground, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            await RefreshAsync(time.GetUtcNow(), seen, force: false, CancellationToken.None);
+        }
+        catch (Exception exception) when (exception is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            LogRefreshFailed(logger, exception.Message);
+        }
+        finally
+        {
+            Volatile.Write(ref _refreshingInBackground, 0);
+        }
     }
 
     /// <summary>Reads the keys again and creates whichever is due now; the background rotation calls this.</summary>
