@@ -1,8 +1,7 @@
 using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using MlOps.AuthService.Clients;
-using MlOps.AuthService.Persistence;
+using MlOps.AuthService.Keys;
 using MlOps.AuthService.Users;
 using MlOps.ServiceConventions.Auth;
 using MlOps.ServiceDefaults.Database;
@@ -10,7 +9,7 @@ using MlOps.ServiceDefaults.Database;
 namespace MlOps.AuthService.Bootstrap;
 
 /// <summary>
-/// Once the schema is migrated: creates the <c>admin</c> user with <c>MLOPS_ADMIN_PASSWORD</c> if no admin exists yet,
+/// Once the schema is migrated: reads the token server's keys, creates the <c>admin</c> user with <c>MLOPS_ADMIN_PASSWORD</c> if no admin exists yet,
 /// and makes the platform's own client match its configured id and secret (created, or its secret updated). Nothing
 /// secret is ever logged. The service reports ready only after this has run.
 /// </summary>
@@ -31,10 +30,12 @@ internal sealed partial class BootstrapService(
         {
             await migrations.Applied.Task.WaitAsync(stoppingToken);
             await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
+            // The token server's keys first: until they are read, its endpoints answer 503 (Keys/TokenServerGate.cs).
+            await scope.ServiceProvider.GetRequiredService<TokenEncryptionKey>().LoadAsync(stoppingToken);
+            await scope.ServiceProvider.GetRequiredService<ISigningKeys>().GetSigningCredentialsAsync(stoppingToken);
             var options = BootstrapOptions.From(configuration);
             await EnsureAdminAsync(scope.ServiceProvider.GetRequiredService<UserManager<User>>(), options);
-            await EnsurePlatformClientAsync(db, scope.ServiceProvider.GetRequiredService<IPasswordHasher<Client>>(), options, stoppingToken);
+            await EnsurePlatformClientAsync(scope.ServiceProvider.GetRequiredService<ClientApplications>(), options, stoppingToken);
             Completed.TrySetResult();
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
@@ -74,37 +75,17 @@ internal sealed partial class BootstrapService(
         LogAdminCreated(logger, BootstrapOptions.AdminUserName);
     }
 
-    private async Task EnsurePlatformClientAsync(AuthDbContext db, IPasswordHasher<Client> hasher, BootstrapOptions options, CancellationToken cancellationToken)
+    private async Task EnsurePlatformClientAsync(ClientApplications clients, BootstrapOptions options, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(options.PlatformClientId) || string.IsNullOrEmpty(options.PlatformClientSecret))
         {
             return;
         }
 
-        var now = time.GetUtcNow();
-        var client = await db.Clients.SingleOrDefaultAsync(c => c.ClientId == options.PlatformClientId, cancellationToken);
-        if (client is null)
+        if (await clients.EnsureAsync(options.PlatformClientId, "MlOps platform services", PlatformClientScopes, options.PlatformClientSecret, cancellationToken))
         {
-            client = new Client
-            {
-                ClientId = options.PlatformClientId,
-                DisplayName = "MlOps platform services",
-                SecretHash = string.Empty,
-                Scopes = PlatformClientScopes,
-                CreatedAt = now,
-                SecretRotatedAt = now,
-            };
-            db.Clients.Add(client);
+            LogPlatformClient(logger, options.PlatformClientId);
         }
-        else if (hasher.VerifyHashedPassword(client, client.SecretHash, options.PlatformClientSecret) != PasswordVerificationResult.Failed)
-        {
-            return;
-        }
-
-        client.SecretHash = hasher.HashPassword(client, options.PlatformClientSecret);
-        client.SecretRotatedAt = now;
-        await db.SaveChangesAsync(cancellationToken);
-        LogPlatformClient(logger, client.ClientId);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created the '{UserName}' user from MLOPS_ADMIN_PASSWORD")]

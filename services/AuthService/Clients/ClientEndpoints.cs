@@ -1,9 +1,5 @@
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
-using MlOps.AuthService.Persistence;
-using MlOps.AuthService.Tokens;
 using MlOps.ServiceConventions.Auth;
 using MlOps.ServiceConventions.Paging;
 
@@ -21,16 +17,16 @@ public static partial class ClientEndpoints
         clients.MapPost("/", CreateAsync).WithName("CreateClient").WithSummary("Create a client; its secret is in this answer only");
         clients.MapGet("/", ListAsync).WithName("ListClients").WithSummary("Clients, by id, a page at a time");
         clients.MapGet("/{clientId}", GetAsync).WithName("GetClient");
-        clients.MapPost("/{clientId}/disable", (string clientId, AuthDbContext db, CancellationToken ct) => SetDisabledAsync(clientId, true, db, ct))
+        clients.MapPost("/{clientId}/disable", (string clientId, ClientApplications store, CancellationToken ct) => SetDisabledAsync(clientId, true, store, ct))
             .WithName("DisableClient").WithSummary("Refuse the client's token requests");
-        clients.MapPost("/{clientId}/enable", (string clientId, AuthDbContext db, CancellationToken ct) => SetDisabledAsync(clientId, false, db, ct))
+        clients.MapPost("/{clientId}/enable", (string clientId, ClientApplications store, CancellationToken ct) => SetDisabledAsync(clientId, false, store, ct))
             .WithName("EnableClient");
         clients.MapPost("/{clientId}/secret", RotateSecretAsync).WithName("RotateClientSecret")
             .WithSummary("Replace the client's secret; the new one is in this answer only");
     }
 
     private static async Task<Results<Created<ClientWithSecretResponse>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        CreateClientRequest request, AuthDbContext db, IPasswordHasher<Client> hasher, TimeProvider time, CancellationToken ct)
+        CreateClientRequest request, ClientApplications store, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (request.ClientId is null || !ClientIdPattern().IsMatch(request.ClientId))
@@ -53,84 +49,30 @@ public static partial class ClientEndpoints
             return TypedResults.ValidationProblem(errors);
         }
 
-        if (await db.Clients.AnyAsync(c => c.ClientId == request.ClientId, ct))
-        {
-            return TypedResults.Problem($"A client '{request.ClientId}' already exists.", statusCode: StatusCodes.Status409Conflict, title: "Client exists");
-        }
-
-        var now = time.GetUtcNow();
-        var secret = Secrets.New();
-        var client = new Client
-        {
-            ClientId = request.ClientId!,
-            DisplayName = request.DisplayName ?? request.ClientId!,
-            SecretHash = string.Empty,
-            Scopes = request.Scopes!.Distinct(StringComparer.Ordinal).ToArray(),
-            CreatedAt = now,
-            SecretRotatedAt = now,
-        };
-        client.SecretHash = hasher.HashPassword(client, secret);
-        db.Clients.Add(client);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Created(
-            $"/api/auth/clients/{client.ClientId}",
-            new ClientWithSecretResponse(client.ClientId, client.DisplayName, client.Scopes, secret));
+        var scopes = request.Scopes!.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var created = await store.CreateAsync(request.ClientId!, request.DisplayName ?? request.ClientId!, scopes, ct);
+        return created is null
+            ? TypedResults.Problem($"A client '{request.ClientId}' already exists.", statusCode: StatusCodes.Status409Conflict, title: "Client exists")
+            : TypedResults.Created($"/api/auth/clients/{created.ClientId}", created);
     }
 
     private static async Task<Results<Ok<Page<ClientResponse>>, ValidationProblem>> ListAsync(
-        int? limit, string? cursor, AuthDbContext db, CancellationToken ct)
+        int? limit, string? cursor, ClientApplications store, CancellationToken ct)
     {
         var (page, errors) = Pages.Read(limit, cursor);
-        if (page is null)
-        {
-            return TypedResults.ValidationProblem(errors!);
-        }
-
-        var query = db.Clients.AsNoTracking().OrderBy(c => c.ClientId).AsQueryable();
-        if (page.After is not null)
-        {
-            query = query.Where(c => c.ClientId.CompareTo(page.After) > 0);
-        }
-
-        var rows = await query.Take(page.Limit + 1).ToListAsync(ct);
-        var next = rows.Count > page.Limit ? Pages.EncodeCursor(rows[page.Limit - 1].ClientId) : null;
-        return TypedResults.Ok(new Page<ClientResponse>(rows.Take(page.Limit).Select(ClientResponse.From).ToArray(), next));
+        return page is null ? TypedResults.ValidationProblem(errors!) : TypedResults.Ok(await store.ListAsync(page, ct));
     }
 
-    private static async Task<Results<Ok<ClientResponse>, ProblemHttpResult>> GetAsync(string clientId, AuthDbContext db, CancellationToken ct)
-    {
-        var client = await db.Clients.AsNoTracking().SingleOrDefaultAsync(c => c.ClientId == clientId, ct);
-        return client is null ? NotFound(clientId) : TypedResults.Ok(ClientResponse.From(client));
-    }
+    private static async Task<Results<Ok<ClientResponse>, ProblemHttpResult>> GetAsync(string clientId, ClientApplications store, CancellationToken ct) =>
+        await store.FindAsync(clientId, ct) is { } client ? TypedResults.Ok(client) : NotFound(clientId);
 
-    private static async Task<Results<Ok<ClientResponse>, ProblemHttpResult>> SetDisabledAsync(string clientId, bool disabled, AuthDbContext db, CancellationToken ct)
-    {
-        var client = await db.Clients.SingleOrDefaultAsync(c => c.ClientId == clientId, ct);
-        if (client is null)
-        {
-            return NotFound(clientId);
-        }
-
-        client.Disabled = disabled;
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(ClientResponse.From(client));
-    }
+    private static async Task<Results<Ok<ClientResponse>, ProblemHttpResult>> SetDisabledAsync(
+        string clientId, bool disabled, ClientApplications store, CancellationToken ct) =>
+        await store.SetDisabledAsync(clientId, disabled, ct) is { } client ? TypedResults.Ok(client) : NotFound(clientId);
 
     private static async Task<Results<Ok<ClientWithSecretResponse>, ProblemHttpResult>> RotateSecretAsync(
-        string clientId, AuthDbContext db, IPasswordHasher<Client> hasher, TimeProvider time, CancellationToken ct)
-    {
-        var client = await db.Clients.SingleOrDefaultAsync(c => c.ClientId == clientId, ct);
-        if (client is null)
-        {
-            return NotFound(clientId);
-        }
-
-        var secret = Secrets.New();
-        client.SecretHash = hasher.HashPassword(client, secret);
-        client.SecretRotatedAt = time.GetUtcNow();
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(new ClientWithSecretResponse(client.ClientId, client.DisplayName, client.Scopes, secret));
-    }
+        string clientId, ClientApplications store, CancellationToken ct) =>
+        await store.RotateSecretAsync(clientId, ct) is { } rotated ? TypedResults.Ok(rotated) : NotFound(clientId);
 
     private static ProblemHttpResult NotFound(string clientId) =>
         TypedResults.Problem($"No client has the id '{clientId}'.", statusCode: StatusCodes.Status404NotFound, title: "Client not found");

@@ -22,6 +22,7 @@ internal sealed partial class SigningKeyStore(
     IDataProtectionProvider dataProtection,
     IOptionsMonitor<TokenServiceOptions> tokenOptions,
     IOptionsMonitor<SigningKeyOptions> keyOptions,
+    SigningKeyChanges changes,
     TimeProvider time,
     ILogger<SigningKeyStore> logger) : ISigningKeys, IDisposable
 {
@@ -39,6 +40,7 @@ internal sealed partial class SigningKeyStore(
     private readonly SemaphoreSlim _refreshGate = new(1, 1);
     private readonly ConcurrentDictionary<string, SigningCredentials> _credentials = new(StringComparer.Ordinal);
     private volatile Snapshot? _snapshot;
+    private int _refreshingInBackground;
 
     public async ValueTask<SigningCredentials> GetSigningCredentialsAsync(CancellationToken cancellationToken)
     {
@@ -53,6 +55,53 @@ internal sealed partial class SigningKeyStore(
         var now = time.GetUtcNow();
         var keys = await GetKeySetAsync(now, cancellationToken);
         return [.. keys.PublishedAt(now).Select(key => new JsonWebKey(key.PublicJwk))];
+    }
+
+    /// <summary>
+    /// Every published key with its private part, the one that signs now first: what the OpenIddict server signs with
+    /// (the first) and publishes in its JWKS (all). From the keys in memory only, never the database, because options
+    /// are built on the request path (even <c>/alive</c>'s); false until the keys have been read once.
+    /// </summary>
+    public bool TryGetServerCredentials(out IReadOnlyList<SigningCredentials> credentials)
+    {
+        var now = time.GetUtcNow();
+        var snapshot = _snapshot;
+        if (snapshot is not null && now >= snapshot.ValidUntil)
+        {
+            // Serve these keys now and read them again beside: a change fires SigningKeyChanges.
+            _ = RefreshInBackgroundAsync(snapshot);
+        }
+
+        if (snapshot?.Keys is not { } keys || keys.CurrentAt(now) is not { } current)
+        {
+            credentials = [];
+            return false;
+        }
+
+        credentials = [.. keys.PublishedAt(now).OrderBy(key => ReferenceEquals(key, current) ? 0 : 1).Select(key =>
+            _credentials.GetOrAdd(key.Kid, static (_, state) => state.Store.CreateCredentials(state.Key), (Store: this, Key: key)))];
+        return true;
+    }
+
+    private async Task RefreshInBackgroundAsync(Snapshot seen)
+    {
+        if (Interlocked.Exchange(ref _refreshingInBackground, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            await RefreshAsync(time.GetUtcNow(), seen, force: false, CancellationToken.None);
+        }
+        catch (Exception exception) when (exception is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            LogRefreshFailed(logger, exception.Message);
+        }
+        finally
+        {
+            Volatile.Write(ref _refreshingInBackground, 0);
+        }
     }
 
     /// <summary>Reads the keys again and creates whichever is due now; the background rotation calls this.</summary>
@@ -103,7 +152,13 @@ internal sealed partial class SigningKeyStore(
                 validUntil = change;
             }
 
+            var changed = cached is null || !SameSchedule(cached.Keys, keys, now);
             _snapshot = new Snapshot(keys, now, validUntil);
+            if (changed)
+            {
+                changes.Signal();
+            }
+
             return keys;
         }
         finally
@@ -222,6 +277,11 @@ internal sealed partial class SigningKeyStore(
             CryptographicOperations.ZeroMemory(pkcs8);
         }
     }
+
+    /// <summary>Whether the same key signs and the same keys are published at <paramref name="now"/>.</summary>
+    private static bool SameSchedule(SigningKeySet before, SigningKeySet after, DateTimeOffset now) =>
+        before.CurrentAt(now)?.Kid == after.CurrentAt(now)?.Kid
+        && before.PublishedAt(now).Select(key => key.Kid).SequenceEqual(after.PublishedAt(now).Select(key => key.Kid), StringComparer.Ordinal);
 
     /// <summary>How long a key stays published after it stopped signing: tokens it signed may live that long.</summary>
     private static TimeSpan Retention(TokenServiceOptions schedule, SigningKeyOptions options) =>

@@ -43,6 +43,8 @@ public static class SigningKeysExtensions
             services.Remove(preload);
         }
 
+        services.AddSingleton<SigningKeyChanges>();
+        services.AddSingleton<IOptionsChangeTokenSource<OpenIddict.Server.OpenIddictServerOptions>>(provider => provider.GetRequiredService<SigningKeyChanges>());
         services.AddSingleton<SigningKeyStore>();
         services.AddSingleton<ISigningKeys>(provider => provider.GetRequiredService<SigningKeyStore>());
         services.AddHostedService<SigningKeyRotation>();

@@ -1,25 +1,24 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
-using MlOps.AuthService.Clients;
 using MlOps.AuthService.Tokens;
 using MlOps.AuthService.Users;
 using MlOps.ServiceDefaults.Database;
+using OpenIddict.EntityFrameworkCore.Models;
 
 namespace MlOps.AuthService.Persistence;
 
 /// <summary>
 /// The auth service's tables, all in its own schema; SQL scripts under Migrations/ create them. People are ASP.NET Core
-/// Identity's (users, roles and what Identity keeps beside them), under snake_case names like every other table.
+/// Identity's (users, roles and what Identity keeps beside them); clients, authorizations and refresh tokens are
+/// OpenIddict's; all under snake_case names like every other table.
 /// </summary>
 public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options)
     : IdentityDbContext<User, IdentityRole<Guid>, Guid>(options)
 {
     public const string Schema = "auth";
 
-    public DbSet<Client> Clients => Set<Client>();
-
-    public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
+    public DbSet<OpenIddictEntityFrameworkCoreApplication> Applications => Set<OpenIddictEntityFrameworkCoreApplication>();
 
     public DbSet<LoginThrottleEntry> LoginThrottle => Set<LoginThrottleEntry>();
 
@@ -36,17 +35,11 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options)
         builder.Entity<IdentityUserToken<Guid>>().ToTable("user_tokens");
         builder.Entity<IdentityRoleClaim<Guid>>().ToTable("role_claims");
 
-        builder.Entity<Client>(client =>
-        {
-            client.ToTable("clients");
-            client.HasKey(c => c.ClientId);
-        });
-
-        builder.Entity<RefreshToken>(token =>
-        {
-            token.ToTable("refresh_tokens");
-            token.HasKey(t => t.Id);
-        });
+        builder.UseOpenIddict();
+        builder.Entity<OpenIddictEntityFrameworkCoreApplication>().ToTable("openiddict_applications");
+        builder.Entity<OpenIddictEntityFrameworkCoreAuthorization>().ToTable("openiddict_authorizations");
+        builder.Entity<OpenIddictEntityFrameworkCoreScope>().ToTable("openiddict_scopes");
+        builder.Entity<OpenIddictEntityFrameworkCoreToken>().ToTable("openiddict_tokens");
 
         builder.Entity<LoginThrottleEntry>(entry =>
         {

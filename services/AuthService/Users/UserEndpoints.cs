@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using MlOps.AuthService.Persistence;
 using MlOps.ServiceConventions.Auth;
 using MlOps.ServiceConventions.Paging;
+using OpenIddict.Abstractions;
 
 namespace MlOps.AuthService.Users;
 
@@ -26,10 +27,10 @@ public static partial class UserEndpoints
         users.MapPost("/", CreateAsync).WithName("CreateUser").WithSummary("Create a user with roles admin, data-scientist or viewer");
         users.MapGet("/", ListAsync).WithName("ListUsers").WithSummary("Users, by user name, a page at a time");
         users.MapGet("/{userName}", GetAsync).WithName("GetUser");
-        users.MapPost("/{userName}/disable", (string userName, UserManager<User> manager, AuthDbContext db, TimeProvider time, CancellationToken ct) =>
-            SetDisabledAsync(userName, true, manager, db, time, ct)).WithName("DisableUser").WithSummary("Refuse the user's sign-ins and revoke its refresh tokens");
-        users.MapPost("/{userName}/enable", (string userName, UserManager<User> manager, AuthDbContext db, TimeProvider time, CancellationToken ct) =>
-            SetDisabledAsync(userName, false, manager, db, time, ct)).WithName("EnableUser");
+        users.MapPost("/{userName}/disable", (string userName, UserManager<User> manager, IOpenIddictTokenManager tokens, TimeProvider time, CancellationToken ct) =>
+            SetDisabledAsync(userName, true, manager, tokens, time, ct)).WithName("DisableUser").WithSummary("Refuse the user's sign-ins and revoke its refresh tokens");
+        users.MapPost("/{userName}/enable", (string userName, UserManager<User> manager, IOpenIddictTokenManager tokens, TimeProvider time, CancellationToken ct) =>
+            SetDisabledAsync(userName, false, manager, tokens, time, ct)).WithName("EnableUser");
         users.MapPost("/{userName}/password", ResetPasswordAsync).WithName("ResetPassword").WithSummary("Set a new password and revoke the user's refresh tokens");
     }
 
@@ -128,7 +129,7 @@ public static partial class UserEndpoints
     }
 
     private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> SetDisabledAsync(
-        string userName, bool disabled, UserManager<User> manager, AuthDbContext db, TimeProvider time, CancellationToken ct)
+        string userName, bool disabled, UserManager<User> manager, IOpenIddictTokenManager tokens, TimeProvider time, CancellationToken ct)
     {
         var user = await manager.FindByNameAsync(userName);
         if (user is null)
@@ -141,14 +142,14 @@ public static partial class UserEndpoints
         (await manager.UpdateAsync(user)).ThrowIfFailed();
         if (disabled)
         {
-            await RevokeRefreshTokensAsync(db, user.Id, time, ct);
+            await tokens.RevokeBySubjectAsync(user.Id.ToString(), ct);
         }
 
         return TypedResults.Ok(UserResponse.From(user, await manager.GetRolesAsync(user)));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> ResetPasswordAsync(
-        string userName, ResetPasswordRequest request, UserManager<User> manager, AuthDbContext db, TimeProvider time, CancellationToken ct)
+        string userName, ResetPasswordRequest request, UserManager<User> manager, IOpenIddictTokenManager tokens, TimeProvider time, CancellationToken ct)
     {
         if (PasswordProblem(request.Password) is { } problem)
         {
@@ -174,15 +175,8 @@ public static partial class UserEndpoints
         user.PasswordHash = manager.PasswordHasher.HashPassword(user, request.Password!);
         user.UpdatedAt = time.GetUtcNow();
         (await manager.UpdateSecurityStampAsync(user)).ThrowIfFailed();
-        await RevokeRefreshTokensAsync(db, user.Id, time, ct);
+        await tokens.RevokeBySubjectAsync(user.Id.ToString(), ct);
         return TypedResults.NoContent();
-    }
-
-    private static Task<int> RevokeRefreshTokensAsync(AuthDbContext db, Guid userId, TimeProvider time, CancellationToken ct)
-    {
-        var now = time.GetUtcNow();
-        return db.RefreshTokens.Where(t => t.UserId == userId && t.RevokedAt == null)
-            .ExecuteUpdateAsync(set => set.SetProperty(t => t.RevokedAt, now), ct);
     }
 
     private static string? PasswordProblem(string? password) =>

@@ -48,6 +48,15 @@ internal static class AuthServiceHost
             });
         });
 
+    /// <summary>The answer to a GET on the token server's paths once it is open (it answers 503 until its keys are read).</summary>
+    public static Task<HttpResponseMessage> GetWhenOpenAsync(this HttpClient client, string path, Func<string, bool>? done = null) =>
+        Eventually.ReturnsAsync(
+            () => client.GetAsync(path),
+            response => response.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable
+                && (done is null || done(response.Content.ReadAsStringAsync().GetAwaiter().GetResult())),
+            TimeSpan.FromSeconds(60),
+            $"{path} answering");
+
     /// <summary>A new empty database on the fixture's server, so a test sees only the keys it made.</summary>
     public static Task<string> NewDatabaseAsync(PostgresFixture postgres) =>
         postgres.CreateDatabaseAsync("keys_" + Guid.NewGuid().ToString("N")[..12]);

@@ -37,7 +37,7 @@ public sealed class PythonJwtVerificationTests(PostgresFixture postgres) : IClas
             database, settings: new Dictionary<string, string> { ["SigningKeys:Algorithm"] = algorithm });
         using var client = service.CreateClient();
         using var folder = TemporaryDirectory.Create("auth-pyjwt-");
-        await File.WriteAllTextAsync(folder.Combine("jwks.json"), await client.GetStringAsync("/.well-known/jwks"));
+        await File.WriteAllTextAsync(folder.Combine("jwks.json"), await (await client.GetWhenOpenAsync("/.well-known/jwks")).Content.ReadAsStringAsync());
         await File.WriteAllTextAsync(folder.Combine("verify_token.py"), VerifyScript);
         var token = await TokenSigning.CreateTokenAsync(service, subject: "alice");
         var parts = token.Split('.');
