@@ -164,7 +164,7 @@ public sealed class SigningKeyTests(PostgresFixture postgres) : IClassFixture<Po
             database, settings: new Dictionary<string, string> { ["SigningKeys:Algorithm"] = algorithm });
         using var client = service.CreateClient();
         var token = await TokenSigning.CreateTokenAsync(service);
-        var keySet = new JsonWebKeySet(await client.GetStringAsync("/.well-known/jwks"));
+        var keySet = new JsonWebKeySet(await (await client.GetWhenOpenAsync("/.well-known/jwks")).Content.ReadAsStringAsync());
 
         var handler = new JsonWebTokenHandler();
         var valid = await handler.ValidateTokenAsync(token, TokenSigning.Parameters(keySet, AuthServiceHost.Issuer));
