@@ -67,7 +67,7 @@ public sealed class EdgeTests(Backends backends) : IClassFixture<Backends>
     }
 
     [Fact]
-    public async Task Token_requests_have_their_own_smaller_limit()
+    public async Task Token_and_sign_in_posts_share_their_own_smaller_limit()
     {
         await using var gateway = GatewayFactory.Create(backends.Addresses, new Dictionary<string, string>
         {
@@ -76,15 +76,17 @@ public sealed class EdgeTests(Backends backends) : IClassFixture<Backends>
         using var client = gateway.CreateClient();
 
         var statuses = new List<HttpStatusCode>();
-        for (var i = 0; i < 3; i++)
+        foreach (var path in new[] { "/connect/token", "/connect/signin", "/connect/device" })
         {
-            using var response = await client.PostAsync("/connect/token", new FormUrlEncodedContent([]));
+            using var response = await client.PostAsync(path, new FormUrlEncodedContent([]));
             statuses.Add(response.StatusCode);
         }
 
         using var other = await client.GetAsync("/api/models");
+        using var signInPage = await client.GetAsync("/connect/signin");
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses);
         Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, signInPage.StatusCode);
     }
 
     [Fact]

@@ -10,7 +10,8 @@ namespace MlOps.AuthService.Bootstrap;
 
 /// <summary>
 /// Once the schema is migrated: reads the token server's keys, creates the <c>admin</c> user with <c>MLOPS_ADMIN_PASSWORD</c> if no admin exists yet,
-/// and makes the platform's own client match its configured id and secret (created, or its secret updated). Nothing
+/// makes the platform's own client match its configured id and secret (created, or its secret updated), and creates the
+/// public client the command-line tool signs in with (device flow) if it is missing. Nothing
 /// secret is ever logged. The service reports ready only after this has run.
 /// </summary>
 internal sealed partial class BootstrapService(
@@ -21,6 +22,9 @@ internal sealed partial class BootstrapService(
     ILogger<BootstrapService> logger) : BackgroundService
 {
     public static readonly string[] PlatformClientScopes = [Scopes.Read, Scopes.Train, Scopes.Predict];
+
+    /// <summary>The command-line tool's client: public (no secret), for the device flow; a person's roles narrow its scopes.</summary>
+    public const string CliClientId = "mlops-cli";
 
     public TaskCompletionSource Completed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -35,7 +39,12 @@ internal sealed partial class BootstrapService(
             await scope.ServiceProvider.GetRequiredService<ISigningKeys>().GetSigningCredentialsAsync(stoppingToken);
             var options = BootstrapOptions.From(configuration);
             await EnsureAdminAsync(scope.ServiceProvider.GetRequiredService<UserManager<User>>(), options);
-            await EnsurePlatformClientAsync(scope.ServiceProvider.GetRequiredService<ClientApplications>(), options, stoppingToken);
+            var clients = scope.ServiceProvider.GetRequiredService<ClientApplications>();
+            await EnsurePlatformClientAsync(clients, options, stoppingToken);
+            if (await clients.EnsurePublicAsync(CliClientId, "MlOps command line", [.. Scopes.All], stoppingToken))
+            {
+                LogCliClient(logger, CliClientId);
+            }
             Completed.TrySetResult();
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
@@ -96,6 +105,9 @@ internal sealed partial class BootstrapService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The platform client '{ClientId}' now has the configured secret")]
     private static partial void LogPlatformClient(ILogger logger, string clientId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created the public client '{ClientId}' for the command line's device sign-in")]
+    private static partial void LogCliClient(ILogger logger, string clientId);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Bootstrapping the admin user and the platform client failed")]
     private static partial void LogFailed(ILogger logger, Exception exception);

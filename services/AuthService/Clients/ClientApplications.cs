@@ -11,23 +11,17 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 namespace MlOps.AuthService.Clients;
 
 /// <summary>
-/// Clients are OpenIddict applications: confidential, allowed the token endpoint with the client-credentials, password
-/// and refresh-token grants, and a <c>scp:</c> permission per scope. What OpenIddict has no field for (disabled, when
-/// it was made, when its secret last changed) is kept in its properties. Secrets are hashed by OpenIddict's manager.
+/// Clients are OpenIddict applications with a <c>scp:</c> permission per scope. A confidential one (with a secret) may
+/// use the client-credentials, password, refresh-token and device grants, revoke and introspect its tokens; a public one
+/// (no secret: a CLI, an app in a browser) the device and refresh-token grants and revocation. Either may use the
+/// authorization-code flow (always with PKCE) when it has redirect URIs. What OpenIddict has no field for (disabled,
+/// when it was made, when its secret last changed) is kept in its properties. Secrets are hashed by OpenIddict's manager.
 /// </summary>
 internal sealed class ClientApplications(IOpenIddictApplicationManager manager, AuthDbContext db, TimeProvider time)
 {
     private const string DisabledProperty = "disabled";
     private const string CreatedAtProperty = "created_at";
     private const string SecretRotatedAtProperty = "secret_rotated_at";
-
-    private static readonly string[] GrantPermissions =
-    [
-        Permissions.Endpoints.Token,
-        Permissions.GrantTypes.ClientCredentials,
-        Permissions.GrantTypes.Password,
-        Permissions.GrantTypes.RefreshToken,
-    ];
 
     public async Task<ClientResponse?> FindAsync(string clientId, CancellationToken cancellationToken) =>
         await manager.FindByClientIdAsync(clientId, cancellationToken) is { } application
@@ -52,17 +46,30 @@ internal sealed class ClientApplications(IOpenIddictApplicationManager manager, 
         return new Page<ClientResponse>(items, rows.Count > page.Limit ? Pages.EncodeCursor(rows[page.Limit - 1].ClientId!) : null);
     }
 
-    /// <summary>A new client with a generated secret (answered this once), or null when the id is taken.</summary>
-    public async Task<ClientWithSecretResponse?> CreateAsync(string clientId, string displayName, IReadOnlyList<string> scopes, CancellationToken cancellationToken)
+    /// <summary>A new client, confidential ones with a generated secret (answered this once), or null when the id is taken.</summary>
+    public async Task<ClientWithSecretResponse?> CreateAsync(
+        string clientId, string displayName, IReadOnlyList<string> scopes, string type, IReadOnlyList<string> redirectUris, CancellationToken cancellationToken)
     {
         if (await manager.FindByClientIdAsync(clientId, cancellationToken) is not null)
         {
             return null;
         }
 
-        var secret = Secrets.New();
-        await manager.CreateAsync(Descriptor(clientId, displayName, scopes, secret), cancellationToken);
+        var secret = type == ClientTypes.Confidential ? Secrets.New() : null;
+        await manager.CreateAsync(Descriptor(clientId, displayName, scopes, secret, redirectUris), cancellationToken);
         return new ClientWithSecretResponse(clientId, displayName, scopes, secret);
+    }
+
+    /// <summary>Makes the public client exist with these scopes (the bootstrap's command-line client); true when it was created.</summary>
+    public async Task<bool> EnsurePublicAsync(string clientId, string displayName, IReadOnlyList<string> scopes, CancellationToken cancellationToken)
+    {
+        if (await manager.FindByClientIdAsync(clientId, cancellationToken) is not null)
+        {
+            return false;
+        }
+
+        await manager.CreateAsync(Descriptor(clientId, displayName, scopes, secret: null, redirectUris: []), cancellationToken);
+        return true;
     }
 
     /// <summary>Makes the client exist with this secret and these scopes (the bootstrap's platform client); true when it changed.</summary>
@@ -71,7 +78,7 @@ internal sealed class ClientApplications(IOpenIddictApplicationManager manager, 
         var application = await manager.FindByClientIdAsync(clientId, cancellationToken);
         if (application is null)
         {
-            await manager.CreateAsync(Descriptor(clientId, displayName, scopes, secret), cancellationToken);
+            await manager.CreateAsync(Descriptor(clientId, displayName, scopes, secret, redirectUris: []), cancellationToken);
             return true;
         }
 
@@ -120,18 +127,39 @@ internal sealed class ClientApplications(IOpenIddictApplicationManager manager, 
         return (response.Disabled, response.Scopes.ToHashSet(StringComparer.Ordinal));
     }
 
-    private OpenIddictApplicationDescriptor Descriptor(string clientId, string displayName, IReadOnlyList<string> scopes, string secret)
+    private OpenIddictApplicationDescriptor Descriptor(
+        string clientId, string displayName, IReadOnlyList<string> scopes, string? secret, IReadOnlyList<string> redirectUris)
     {
         var now = JsonSerializer.SerializeToElement(time.GetUtcNow());
         var descriptor = new OpenIddictApplicationDescriptor
         {
             ClientId = clientId,
             ClientSecret = secret,
-            ClientType = ClientTypes.Confidential,
+            ClientType = secret is null ? ClientTypes.Public : ClientTypes.Confidential,
             ConsentType = ConsentTypes.Implicit,
             DisplayName = displayName,
         };
-        descriptor.Permissions.UnionWith(GrantPermissions);
+        descriptor.Permissions.UnionWith(
+        [
+            Permissions.Endpoints.Token,
+            Permissions.Endpoints.Revocation,
+            Permissions.Endpoints.DeviceAuthorization,
+            Permissions.GrantTypes.DeviceCode,
+            Permissions.GrantTypes.RefreshToken,
+        ]);
+        if (secret is not null)
+        {
+            descriptor.Permissions.UnionWith(
+                [Permissions.Endpoints.Introspection, Permissions.GrantTypes.ClientCredentials, Permissions.GrantTypes.Password]);
+        }
+
+        if (redirectUris.Count > 0)
+        {
+            descriptor.Permissions.UnionWith(
+                [Permissions.Endpoints.Authorization, Permissions.GrantTypes.AuthorizationCode, Permissions.ResponseTypes.Code]);
+            descriptor.RedirectUris.UnionWith(redirectUris.Select(uri => new Uri(uri, UriKind.Absolute)));
+        }
+
         descriptor.Permissions.UnionWith(scopes.Select(scope => Permissions.Prefixes.Scope + scope));
         descriptor.Properties[DisabledProperty] = JsonSerializer.SerializeToElement(false);
         descriptor.Properties[CreatedAtProperty] = now;
@@ -159,7 +187,9 @@ internal sealed class ClientApplications(IOpenIddictApplicationManager manager, 
                 .Select(p => p[Permissions.Prefixes.Scope.Length..]).Order(StringComparer.Ordinal)],
             properties.TryGetValue(DisabledProperty, out var disabled) && disabled.ValueKind == JsonValueKind.True,
             Time(properties, CreatedAtProperty),
-            Time(properties, SecretRotatedAtProperty));
+            Time(properties, SecretRotatedAtProperty),
+            await manager.GetClientTypeAsync(application, cancellationToken) ?? ClientTypes.Confidential,
+            [.. (await manager.GetRedirectUrisAsync(application, cancellationToken)).Order(StringComparer.Ordinal)]);
     }
 
     private static DateTimeOffset Time(ImmutableDictionary<string, JsonElement> properties, string name) =>

@@ -7,7 +7,7 @@ namespace MlOps.AuthService.Tokens;
 
 /// <summary>
 /// <c>POST /connect/token</c> (RFC 6749 §3.2): OpenIddict reads and checks the request (its form, the client's
-/// credentials, a refresh token's validity) and hands the grant to <see cref="TokenGrants"/>, which decides who the
+/// credentials, a refresh token, an authorization code and its PKCE verifier, a device code) and hands the grant to <see cref="TokenGrants"/>, which decides who the
 /// token is for and with which scopes; OpenIddict then issues it, or the RFC 6749 error.
 /// </summary>
 public static class TokenEndpoint
@@ -19,7 +19,7 @@ public static class TokenEndpoint
             .AllowAnonymous()
             .WithName("Token")
             .WithSummary("OAuth 2.0 token endpoint")
-            .WithDescription("Form-encoded grant_type=password | client_credentials | refresh_token (RFC 6749).")
+            .WithDescription("Form-encoded grant_type=password | client_credentials | refresh_token | authorization_code (with its PKCE code_verifier) | urn:ietf:params:oauth:grant-type:device_code (RFC 6749, RFC 7636, RFC 8628).")
             .WithTags("Tokens");
 
     private static async Task<IResult> HandleAsync(HttpContext context, TokenGrants grants, CancellationToken cancellationToken)
@@ -31,7 +31,7 @@ public static class TokenEndpoint
             _ when request.IsPasswordGrantType() =>
                 await grants.PasswordAsync(request, context.Connection.RemoteIpAddress?.ToString(), cancellationToken),
             _ when request.IsClientCredentialsGrantType() => await grants.ClientCredentialsAsync(request, cancellationToken),
-            _ when request.IsRefreshTokenGrantType() => await grants.RefreshAsync(
+            _ when request.IsRefreshTokenGrantType() || request.IsAuthorizationCodeGrantType() || request.IsDeviceCodeGrantType() => await grants.RedeemAsync(
                 request,
                 (await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme)).Principal,
                 cancellationToken),
@@ -41,16 +41,10 @@ public static class TokenEndpoint
 
         if (outcome.Error is { } error)
         {
-            return Results.Forbid(
-                new AuthenticationProperties(new Dictionary<string, string?>
-                {
-                    [OpenIddictServerAspNetCoreConstants.Properties.Error] = error.Error,
-                    [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = error.Description,
-                }),
-                [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+            return ServerResults.Refuse(error.Error, error.Description);
         }
 
         context.Items[TokenResponseScope.GrantedScopeItem] = outcome.Scope;
-        return Results.SignIn(outcome.Principal!, properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        return ServerResults.Grant(outcome.Principal!);
     }
 }

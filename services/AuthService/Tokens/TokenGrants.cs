@@ -16,73 +16,34 @@ internal sealed record GrantOutcome(ClaimsPrincipal? Principal, string? Scope, T
 }
 
 /// <summary>
-/// The three grants, after OpenIddict has authenticated the client (when one is named) and, for a refresh, checked
-/// the token. Failed password sign-ins are counted and lead to locks; every failure of a sign-in gets the same answer
-/// at the same cost, so it does not reveal whether the user exists or is locked.
+/// Who a token is for and with which scopes, after OpenIddict has checked the request (the client's credentials when
+/// one is named; a refresh token, an authorization code with its PKCE verifier, or a device code). People get the
+/// scopes their roles grant, narrowed by the client's and by what they asked; a grant redeemed later (refresh, code,
+/// device code) is checked again against the user as they are now.
 /// </summary>
 internal sealed class TokenGrants(
     UserManager<User> users,
     ClientApplications clients,
-    LoginThrottle throttle,
-    IPasswordHasher<User> passwords,
-    IOptions<TokenServiceOptions> options,
-    IOptions<LoginThrottleOptions> lockout)
+    PasswordCheck passwords,
+    IOptions<TokenServiceOptions> options)
 {
-    private const string SignInFailed = "The user name or password is incorrect, or the account is temporarily locked.";
-
-    private static readonly User Decoy = new()
-    {
-        UserName = string.Empty,
-        PasswordHash = new PasswordHasher<User>().HashPassword(null!, Secrets.New()),
-    };
-
     public async Task<GrantOutcome> PasswordAsync(OpenIddictRequest request, string? address, CancellationToken cancellationToken)
     {
-        var userName = request.Username ?? string.Empty;
-        var password = request.Password ?? string.Empty;
-        var client = await ClientAsync(request, cancellationToken);
+        var client = await ClientScopesAsync(request.ClientId, cancellationToken);
         if (client.Error is not null)
         {
             return GrantOutcome.Refused(client.Error);
         }
 
-        var normalized = users.NormalizeName(userName) ?? userName;
-        var userKey = LoginThrottle.UserKey(normalized);
-        var addressKey = LoginThrottle.AddressKey(address);
-
-        // The password is checked even when the name or the address is locked, so that a locked attempt costs what any
-        // other does: the time of an answer must not tell that a lock is on.
-        var user = await users.FindByNameAsync(userName);
-        var verdict = passwords.VerifyHashedPassword(user ?? Decoy, (user ?? Decoy).PasswordHash ?? Decoy.PasswordHash!, password);
-        if (await throttle.IsLockedAsync([userKey, addressKey], cancellationToken))
-        {
-            return GrantOutcome.Refused(TokenError.InvalidGrant(SignInFailed));
-        }
-
-        if (user is null || user.Disabled || verdict == PasswordVerificationResult.Failed)
-        {
-            await throttle.RecordFailureAsync(userKey, lockout.Value.MaxFailuresPerUser, cancellationToken);
-            await throttle.RecordFailureAsync(addressKey, lockout.Value.MaxFailuresPerAddress, cancellationToken);
-            return GrantOutcome.Refused(TokenError.InvalidGrant(SignInFailed));
-        }
-
-        await throttle.ResetAsync(userKey, cancellationToken);
-        var roles = await users.GetRolesAsync(user);
-        var allowed = Roles.ScopesOf(roles);
-        if (client.Scopes is not null)
-        {
-            allowed.IntersectWith(client.Scopes);
-        }
-
-        var (scope, scopeError) = ScopeRequest.Narrow(request.Scope, allowed);
-        return scopeError is not null
-            ? GrantOutcome.Refused(scopeError)
-            : new GrantOutcome(Person(user, roles, scope!), scope, null);
+        var user = await passwords.CheckAsync(request.Username, request.Password, address, cancellationToken);
+        return user is null
+            ? GrantOutcome.Refused(TokenError.InvalidGrant(PasswordCheck.Failed))
+            : await PersonAsync(user, client.Scopes, ScopeList(request.Scope));
     }
 
     public async Task<GrantOutcome> ClientCredentialsAsync(OpenIddictRequest request, CancellationToken cancellationToken)
     {
-        var client = await ClientAsync(request, cancellationToken);
+        var client = await ClientScopesAsync(request.ClientId, cancellationToken);
         if (client.Error is not null)
         {
             return GrantOutcome.Refused(client.Error);
@@ -99,9 +60,23 @@ internal sealed class TokenGrants(
         return new GrantOutcome(Finish(identity, scope!, refresh: false), scope, null);
     }
 
-    public async Task<GrantOutcome> RefreshAsync(OpenIddictRequest request, ClaimsPrincipal? stored, CancellationToken cancellationToken)
+    /// <summary>
+    /// A person signed in on the sign-in page approves a client's authorization request or device code: the scopes the
+    /// client asked for, narrowed by the user's roles and the client's permissions.
+    /// </summary>
+    public async Task<GrantOutcome> SignedInAsync(User user, string? clientId, IReadOnlyCollection<string> requested, CancellationToken cancellationToken)
     {
-        var client = await ClientAsync(request, cancellationToken);
+        var client = await ClientScopesAsync(clientId, cancellationToken);
+        return client.Error is not null ? GrantOutcome.Refused(client.Error) : await PersonAsync(user, client.Scopes, requested);
+    }
+
+    /// <summary>
+    /// A refresh token, an authorization code or a device code, already validated by OpenIddict, redeemed for new tokens.
+    /// A refresh may narrow the scope but never widen it, and every grant loses what the user's roles no longer grant.
+    /// </summary>
+    public async Task<GrantOutcome> RedeemAsync(OpenIddictRequest request, ClaimsPrincipal? stored, CancellationToken cancellationToken)
+    {
+        var client = await ClientScopesAsync(request.ClientId, cancellationToken);
         if (client.Error is not null)
         {
             return GrantOutcome.Refused(client.Error);
@@ -110,44 +85,59 @@ internal sealed class TokenGrants(
         var user = stored?.GetClaim(Claims.Subject) is { } subject ? await users.FindByIdAsync(subject) : null;
         if (user is null || user.Disabled)
         {
-            return GrantOutcome.Refused(TokenError.InvalidGrant("The user of this refresh token can no longer sign in."));
+            return GrantOutcome.Refused(TokenError.InvalidGrant("The user of this grant can no longer sign in."));
         }
 
-        // The new token may narrow the scope but never widen it, and loses what the user's roles no longer grant.
-        var roles = await users.GetRolesAsync(user);
-        var allowed = stored!.GetScopes().Where(scope => scope != Scopes.OfflineAccess).ToHashSet(StringComparer.Ordinal);
-        allowed.IntersectWith(Roles.ScopesOf(roles));
-        var (scope, scopeError) = ScopeRequest.Narrow(
-            string.IsNullOrEmpty(request.Scope) ? string.Join(' ', allowed) : request.Scope, allowed);
-        return scopeError is not null
-            ? GrantOutcome.Refused(scopeError)
-            : new GrantOutcome(Person(user, roles, scope!), scope, null);
+        // OpenIddict has already refused a refresh that asks for more than was granted.
+        var granted = stored!.GetScopes().Where(scope => scope != Scopes.OfflineAccess).ToHashSet(StringComparer.Ordinal);
+        var requested = request.IsRefreshTokenGrantType() && !string.IsNullOrEmpty(request.Scope) ? ScopeList(request.Scope) : granted;
+        var limit = new HashSet<string>(granted, StringComparer.Ordinal);
+        if (client.Scopes is not null)
+        {
+            limit.IntersectWith(client.Scopes);
+        }
+
+        return await PersonAsync(user, limit, requested);
     }
 
-    /// <summary>The client named by the request (already authenticated by OpenIddict), refused when disabled.</summary>
-    private async Task<(HashSet<string>? Scopes, TokenError? Error)> ClientAsync(OpenIddictRequest request, CancellationToken cancellationToken)
+    /// <summary>The client's scopes (null when no client is named), or invalid_client when it is disabled.</summary>
+    private async Task<(HashSet<string>? Scopes, TokenError? Error)> ClientScopesAsync(string? clientId, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(request.ClientId))
+        if (string.IsNullOrEmpty(clientId))
         {
             return (null, null);
         }
 
-        var (disabled, scopes) = await clients.GetGrantAsync(request.ClientId, cancellationToken);
+        var (disabled, scopes) = await clients.GetGrantAsync(clientId, cancellationToken);
         return disabled ? (null, TokenError.InvalidClient("Client authentication failed.")) : (scopes, null);
     }
 
-    private ClaimsPrincipal Person(User user, IList<string> roles, string scope)
+    private async Task<GrantOutcome> PersonAsync(User user, IReadOnlySet<string>? limit, IReadOnlyCollection<string> requested)
     {
+        var roles = await users.GetRolesAsync(user);
+        var allowed = Roles.ScopesOf(roles);
+        if (limit is not null)
+        {
+            allowed.IntersectWith(limit.Where(scope => !ScopeRequest.IdentityScopes.Contains(scope)));
+        }
+
+        var (scope, scopeError) = ScopeRequest.Narrow(requested, allowed);
+        if (scopeError is not null)
+        {
+            return GrantOutcome.Refused(scopeError);
+        }
+
         var identity = NewIdentity();
         identity.SetClaim(Claims.Subject, user.Id.ToString());
         identity.SetClaim(Claims.Name, user.UserName);
         identity.SetClaims(Claims.Role, [.. roles]);
-        return Finish(identity, scope, refresh: true);
+        return new GrantOutcome(Finish(identity, scope!, refresh: true), scope, null);
     }
 
     /// <summary>
-    /// Scopes and the audience; everything goes in the access token (no identity tokens here). OpenIddict adds
-    /// <c>client_id</c> when a client asked; a person who named none (curl, scripts) gets a token without one.
+    /// Scopes and the audience. Every claim goes in the access token; the name and roles also go in the identity token
+    /// when <c>openid</c> was granted (a web sign-in). OpenIddict adds <c>client_id</c> when a client asked; a person
+    /// who named none (curl, scripts) gets a token without one.
     /// </summary>
     private ClaimsPrincipal Finish(ClaimsIdentity identity, string scope, bool refresh)
     {
@@ -159,9 +149,15 @@ internal sealed class TokenGrants(
 
         identity.SetScopes(scopes);
         identity.SetResources(options.Value.Audience);
-        identity.SetDestinations(static _ => [Destinations.AccessToken]);
+        var identityToken = scopes.Contains(Scopes.OpenId);
+        identity.SetDestinations(claim => identityToken && claim.Type is Claims.Name or Claims.Role
+            ? [Destinations.AccessToken, Destinations.IdentityToken]
+            : [Destinations.AccessToken]);
         return new ClaimsPrincipal(identity);
     }
+
+    private static HashSet<string> ScopeList(string? scope) =>
+        (scope ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
 
     private static ClaimsIdentity NewIdentity() =>
         new(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Name, Claims.Role);

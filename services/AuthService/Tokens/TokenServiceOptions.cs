@@ -14,6 +14,15 @@ public sealed class TokenServiceOptions
     /// <summary>The <c>aud</c> every platform token carries (what ServiceDefaults validates).</summary>
     public string Audience { get; set; } = "mlops";
 
+    /// <summary>
+    /// The address people's browsers reach the platform at (the gateway; the AppHost sets it). The device flow's
+    /// <c>verification_uri</c> points there; without it, at the issuer.
+    /// </summary>
+    public string? PublicOrigin { get; set; }
+
+    /// <summary>How long a person stays signed in on the token service's pages (sign-in, device verification).</summary>
+    public TimeSpan SignInSessionLifetime { get; set; } = TimeSpan.FromHours(1);
+
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
 
     public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(14);

@@ -7,7 +7,8 @@ namespace MlOps.Gateway.RateLimiting;
 
 /// <summary>
 /// Token buckets at the edge, one per caller: the subject of a valid bearer token, else the client address, so a
-/// forged token cannot mint fresh buckets. Token requests get a second, much smaller bucket per address. Probes and
+/// forged token cannot mint fresh buckets. Token requests (and the sign-in form, device codes and their approval) get a
+/// second, much smaller bucket per address. Probes and
 /// scrapes are never limited. A refused request gets 429, <c>Retry-After</c> and a ProblemDetails body.
 /// </summary>
 public static class EdgeRateLimiting
@@ -48,9 +49,12 @@ public static class EdgeRateLimiting
             });
         });
 
+    /// <summary>The token service's requests that try a password or a code: tokens, the sign-in form, device codes and their approval.</summary>
+    private static readonly PathString[] GuessablePaths = ["/connect/token", "/connect/signin", "/connect/device", "/connect/verify"];
+
     private static PartitionedRateLimiter<HttpContext> TokenEndpointPerAddress(EdgeRateLimitOptions limits) =>
         PartitionedRateLimiter.Create<HttpContext, string>(context =>
-            context.Request.Path.StartsWithSegments("/connect/token")
+            HttpMethods.IsPost(context.Request.Method) && Array.Exists(GuessablePaths, path => context.Request.Path.StartsWithSegments(path))
                 ? RateLimitPartition.GetFixedWindowLimiter("token:" + context.Connection.RemoteIpAddress, _ => new FixedWindowRateLimiterOptions
                 {
                     PermitLimit = limits.TokenRequestsPerMinute,

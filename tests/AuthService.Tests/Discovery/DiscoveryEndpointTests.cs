@@ -30,8 +30,16 @@ public sealed class DiscoveryEndpointTests(PostgresFixture postgres) : IClassFix
         // Endpoints are named on the address the document was asked at.
         Assert.Equal("http://localhost/connect/token", document.GetProperty("token_endpoint").GetString());
         Assert.Equal("http://localhost/.well-known/jwks", document.GetProperty("jwks_uri").GetString());
-        Assert.Equal(["client_credentials", "password", "refresh_token"], Strings(document, "grant_types_supported").Order(StringComparer.Ordinal));
-        Assert.Superset(new HashSet<string>([.. Scopes.All, "offline_access"]), Strings(document, "scopes_supported").ToHashSet());
+        Assert.Equal("http://localhost/connect/authorize", document.GetProperty("authorization_endpoint").GetString());
+        Assert.Equal("http://localhost/connect/device", document.GetProperty("device_authorization_endpoint").GetString());
+        Assert.Equal("http://localhost/connect/revoke", document.GetProperty("revocation_endpoint").GetString());
+        Assert.Equal("http://localhost/connect/introspect", document.GetProperty("introspection_endpoint").GetString());
+        Assert.Equal(
+            ["authorization_code", "client_credentials", "password", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"],
+            Strings(document, "grant_types_supported").Order(StringComparer.Ordinal));
+        Assert.Equal(["code"], Strings(document, "response_types_supported"));
+        Assert.Equal(["S256"], Strings(document, "code_challenge_methods_supported"));
+        Assert.Superset(new HashSet<string>([.. Scopes.All, "offline_access", "openid", "profile"]), Strings(document, "scopes_supported").ToHashSet());
         Assert.Superset(new HashSet<string>(["client_secret_post", "client_secret_basic"]), Strings(document, "token_endpoint_auth_methods_supported").ToHashSet());
     }
 

@@ -122,6 +122,30 @@ public sealed class SignInProtectionTests(PostgresFixture postgres) : IClassFixt
         Assert.Equal([HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.TooManyRequests], statuses);
     }
 
+    [Fact]
+    public async Task Failures_on_the_sign_in_page_lock_the_account_for_the_password_grant_too_and_share_its_rate_limit()
+    {
+        await using var host = await TokenServiceHost.StartAsync(postgres, requestsPerMinute: 7);
+        using var browser = Flows.BrowserSession.Open(host);
+        using var page = await browser.BrowseAsync("/connect/signin");
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 5; i++)
+        {
+            using var refused = await browser.SubmitAsync(page, new Dictionary<string, string> { ["userName"] = "admin", ["password"] = "wrong " + i });
+            statuses.Add(refused.StatusCode);
+        }
+
+        var locked = await SignInAsync(host, TokenServiceHost.AdminPassword);
+        using var limited = await browser.SubmitAsync(page, new Dictionary<string, string> { ["userName"] = "admin", ["password"] = "wrong" });
+        using var limitedToken = await host.TokenAsync(new Dictionary<string, string> { ["grant_type"] = "password" });
+
+        Assert.All(statuses, status => Assert.Equal(HttpStatusCode.Unauthorized, status));
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid_grant"), (locked.Status, locked.Error));
+        Assert.Equal(HttpStatusCode.Unauthorized, limited.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, limitedToken.StatusCode);
+    }
+
     /// <summary>Identity's hasher, counting how often a password is checked.</summary>
     private sealed class CountingPasswordHasher : IPasswordHasher<User>
     {

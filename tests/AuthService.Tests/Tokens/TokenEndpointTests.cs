@@ -55,7 +55,9 @@ public sealed class TokenEndpointTests(PostgresFixture postgres) : IClassFixture
 
     [Theory]
     [InlineData("", "invalid_request")]
-    [InlineData("authorization_code", "unsupported_grant_type")]
+    [InlineData("urn:ietf:params:oauth:grant-type:jwt-bearer", "unsupported_grant_type")]
+    [InlineData("authorization_code", "invalid_request")]
+    [InlineData("urn:ietf:params:oauth:grant-type:device_code", "invalid_request")]
     [InlineData("password", "invalid_request")]
     [InlineData("refresh_token", "invalid_request")]
     public async Task Malformed_requests_get_their_RFC_6749_error(string grantType, string expected)

@@ -40,11 +40,12 @@ internal sealed class TokenServiceHost : IAsyncDisposable
         TimeProvider? time = null,
         int requestsPerMinute = 10_000,
         Action<IServiceCollection>? testServices = null,
-        string? connectionString = null)
+        string? connectionString = null,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         connectionString ??= await AuthServiceHost.NewDatabaseAsync(postgres);
         WebApplicationFactory<Program>? self = null;
-        var factory = AuthServiceHost.Create(connectionString, time, new Dictionary<string, string>
+        var factory = AuthServiceHost.Create(connectionString, time, new Dictionary<string, string>(settings ?? new Dictionary<string, string>())
             {
                 ["Auth:Authority"] = Issuer,
                 ["TokenService:Issuer"] = Issuer,
