@@ -77,6 +77,39 @@ public sealed class AdminEndpointTests(PostgresFixture postgres) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, await ClientTokenStatusAsync(host, newSecret));
     }
 
+    [Fact]
+    public async Task A_public_client_has_no_secret_and_redirect_uris_are_checked_when_a_client_is_created()
+    {
+        await using var host = await TokenServiceHost.StartAsync(postgres);
+        using var admin = await host.AdminClientAsync();
+
+        using var created = await admin.PostAsJsonAsync("/api/auth/clients", new
+        {
+            clientId = "notebook", scopes = ReadAndPredict, type = "public", redirectUris = (string[])["http://127.0.0.1:8888/callback"],
+        });
+        var client = await admin.GetFromJsonAsync<JsonElement>("/api/auth/clients/notebook");
+        using var rotated = await admin.PostAsync("/api/auth/clients/notebook/secret", null);
+        using var plainHttp = await admin.PostAsJsonAsync("/api/auth/clients", new { clientId = "web", scopes = ReadAndPredict, redirectUris = (string[])["http://ui.example.com/cb"] });
+        using var fragment = await admin.PostAsJsonAsync("/api/auth/clients", new { clientId = "web", scopes = ReadAndPredict, redirectUris = (string[])["https://ui.example.com/cb#x"] });
+        using var unknownType = await admin.PostAsJsonAsync("/api/auth/clients", new { clientId = "web", scopes = ReadAndPredict, type = "trusted" });
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(JsonValueKind.Null, (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("clientSecret").ValueKind);
+        Assert.Equal("public", client.GetProperty("type").GetString());
+        Assert.Equal("http://127.0.0.1:8888/callback", Assert.Single(client.GetProperty("redirectUris").EnumerateArray()).GetString());
+        Assert.Equal(HttpStatusCode.Conflict, rotated.StatusCode);
+        Assert.Contains("has no secret", await rotated.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("must use https", await ProblemErrorAsync(plainHttp, "redirectUris"), StringComparison.Ordinal);
+        Assert.Contains("fragment", await ProblemErrorAsync(fragment, "redirectUris"), StringComparison.Ordinal);
+        Assert.Contains("'confidential'", await ProblemErrorAsync(unknownType, "type"), StringComparison.Ordinal);
+    }
+
+    private static async Task<string> ProblemErrorAsync(HttpResponseMessage response, string field)
+    {
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty(field)[0].GetString()!;
+    }
+
     private static async Task<HttpStatusCode> ClientTokenStatusAsync(TokenServiceHost host, string secret)
     {
         using var response = await host.TokenAsync(new Dictionary<string, string> { ["grant_type"] = "client_credentials" }, ("shop-frontend", secret));

@@ -30,6 +30,11 @@ public sealed class UpgradeTests(PostgresFixture postgres) : IClassFixture<Postg
         var erin = await host.PasswordTokenAsync("erin", OldPassword);
         using var client = await host.TokenAsync(new Dictionary<string, string> { ["grant_type"] = "client_credentials" }, ("old-app", OldClientSecret));
         var clientToken = await client.Content.ReadFromJsonAsync<JsonElement>();
+        // Migration 0400 gave the old client the endpoints added since: it may introspect its own token.
+        using var introspected = await host.Client.PostAsync("/connect/introspect", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["token"] = clientToken.GetProperty("access_token").GetString()!, ["client_id"] = "old-app", ["client_secret"] = OldClientSecret,
+        }));
         using var disabled = await host.TokenAsync(new Dictionary<string, string>
         {
             ["grant_type"] = "password", ["username"] = "frank", ["password"] = OldPassword,
@@ -41,6 +46,7 @@ public sealed class UpgradeTests(PostgresFixture postgres) : IClassFixture<Postg
         Assert.Equal("mlops.predict mlops.read mlops.train", erin.GetProperty("scope").GetString());
         Assert.Equal(HttpStatusCode.OK, client.StatusCode);
         Assert.Equal("mlops.read", clientToken.GetProperty("scope").GetString());
+        Assert.True((await introspected.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("active").GetBoolean());
         Assert.Equal(HttpStatusCode.BadRequest, disabled.StatusCode);
         var users = listed.GetProperty("items").EnumerateArray().ToDictionary(
             user => user.GetProperty("userName").GetString()!,
