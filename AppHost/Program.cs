@@ -79,6 +79,9 @@ try
         gateway.WithReference(service);
     }
 
+    // People's browsers reach the platform at the gateway: the device flow sends them to its verification page there.
+    auth.WithEnvironment("TokenService__PublicOrigin", gateway.GetEndpoint("http"));
+
     builder.AddPlatformPrometheus(platform, notices, watched);
     builder.AddPlatformGrafana(platform, notices);
 

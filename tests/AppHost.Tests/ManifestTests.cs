@@ -38,6 +38,8 @@ public sealed class ManifestTests : IDisposable
         }
 
         Assert.Equal("{auth.bindings.http.url}", resources.GetProperty("auth").GetProperty("env").GetProperty("TokenService__Issuer").GetString());
+        // People's browsers are sent to the gateway (the device flow's verification page).
+        Assert.Equal("{gateway.bindings.http.url}", resources.GetProperty("auth").GetProperty("env").GetProperty("TokenService__PublicOrigin").GetString());
         // Every trace is kept unless configured otherwise, and a service follows its caller's decision.
         foreach (var project in Projects)
         {

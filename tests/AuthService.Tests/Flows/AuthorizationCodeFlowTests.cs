@@ -20,15 +20,15 @@ public sealed class AuthorizationCodeFlowTests(PostgresFixture postgres) : IClas
     public async Task A_person_signs_in_through_the_browser_and_the_app_redeems_its_code_with_the_pkce_verifier_once()
     {
         await using var host = await TokenServiceHost.StartAsync(postgres);
-        var secret = await BrowserSession.RegisterClientAsync(host, WebClient, ["mlops.read", "mlops.train"], redirectUris: [BrowserSession.RedirectUri]);
+        var secret = await BrowserSession.RegisterClientAsync(host, WebClient, ["mlops.read", "mlops.train"], redirectUris: [OAuthBrowser.RedirectUri]);
         using var browser = BrowserSession.Open(host);
-        var (verifier, challenge) = BrowserSession.Pkce();
+        var (verifier, challenge) = OAuthBrowser.Pkce();
 
-        using var signInPage = await browser.BrowseAsync(BrowserSession.AuthorizeUrl(WebClient, challenge, "openid mlops.read mlops.train mlops.admin"));
+        using var signInPage = await browser.BrowseAsync(OAuthBrowser.AuthorizeUrl(WebClient, challenge, "openid mlops.read mlops.train mlops.admin"));
         Assert.Contains("Sign in to MlOps", await signInPage.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         using var back = await browser.SignInAsync(signInPage, "admin", TokenServiceHost.AdminPassword);
-        var query = BrowserSession.RedirectQuery(back);
-        Assert.StartsWith(BrowserSession.RedirectUri + "?", back.Headers.Location!.AbsoluteUri, StringComparison.Ordinal);
+        var query = OAuthBrowser.RedirectQuery(back);
+        Assert.StartsWith(OAuthBrowser.RedirectUri + "?", back.Headers.Location!.AbsoluteUri, StringComparison.Ordinal);
         Assert.Equal("state-123", query["state"]);
 
         using var tokens = await RedeemAsync(host, query["code"], verifier, secret);
@@ -57,14 +57,14 @@ public sealed class AuthorizationCodeFlowTests(PostgresFixture postgres) : IClas
     public async Task A_code_redeemed_with_a_verifier_that_does_not_match_its_challenge_is_refused()
     {
         await using var host = await TokenServiceHost.StartAsync(postgres);
-        var secret = await BrowserSession.RegisterClientAsync(host, WebClient, ["mlops.read"], redirectUris: [BrowserSession.RedirectUri]);
+        var secret = await BrowserSession.RegisterClientAsync(host, WebClient, ["mlops.read"], redirectUris: [OAuthBrowser.RedirectUri]);
         using var browser = BrowserSession.Open(host);
-        var (_, challenge) = BrowserSession.Pkce();
-        var (otherVerifier, _) = BrowserSession.Pkce();
+        var (_, challenge) = OAuthBrowser.Pkce();
+        var (otherVerifier, _) = OAuthBrowser.Pkce();
 
-        using var signInPage = await browser.BrowseAsync(BrowserSession.AuthorizeUrl(WebClient, challenge, "mlops.read"));
+        using var signInPage = await browser.BrowseAsync(OAuthBrowser.AuthorizeUrl(WebClient, challenge, "mlops.read"));
         using var back = await browser.SignInAsync(signInPage, "admin", TokenServiceHost.AdminPassword);
-        var code = BrowserSession.RedirectQuery(back)["code"];
+        var code = OAuthBrowser.RedirectQuery(back)["code"];
 
         using var wrong = await RedeemAsync(host, code, otherVerifier, secret);
         using var missing = await RedeemAsync(host, code, verifier: null, secret);
@@ -82,13 +82,13 @@ public sealed class AuthorizationCodeFlowTests(PostgresFixture postgres) : IClas
     public async Task An_authorization_request_without_an_S256_challenge_is_refused_with_invalid_request_and_no_code(string method, string named)
     {
         await using var host = await TokenServiceHost.StartAsync(postgres);
-        await BrowserSession.RegisterClientAsync(host, WebClient, ["mlops.read"], redirectUris: [BrowserSession.RedirectUri]);
+        await BrowserSession.RegisterClientAsync(host, WebClient, ["mlops.read"], redirectUris: [OAuthBrowser.RedirectUri]);
         using var browser = BrowserSession.Open(host);
-        var (verifier, challenge) = BrowserSession.Pkce();
+        var (verifier, challenge) = OAuthBrowser.Pkce();
         var url = method == "none"
-            ? BrowserSession.AuthorizeUrl(WebClient, challenge).Replace("&code_challenge=" + challenge, string.Empty, StringComparison.Ordinal)
+            ? OAuthBrowser.AuthorizeUrl(WebClient, challenge).Replace("&code_challenge=" + challenge, string.Empty, StringComparison.Ordinal)
                 .Replace("&code_challenge_method=S256", string.Empty, StringComparison.Ordinal)
-            : BrowserSession.AuthorizeUrl(WebClient, verifier, method: "plain");
+            : OAuthBrowser.AuthorizeUrl(WebClient, verifier, method: "plain");
 
         using var response = await browser.BrowseAsync(url);
 
@@ -104,11 +104,11 @@ public sealed class AuthorizationCodeFlowTests(PostgresFixture postgres) : IClas
     public async Task A_redirect_uri_the_client_did_not_register_is_refused_on_the_spot_not_followed()
     {
         await using var host = await TokenServiceHost.StartAsync(postgres);
-        await BrowserSession.RegisterClientAsync(host, WebClient, ["mlops.read"], redirectUris: [BrowserSession.RedirectUri]);
+        await BrowserSession.RegisterClientAsync(host, WebClient, ["mlops.read"], redirectUris: [OAuthBrowser.RedirectUri]);
         using var browser = BrowserSession.Open(host);
-        var (_, challenge) = BrowserSession.Pkce();
+        var (_, challenge) = OAuthBrowser.Pkce();
 
-        using var response = await browser.BrowseAsync(BrowserSession.AuthorizeUrl(WebClient, challenge, redirectUri: "https://attacker.example/callback"));
+        using var response = await browser.BrowseAsync(OAuthBrowser.AuthorizeUrl(WebClient, challenge, redirectUri: "https://attacker.example/callback"));
 
         var body = await response.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -121,21 +121,21 @@ public sealed class AuthorizationCodeFlowTests(PostgresFixture postgres) : IClas
     public async Task Without_a_sign_in_prompt_none_answers_login_required_and_a_wrong_password_keeps_the_browser_on_the_sign_in_page()
     {
         await using var host = await TokenServiceHost.StartAsync(postgres);
-        await BrowserSession.RegisterClientAsync(host, WebClient, ["mlops.read"], redirectUris: [BrowserSession.RedirectUri]);
+        await BrowserSession.RegisterClientAsync(host, WebClient, ["mlops.read"], redirectUris: [OAuthBrowser.RedirectUri]);
         using var browser = BrowserSession.Open(host);
-        var (_, challenge) = BrowserSession.Pkce();
+        var (_, challenge) = OAuthBrowser.Pkce();
 
-        using var silent = await browser.BrowseAsync(BrowserSession.AuthorizeUrl(WebClient, challenge) + "&prompt=none");
-        Assert.Equal("login_required", BrowserSession.RedirectQuery(silent)["error"]);
+        using var silent = await browser.BrowseAsync(OAuthBrowser.AuthorizeUrl(WebClient, challenge) + "&prompt=none");
+        Assert.Equal("login_required", OAuthBrowser.RedirectQuery(silent)["error"]);
 
-        using var signInPage = await browser.BrowseAsync(BrowserSession.AuthorizeUrl(WebClient, challenge));
+        using var signInPage = await browser.BrowseAsync(OAuthBrowser.AuthorizeUrl(WebClient, challenge));
         using var refused = await browser.SubmitAsync(signInPage, new Dictionary<string, string> { ["userName"] = "admin", ["password"] = "not the password" });
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.Contains("The user name or password is incorrect", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.DoesNotContain(refused.Headers, header => header.Key == "Set-Cookie" && header.Value.Any(v => v.StartsWith("mlops.signin=", StringComparison.Ordinal)));
 
         // Still not signed in: the authorization request goes to the sign-in page again.
-        using var again = await browser.Client.GetAsync(BrowserSession.AuthorizeUrl(WebClient, challenge));
+        using var again = await browser.Client.GetAsync(OAuthBrowser.AuthorizeUrl(WebClient, challenge));
         Assert.Equal(HttpStatusCode.Redirect, again.StatusCode);
         Assert.StartsWith("/connect/signin?", again.Headers.Location!.OriginalString, StringComparison.Ordinal);
     }
@@ -162,20 +162,20 @@ public sealed class AuthorizationCodeFlowTests(PostgresFixture postgres) : IClas
     public async Task A_person_disabled_after_signing_in_is_sent_to_sign_in_again_and_gets_no_code()
     {
         await using var host = await TokenServiceHost.StartAsync(postgres);
-        await BrowserSession.RegisterClientAsync(host, WebClient, ["mlops.read"], redirectUris: [BrowserSession.RedirectUri]);
+        await BrowserSession.RegisterClientAsync(host, WebClient, ["mlops.read"], redirectUris: [OAuthBrowser.RedirectUri]);
         await BrowserSession.CreateUserAsync(host, "carol", "carol's long password", "viewer");
         using var browser = BrowserSession.Open(host);
-        var (_, challenge) = BrowserSession.Pkce();
-        using var signInPage = await browser.BrowseAsync(BrowserSession.AuthorizeUrl(WebClient, challenge, "mlops.read"));
+        var (_, challenge) = OAuthBrowser.Pkce();
+        using var signInPage = await browser.BrowseAsync(OAuthBrowser.AuthorizeUrl(WebClient, challenge, "mlops.read"));
         using var first = await browser.SignInAsync(signInPage, "carol", "carol's long password");
-        Assert.True(BrowserSession.RedirectQuery(first).ContainsKey("code"));
+        Assert.True(OAuthBrowser.RedirectQuery(first).ContainsKey("code"));
 
         using (var admin = await host.AdminClientAsync())
         {
             (await admin.PostAsync("/api/auth/users/carol/disable", null)).EnsureSuccessStatusCode();
         }
 
-        using var after = await browser.Client.GetAsync(BrowserSession.AuthorizeUrl(WebClient, challenge, "mlops.read"));
+        using var after = await browser.Client.GetAsync(OAuthBrowser.AuthorizeUrl(WebClient, challenge, "mlops.read"));
         Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
         Assert.StartsWith("/connect/signin?", after.Headers.Location!.OriginalString, StringComparison.Ordinal);
     }
@@ -184,13 +184,13 @@ public sealed class AuthorizationCodeFlowTests(PostgresFixture postgres) : IClas
     public async Task A_public_client_uses_the_code_flow_with_pkce_and_no_secret()
     {
         await using var host = await TokenServiceHost.StartAsync(postgres);
-        Assert.Null(await BrowserSession.RegisterClientAsync(host, "spa", ["mlops.read"], type: "public", redirectUris: [BrowserSession.RedirectUri]));
+        Assert.Null(await BrowserSession.RegisterClientAsync(host, "spa", ["mlops.read"], type: "public", redirectUris: [OAuthBrowser.RedirectUri]));
         using var browser = BrowserSession.Open(host);
-        var (verifier, challenge) = BrowserSession.Pkce();
-        using var signInPage = await browser.BrowseAsync(BrowserSession.AuthorizeUrl("spa", challenge, "mlops.read"));
+        var (verifier, challenge) = OAuthBrowser.Pkce();
+        using var signInPage = await browser.BrowseAsync(OAuthBrowser.AuthorizeUrl("spa", challenge, "mlops.read"));
         using var back = await browser.SignInAsync(signInPage, "admin", TokenServiceHost.AdminPassword);
 
-        using var tokens = await RedeemAsync(host, BrowserSession.RedirectQuery(back)["code"], verifier, secret: null, clientId: "spa");
+        using var tokens = await RedeemAsync(host, OAuthBrowser.RedirectQuery(back)["code"], verifier, secret: null, clientId: "spa");
 
         var body = await tokens.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(tokens.StatusCode == HttpStatusCode.OK, body.ToString());
@@ -203,7 +203,7 @@ public sealed class AuthorizationCodeFlowTests(PostgresFixture postgres) : IClas
         {
             ["grant_type"] = "authorization_code",
             ["code"] = code,
-            ["redirect_uri"] = BrowserSession.RedirectUri,
+            ["redirect_uri"] = OAuthBrowser.RedirectUri,
             ["client_id"] = clientId,
         };
         if (verifier is not null)
