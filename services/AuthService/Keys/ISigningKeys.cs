@@ -2,15 +2,12 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace MlOps.AuthService.Keys;
 
-/// <summary>The token service's signing keys: the one that signs now, and every one a verifier may meet.</summary>
+/// <summary>
+/// The token service's signing keys: the one that signs now. The OpenIddict server signs with it and publishes every
+/// key a verifier may meet in its JWKS (<see cref="SigningKeyStore.TryGetServerCredentials"/>).
+/// </summary>
 public interface ISigningKeys
 {
     /// <summary>The key that signs new tokens now, with its <c>kid</c> set.</summary>
     ValueTask<SigningCredentials> GetSigningCredentialsAsync(CancellationToken cancellationToken);
-
-    /// <summary>
-    /// The public keys to publish: the current one, the next one (published before it signs) and retired ones still
-    /// needed to verify tokens that have not expired.
-    /// </summary>
-    ValueTask<IReadOnlyList<JsonWebKey>> GetPublishedKeysAsync(CancellationToken cancellationToken);
 }

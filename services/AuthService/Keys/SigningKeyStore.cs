@@ -50,13 +50,6 @@ internal sealed partial class SigningKeyStore(
         return _credentials.GetOrAdd(current.Kid, static (_, state) => state.Store.CreateCredentials(state.Key), (Store: this, Key: current));
     }
 
-    public async ValueTask<IReadOnlyList<JsonWebKey>> GetPublishedKeysAsync(CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        var keys = await GetKeySetAsync(now, cancellationToken);
-        return [.. keys.PublishedAt(now).Select(key => new JsonWebKey(key.PublicJwk))];
-    }
-
     /// <summary>
     /// Every published key with its private part, the one that signs now first: what the OpenIddict server signs with
     /// (the first) and publishes in its JWKS (all). From the keys in memory only, never the database, because options
@@ -143,6 +136,11 @@ internal sealed partial class SigningKeyStore(
                 // Keep signing with the keys already known rather than failing every token while the database is away.
                 LogRefreshFailed(logger, exception.Message);
                 _snapshot = cached with { LoadedAt = now, ValidUntil = now + StaleRetry };
+                if (!SameSchedule(cached.Keys, cached.LoadedAt, cached.Keys, now))
+                {
+                    changes.Signal(); // a known key took its turn or retired meanwhile
+                }
+
                 return cached.Keys;
             }
 
@@ -152,7 +150,9 @@ internal sealed partial class SigningKeyStore(
                 validUntil = change;
             }
 
-            var changed = cached is null || !SameSchedule(cached.Keys, keys, now);
+            // Against what was served since the last read: a key taking its turn or retiring with time is a change too,
+            // with the same keys in the database.
+            var changed = cached is null || !SameSchedule(cached.Keys, cached.LoadedAt, keys, now);
             _snapshot = new Snapshot(keys, now, validUntil);
             if (changed)
             {
@@ -279,9 +279,10 @@ internal sealed partial class SigningKeyStore(
     }
 
     /// <summary>Whether the same key signs and the same keys are published at <paramref name="now"/>.</summary>
-    private static bool SameSchedule(SigningKeySet before, SigningKeySet after, DateTimeOffset now) =>
-        before.CurrentAt(now)?.Kid == after.CurrentAt(now)?.Kid
-        && before.PublishedAt(now).Select(key => key.Kid).SequenceEqual(after.PublishedAt(now).Select(key => key.Kid), StringComparer.Ordinal);
+    /// <summary>Whether the key that signs and the keys published are the same at <paramref name="now"/> as they were at <paramref name="then"/>.</summary>
+    private static bool SameSchedule(SigningKeySet before, DateTimeOffset then, SigningKeySet after, DateTimeOffset now) =>
+        before.CurrentAt(then)?.Kid == after.CurrentAt(now)?.Kid
+        && before.PublishedAt(then).Select(key => key.Kid).SequenceEqual(after.PublishedAt(now).Select(key => key.Kid), StringComparer.Ordinal);
 
     /// <summary>How long a key stays published after it stopped signing: tokens it signed may live that long.</summary>
     private static TimeSpan Retention(TokenServiceOptions schedule, SigningKeyOptions options) =>

@@ -67,8 +67,21 @@ internal static class AuthServiceHost
     public static async Task<string> CurrentKidAsync(this WebApplicationFactory<Program> service) =>
         (await service.SigningKeys().GetSigningCredentialsAsync(CancellationToken.None)).Key.KeyId;
 
-    public static async Task<IReadOnlyList<string>> PublishedKidsAsync(this WebApplicationFactory<Program> service) =>
-        [.. (await service.SigningKeys().GetPublishedKeysAsync(CancellationToken.None)).Select(key => key.Kid).Order(StringComparer.Ordinal)];
+    /// <summary>
+    /// The kids of the JWKS the service publishes, in order; with <paramref name="until"/>, read again until they match,
+    /// because a key that takes its turn with time is published from the request after the one that noticed it.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> PublishedKidsAsync(
+        this WebApplicationFactory<Program> service, Func<IReadOnlyList<string>, bool>? until = null)
+    {
+        using var client = service.CreateClient();
+        using var response = await client.GetWhenOpenAsync("/.well-known/jwks", until is null ? null : jwks => until(Kids(jwks)));
+        return Kids(await response.Content.ReadAsStringAsync());
+    }
+
+    private static string[] Kids(string jwks) =>
+        [.. System.Text.Json.JsonDocument.Parse(jwks).RootElement.GetProperty("keys").EnumerateArray()
+            .Select(key => key.GetProperty("kid").GetString()!).Order(StringComparer.Ordinal)];
 
     public static async Task<List<(string Kid, string Algorithm, string ProtectedKey, string PublicJwk, DateTimeOffset ActivatesAt)>> ReadKeysAsync(
         string connectionString)

@@ -75,7 +75,7 @@ public sealed class SigningKeyTests(PostgresFixture postgres) : IClassFixture<Po
         Assert.Equal([first], await service.PublishedKidsAsync());
 
         clock.Advance(TimeSpan.FromDays(1) + TimeSpan.FromHours(1)); // now within them: the next key is published
-        var published = await service.PublishedKidsAsync();
+        var published = await service.PublishedKidsAsync(until: kids => kids.Count == 2);
         var keys = await AuthServiceHost.ReadKeysAsync(database);
         Assert.Equal(2, keys.Count);
         var next = keys[1].Kid;
@@ -91,7 +91,7 @@ public sealed class SigningKeyTests(PostgresFixture postgres) : IClassFixture<Po
         Assert.Contains(first, await service.PublishedKidsAsync());
 
         clock.Advance(TimeSpan.FromSeconds(11)); // 15 min + 1 min skew after it stopped signing
-        Assert.Equal([next], await service.PublishedKidsAsync());
+        Assert.Equal([next], await service.PublishedKidsAsync(until: kids => kids.Count == 1));
         Assert.Equal(next, await service.CurrentKidAsync());
     }
 
@@ -118,7 +118,7 @@ public sealed class SigningKeyTests(PostgresFixture postgres) : IClassFixture<Po
 
         Assert.DoesNotContain("other-replica", await service.PublishedKidsAsync());
         clock.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
-        Assert.Contains("other-replica", await service.PublishedKidsAsync());
+        Assert.Contains("other-replica", await service.PublishedKidsAsync(until: kids => kids.Contains("other-replica")));
         Assert.Equal(kid, await service.CurrentKidAsync());
     }
 
