@@ -96,6 +96,28 @@ public sealed class SigningKeyTests(PostgresFixture postgres) : IClassFixture<Po
     }
 
     [Fact]
+    public async Task Issued_tokens_are_signed_by_the_key_whose_turn_it_is_once_its_time_comes()
+    {
+        var clock = ManualTimeProvider.StartingNow();
+        var start = clock.GetUtcNow();
+        await using var host = await Tokens.TokenServiceHost.StartAsync(postgres, clock);
+        var first = await KidOfIssuedTokenAsync(host);
+
+        clock.Advance(TimeSpan.FromDays(28) + TimeSpan.FromHours(1)); // the next key is published, not yet signing
+        await host.Factory.PublishedKidsAsync(until: kids => kids.Count == 2);
+        Assert.Equal(first, await KidOfIssuedTokenAsync(host));
+
+        clock.Advance(start + Lifetime - clock.GetUtcNow()); // its turn: with the same keys in the database
+        var next = await Eventually.ReturnsAsync(() => KidOfIssuedTokenAsync(host), kid => kid != first, TimeSpan.FromSeconds(30), "a token signed by the next key");
+
+        Assert.Contains(next, await host.Factory.PublishedKidsAsync());
+        Assert.Equal(next, await host.Factory.CurrentKidAsync());
+    }
+
+    private static async Task<string> KidOfIssuedTokenAsync(Tokens.TokenServiceHost host) =>
+        new JsonWebToken((await host.PasswordTokenAsync()).GetProperty("access_token").GetString()).Kid;
+
+    [Fact]
     public async Task Key_set_is_served_from_memory_between_database_reads()
     {
         var database = await AuthServiceHost.NewDatabaseAsync(postgres);
