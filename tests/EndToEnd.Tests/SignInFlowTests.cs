@@ -46,10 +46,17 @@ public sealed class SignInFlowTests(RunningPlatform running)
         using var revoked = await browser.Client.PostAsync("/connect/revoke", new FormUrlEncodedContent(introspection));
         Assert.Equal(HttpStatusCode.OK, revoked.StatusCode);
         Assert.False((await PostFormAsync(browser.Client, "/connect/introspect", introspection)).GetProperty("active").GetBoolean());
+
+        // The same client, on its own behalf: client credentials through the gateway.
+        var own = await PostFormAsync(browser.Client, "/connect/token", new()
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = "e2e-web", ["client_secret"] = secret,
+        });
+        Assert.Equal(HttpStatusCode.OK, await StatusWithTokenAsync("/api/models", own.GetProperty("access_token").GetString()!));
     }
 
     [Fact]
-    public async Task The_command_line_signs_in_with_a_device_code_approved_at_the_gateway_and_its_revoked_refresh_token_stops_working()
+    public async Task The_command_line_signs_in_with_a_device_code_approved_at_the_gateway_refreshes_and_its_revoked_refresh_token_stops_working()
     {
         using var cli = new HttpClient { BaseAddress = Platform.UrlOf("gateway") };
         var device = await PostFormAsync(cli, "/connect/device", new() { ["client_id"] = "mlops-cli", ["scope"] = "mlops.read mlops.train" });
@@ -73,7 +80,14 @@ public sealed class SignInFlowTests(RunningPlatform running)
         Assert.Equal("mlops.read mlops.train", tokens.GetProperty("scope").GetString());
         Assert.Equal(HttpStatusCode.OK, await StatusWithTokenAsync("/api/datasets", tokens.GetProperty("access_token").GetString()!));
 
-        var refresh = tokens.GetProperty("refresh_token").GetString()!;
+        // A refresh through the gateway rotates the refresh token; the spent one, presented again, ends the whole sign-in.
+        var first = tokens.GetProperty("refresh_token").GetString()!;
+        var refreshed = await PostFormAsync(cli, "/connect/token", new()
+        {
+            ["grant_type"] = "refresh_token", ["refresh_token"] = first, ["client_id"] = "mlops-cli",
+        });
+        var refresh = refreshed.GetProperty("refresh_token").GetString()!;
+        Assert.NotEqual(first, refresh);
         using var revoked = await cli.PostAsync("/connect/revoke", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["token"] = refresh, ["client_id"] = "mlops-cli",
