@@ -49,6 +49,7 @@ internal static class TrainerServiceExtensions
         builder.Services.AddSingleton<ModelChangeSignal>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ModelChangeSignal>());
         builder.Services.AddScoped<ModelRegistry>();
+        builder.Services.AddSingleton<OnnxExports>();
         builder.AddMlflowMirror();
     }
 

@@ -40,6 +40,8 @@ public static class RegistryEndpoints
         models.MapGet("/{name}/versions/{version:int}", GetVersionAsync).RequireAuthorization(Scopes.Read).WithName("GetModelVersion");
         models.MapGet("/{name}/versions/{version:int}/artifact", ArtifactAsync).RequireAuthorization(Scopes.Read).WithName("GetModelArtifact")
             .WithSummary("The model file, streamed");
+        models.MapGet("/{name}/versions/{version:int}/onnx", OnnxAsync).RequireAuthorization(Scopes.Read).WithName("GetModelOnnx")
+            .WithSummary("The version as a self-contained ONNX model (docs/onnx.md); 422 when it has no exact ONNX form (hashed text)");
         models.MapGet("/{name}/versions/{version:int}/reference", ReferenceAsync).RequireAuthorization(Scopes.Read).WithName("GetReferenceProfile")
             .WithSummary("The training features' profile and the validation predictions' profile");
         models.MapGet("/{name}/aliases/{alias}", GetAliasAsync).RequireAuthorization(Scopes.Read).WithName("GetModelAlias")
@@ -198,6 +200,24 @@ public static class RegistryEndpoints
             "application/json",
             fileDownloadName: $"{name}-v{version}.json",
             entityTag: new EntityTagHeaderValue($"\"{found.ArtifactSha256}\""));
+    }
+
+    private static async Task<IResult> OnnxAsync(string name, int version, TrainerDbContext db, OnnxExports exports, CancellationToken ct)
+    {
+        var found = await FindVersionAsync(db, name, version, ct);
+        if (found is null)
+        {
+            return VersionNotFound(name, version);
+        }
+
+        var (file, refusal) = await exports.OpenAsync(found, ct);
+        return file is null
+            ? TypedResults.Problem(refusal, statusCode: StatusCodes.Status422UnprocessableEntity, title: "No ONNX form")
+            : TypedResults.Stream(
+                file,
+                OnnxExports.ContentType,
+                fileDownloadName: $"{name}-v{version}.onnx",
+                entityTag: new EntityTagHeaderValue($"\"{found.ArtifactSha256}-{OnnxExports.FormatVersion}\""));
     }
 
     private static async Task<IResult> ReferenceAsync(string name, int version, TrainerDbContext db, CancellationToken ct)
