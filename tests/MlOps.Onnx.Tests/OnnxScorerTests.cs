@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Microsoft.ML;
 using MlOps.Contracts.Registry;
 using MlOps.Learning.Data;
+using MlOps.Learning.Evaluation;
 using MlOps.Learning.Features;
 using MlOps.Learning.Models;
 using MlOps.Learning.Training;
@@ -34,6 +35,7 @@ public sealed class OnnxScorerTests
             : TreeTrainer.Train(TreeTrainer.GradientBoostedTrees, ExportTable.Create(target, 2_000, seed: 5), target, options: new TreeTrainingOptions { Rounds = 20 });
         var descriptor = new OnnxModelDescriptor(
             TaskName(model.Task),
+            target,
             [.. model.Classes],
             TableInputs,
             Outputs: model.Task == LearningTask.Regression
@@ -47,6 +49,9 @@ public sealed class OnnxScorerTests
 
         var scored = scorer.Score(rows);
 
+        // As an IScoringModel, it is evaluated like the platform's models, on the same metrics.
+        var onnxMetrics = ModelEvaluator.Evaluate(scorer, heldOut).Metrics;
+        Assert.All(ModelEvaluator.Evaluate(model, heldOut).Metrics, metric => Assert.Equal(metric.Value, onnxMetrics[metric.Key], 1e-4));
         for (var row = 0; row < rows.Count; row++)
         {
             var expected = model.Score(rows[row]);
@@ -78,6 +83,7 @@ public sealed class OnnxScorerTests
         ml.Model.ConvertToOnnx(trained, ml.Data.LoadFromEnumerable(training.Select(Features.Of)), file);
         var descriptor = new OnnxModelDescriptor(
             TaskNames.Binary,
+            "Label",
             ["false", "true"],
             [new("Age", "numeric"), new("Income", "numeric"), new("City", "categorical")],
             Outputs: new OnnxOutputNames("PredictedLabel.output", "Probability.output"));
@@ -105,6 +111,7 @@ public sealed class OnnxScorerTests
             LogisticGraph(weights: [0.5f, -1f, 2f], bias: 0.25f),
             new OnnxModelDescriptor(
                 TaskNames.Binary,
+                "churned",
                 ["stay", "leave"],
                 [new("tenure", "numeric"), new("complaints", "numeric"), new("late_payments", "numeric")],
                 FeatureTensor: "float_input",
@@ -128,7 +135,7 @@ public sealed class OnnxScorerTests
     {
         var errors = new Dictionary<string, string[]>();
 
-        var scorer = OnnxScorer.Load("not an onnx model"u8.ToArray(), new OnnxModelDescriptor(TaskNames.Binary, ["a", "b"], [new("x", "numeric")]), errors);
+        var scorer = OnnxScorer.Load("not an onnx model"u8.ToArray(), new OnnxModelDescriptor(TaskNames.Binary, "y", ["a", "b"], [new("x", "numeric")]), errors);
 
         Assert.Null(scorer);
         Assert.StartsWith("ONNX Runtime cannot load the file", Assert.Single(errors["file"]), StringComparison.Ordinal);
@@ -145,6 +152,7 @@ public sealed class OnnxScorerTests
         { "outputs.value", Descriptor(task: TaskNames.Regression, classes: []), "Name the graph output" },
         { "classes", Descriptor(classes: ["only"]), "two or more distinct" },
         { "task", Descriptor(task: "ranking"), "got 'ranking'" },
+        { "target", Descriptor(target: null), "Name the column the model predicts" },
         { "inputs[1].type", Descriptor(featureTensor: "float_input", inputs: [new("a", "numeric"), new("b", "image"), new("c", "numeric")]), "got 'image'" },
     };
 
@@ -162,8 +170,9 @@ public sealed class OnnxScorerTests
     }
 
     private static OnnxModelDescriptor Descriptor(
-        string task = TaskNames.Binary, string[]? classes = null, OnnxInput[]? inputs = null, string? featureTensor = null, OnnxOutputNames? outputs = null) =>
-        new(task, classes ?? ["stay", "leave"], inputs ?? [new("a", "numeric"), new("b", "numeric"), new("c", "numeric")], featureTensor,
+        string task = TaskNames.Binary, string[]? classes = null, OnnxInput[]? inputs = null, string? featureTensor = null, OnnxOutputNames? outputs = null,
+        string? target = "churned") =>
+        new(task, target, classes ?? ["stay", "leave"], inputs ?? [new("a", "numeric"), new("b", "numeric"), new("c", "numeric")], featureTensor,
             outputs ?? new OnnxOutputNames(Probabilities: "probability"));
 
     /// <summary>float_input [N, 3] → MatMul, Add, Sigmoid → probability [N, 1]: written with the ONNX schema directly.</summary>

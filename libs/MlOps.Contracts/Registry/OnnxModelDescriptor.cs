@@ -1,14 +1,14 @@
 namespace MlOps.Contracts.Registry;
 
 /// <summary>
-/// How to read an ONNX model made elsewhere (registered with <c>POST /api/models/{name}/versions</c>): its task and
-/// classes, its named inputs and how they reach the graph — one graph input per column (<see cref="OnnxInput.GraphInput"/>,
+/// How to read an ONNX model made elsewhere: its task, the column it predicts and its classes, its named inputs and how they reach the graph — one graph input per column (<see cref="OnnxInput.GraphInput"/>,
 /// by default the column's name), or one float tensor whose columns are the inputs in order
 /// (<see cref="FeatureTensor"/>) — and which outputs hold the label, the probabilities or the value. Optionally a
 /// dataset version to evaluate it on.
 /// </summary>
 public sealed record OnnxModelDescriptor(
     string? Task,
+    string? Target,
     string[]? Classes,
     OnnxInput[]? Inputs,
     string? FeatureTensor = null,

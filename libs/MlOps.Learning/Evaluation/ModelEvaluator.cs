@@ -16,7 +16,7 @@ public static class ModelEvaluator
     /// multiclass: <c>accuracy</c>, <c>logLoss</c>, <c>f1</c> (macro), <c>weightedF1</c>;
     /// regression: <c>rmse</c>, <c>mae</c>, <c>r2</c>. Rows without a target value are left out.
     /// </summary>
-    public static EvaluationResult Evaluate(Model model, DataTable table)
+    public static EvaluationResult Evaluate(IScoringModel model, DataTable table)
     {
         var target = table[model.Target];
         var predictions = model.Score(table);
@@ -34,7 +34,7 @@ public static class ModelEvaluator
         };
     }
 
-    private static EvaluationResult Regression(Model model, DataColumn target, Prediction[] predictions, int[] rows)
+    private static EvaluationResult Regression(IScoringModel model, DataColumn target, Prediction[] predictions, int[] rows)
     {
         if (target is not NumericColumn numeric)
         {
@@ -64,7 +64,7 @@ public static class ModelEvaluator
         };
     }
 
-    private static EvaluationResult Binary(Model model, DataColumn target, Prediction[] predictions, int[] rows)
+    private static EvaluationResult Binary(IScoringModel model, DataColumn target, Prediction[] predictions, int[] rows)
     {
         var actual = ClassCodes(model, target, rows);
         var positive = new double[rows.Length];
@@ -100,7 +100,7 @@ public static class ModelEvaluator
         return result;
     }
 
-    private static EvaluationResult Multiclass(Model model, DataColumn target, Prediction[] predictions, int[] rows)
+    private static EvaluationResult Multiclass(IScoringModel model, DataColumn target, Prediction[] predictions, int[] rows)
     {
         var actual = ClassCodes(model, target, rows);
         var classes = model.Classes.Count;
@@ -129,7 +129,7 @@ public static class ModelEvaluator
         };
     }
 
-    private static int[] ClassCodes(Model model, DataColumn target, int[] rows)
+    private static int[] ClassCodes(IScoringModel model, DataColumn target, int[] rows)
     {
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var k = 0; k < model.Classes.Count; k++)

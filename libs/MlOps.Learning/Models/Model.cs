@@ -13,7 +13,7 @@ namespace MlOps.Learning.Models;
 /// and thread-safe: one instance scores for every caller, with scratch space on the stack or from a pool, so scoring a
 /// row allocates nothing beyond its <see cref="Prediction"/>.
 /// </summary>
-public sealed class Model
+public sealed class Model : IScoringModel
 {
     private const int StackEntries = 256;
 

@@ -13,6 +13,7 @@ internal sealed record GraphOutputBinding(string Name, TensorElementType Element
 /// <summary>A descriptor checked against a graph: what the scorer needs to feed it rows and read predictions.</summary>
 internal sealed record OnnxBinding(
     LearningTask Task,
+    string Target,
     IReadOnlyList<string> Classes,
     IReadOnlyList<InputColumn> Inputs,
     IReadOnlyList<GraphInputBinding> GraphInputs,

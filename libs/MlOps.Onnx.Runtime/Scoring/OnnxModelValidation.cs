@@ -33,6 +33,11 @@ internal static class OnnxModelValidation
             errors["task"] = [$"task is '{TaskNames.Binary}', '{TaskNames.Multiclass}' or '{TaskNames.Regression}'; got '{descriptor.Task}'."];
         }
 
+        if (string.IsNullOrWhiteSpace(descriptor.Target))
+        {
+            errors["target"] = ["Name the column the model predicts (target): what its predictions are evaluated against and logged as."];
+        }
+
         var classes = Classes(task, descriptor.Classes, errors);
         var inputs = Inputs(descriptor.Inputs, errors);
         var graphInputs = inputs is null ? null : descriptor.FeatureTensor is { } tensor
@@ -51,7 +56,7 @@ internal static class OnnxModelValidation
                 : Output(session, outputs.Label, "outputs.label", [TensorElementType.String, TensorElementType.Int64, TensorElementType.Bool], errors, width: 1);
         }
 
-        return errors.Count > 0 ? null : new OnnxBinding(task!.Value, classes ?? [], inputs!, graphInputs!, label, probabilities, value);
+        return errors.Count > 0 ? null : new OnnxBinding(task!.Value, descriptor.Target!, classes ?? [], inputs!, graphInputs!, label, probabilities, value);
     }
 
     private static string[]? Classes(LearningTask? task, string[]? classes, Dictionary<string, string[]> errors)

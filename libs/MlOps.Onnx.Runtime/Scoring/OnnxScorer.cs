@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using MlOps.Contracts.Registry;
+using MlOps.Learning.Data;
 using MlOps.Learning.Features;
 using MlOps.Learning.Models;
 using MlOps.Learning.Training;
@@ -12,8 +13,11 @@ namespace MlOps.Onnx.Scoring;
 /// <see cref="Prediction"/>s out, a batch in one <c>Run</c>. The session is thread-safe (ONNX Runtime allows concurrent
 /// <c>Run</c> calls on one session) and holds native memory: dispose the scorer when the model is unloaded.
 /// </summary>
-public sealed class OnnxScorer : IDisposable
+public sealed class OnnxScorer : IScoringModel, IDisposable
 {
+    /// <summary>A table is scored this many rows to a run, so its tensors stay small whatever its size.</summary>
+    private const int RunRows = 4_096;
+
     private readonly InferenceSession _session;
     private readonly OnnxBinding _binding;
     private readonly string[] _inputNames;
@@ -28,6 +32,8 @@ public sealed class OnnxScorer : IDisposable
     }
 
     public LearningTask Task => _binding.Task;
+
+    public string Target => _binding.Target;
 
     /// <summary>Class labels in probability order (empty for regression).</summary>
     public IReadOnlyList<string> Classes => _binding.Classes;
@@ -89,6 +95,27 @@ public sealed class OnnxScorer : IDisposable
                 input?.Dispose();
             }
         }
+    }
+
+    public Prediction Score(ReadOnlySpan<FeatureValue> row) => Score([row.ToArray()])[0];
+
+    public Prediction[] Score(DataTable table)
+    {
+        var sources = Inputs.Select(input => table[input.Name]).ToArray();
+        var predictions = new Prediction[table.RowCount];
+        for (var first = 0; first < table.RowCount; first += RunRows)
+        {
+            var count = Math.Min(RunRows, table.RowCount - first);
+            var rows = new FeatureValue[count][];
+            for (var row = 0; row < count; row++)
+            {
+                rows[row] = [.. sources.Select(source => ColumnFeaturizer.ValueAt(source, first + row))];
+            }
+
+            Score(rows).CopyTo(predictions, first);
+        }
+
+        return predictions;
     }
 
     public void Dispose() => _session.Dispose();

@@ -52,7 +52,7 @@ public static class RunOutputs
         return importance;
     }
 
-    public static ConfusionMatrixArtifact ConfusionMatrix(Model model, DataColumn target, Prediction[] predictions)
+    public static ConfusionMatrixArtifact ConfusionMatrix(IScoringModel model, DataColumn target, Prediction[] predictions)
     {
         var classes = model.Classes;
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -139,7 +139,7 @@ public static class RunOutputs
     /// A seeded sample of the model's numeric outputs on its validation split: <c>prediction</c> for a regression,
     /// <c>probability</c> of the second class for a binary model; none for a multiclass model (its labels are counted).
     /// </summary>
-    public static Dictionary<string, double[]> PredictionSamples(Model model, Prediction[] predictions, long seed)
+    public static Dictionary<string, double[]> PredictionSamples(IScoringModel model, Prediction[] predictions, long seed)
     {
         var (name, select) = model.Task switch
         {
@@ -167,7 +167,7 @@ public static class RunOutputs
     /// model's <paramref name="predictions"/> on its validation rows. The version number is filled in when read.
     /// </summary>
     public static ReferenceProfile Reference(
-        string modelName, DatasetProfile dataset, DataTable table, Model model, Prediction[] predictions, long seed, CancellationToken cancellationToken) => new(
+        string modelName, DatasetProfile dataset, DataTable table, IScoringModel model, Prediction[] predictions, long seed, CancellationToken cancellationToken) => new(
             modelName,
             0,
             FeatureProfile(dataset, model.Target),
@@ -182,7 +182,7 @@ public static class RunOutputs
     /// The profile of the model's predictions on its validation split, from the same profiler as datasets:
     /// <c>prediction</c> (the label or value) and, for binary models, <c>probability</c> of the second class.
     /// </summary>
-    public static DatasetProfile PredictionProfile(Model model, Prediction[] predictions, CancellationToken cancellationToken)
+    public static DatasetProfile PredictionProfile(IScoringModel model, Prediction[] predictions, CancellationToken cancellationToken)
     {
         var binary = model.Task == LearningTask.BinaryClassification;
         var csv = new StringBuilder(binary ? "prediction,probability\n" : "prediction\n");
