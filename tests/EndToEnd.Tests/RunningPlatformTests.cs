@@ -242,6 +242,13 @@ public sealed class RunningPlatformTests(RunningPlatform running)
         var history = await client.GetFromJsonAsync<JsonElement>("/api/models/cart-abandonment/alias-history");
         Assert.Equal(1, history.GetProperty("items")[0].GetProperty("toVersion").GetInt32());
 
+        // Its ONNX form downloads through the gateway (docs/onnx.md): a model file whose first field is its IR version.
+        using var onnx = await client.GetAsync("/api/models/cart-abandonment/versions/1/onnx");
+        var onnxBytes = await onnx.Content.ReadAsByteArrayAsync();
+        Assert.Equal(HttpStatusCode.OK, onnx.StatusCode);
+        Assert.Equal("application/onnx", onnx.Content.Headers.ContentType!.MediaType);
+        Assert.Equal([0x08, 0x08], onnxBytes[..2]);
+
         // Served through the gateway, and logged.
         using var predicted = await client.PostAsJsonAsync("/api/predict/cart-abandonment", new Dictionary<string, object>
         {
