@@ -128,6 +128,7 @@ public sealed class OnnxScorerTests
         Assert.Equal(first >= 0.5 ? "leave" : "stay", scored[0].Label);
         Assert.Equal(second, scored[1].Probabilities![1], 1e-6);
         Assert.Equal("leave", scored[1].Label);
+        Assert.Contains("takes 3 inputs; row 0 has 2", Assert.Throws<ArgumentException>(() => scorer.Score([[FeatureValue.FromNumber(1), FeatureValue.FromNumber(2)]])).Message, StringComparison.Ordinal);
     }
 
     [Fact]

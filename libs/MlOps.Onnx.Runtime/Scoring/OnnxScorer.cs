@@ -76,6 +76,14 @@ public sealed class OnnxScorer : IScoringModel, IDisposable
             return [];
         }
 
+        for (var row = 0; row < rows.Count; row++)
+        {
+            if (rows[row].Length != Inputs.Count)
+            {
+                throw new ArgumentException($"The model takes {Inputs.Count} inputs; row {row} has {rows[row].Length}.", nameof(rows));
+            }
+        }
+
         var inputs = new OrtValue[_binding.GraphInputs.Count];
         try
         {
