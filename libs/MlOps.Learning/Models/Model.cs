@@ -143,18 +143,23 @@ public sealed class Model : IScoringModel
         return predictions;
     }
 
-    /// <summary>Rows a block of the batch path: a block's rows and margins stay in cache while the trees walk them.</summary>
-    private const int BatchRows = 1_024;
+    /// <summary>
+    /// The most rows a block of the batch path takes, and the fewest: blocks are what the cores share out, so a table of
+    /// a few thousand rows still splits into a few blocks per core (the trees walk each block in cache-sized slices).
+    /// </summary>
+    private const int MaxBatchRows = 1_024;
+    private const int MinBatchRows = 64;
 
     private Prediction[] ScoreBatches(TreeEnsemblePredictor trees, DataTable table)
     {
         var features = (DenseFeatureMatrix)Featurizer.Transform(table);
         var predictions = new Prediction[table.RowCount];
         var outputs = trees.Outputs;
-        Parallel.For(0, (table.RowCount + BatchRows - 1) / BatchRows, block =>
+        var blockRows = Math.Clamp(table.RowCount / (4 * Environment.ProcessorCount), MinBatchRows, MaxBatchRows);
+        Parallel.For(0, (table.RowCount + blockRows - 1) / blockRows, block =>
         {
-            var first = block * BatchRows;
-            var count = Math.Min(BatchRows, table.RowCount - first);
+            var first = block * blockRows;
+            var count = Math.Min(blockRows, table.RowCount - first);
             var margins = new double[count * outputs];
             trees.MarginsOfRows(features.Values.AsSpan(first * trees.Width, count * trees.Width), margins);
             for (var row = 0; row < count; row++)
