@@ -19,6 +19,9 @@ public sealed class OnnxScorer : IScoringModel, IDisposable
     private const int RunRows = 4_096;
 
     private readonly InferenceSession _session;
+
+    /// <summary>Never changed after construction, so every concurrent run shares it.</summary>
+    private readonly RunOptions _runOptions = new();
     private readonly OnnxBinding _binding;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
@@ -92,8 +95,7 @@ public sealed class OnnxScorer : IScoringModel, IDisposable
                 inputs[i] = InputValue(_binding.GraphInputs[i], rows);
             }
 
-            using var runOptions = new RunOptions();
-            using var outputs = _session.Run(runOptions, _inputNames, inputs, _outputNames);
+            using var outputs = _session.Run(_runOptions, _inputNames, inputs, _outputNames);
             return Predictions(outputs, rows.Count);
         }
         finally
@@ -126,7 +128,11 @@ public sealed class OnnxScorer : IScoringModel, IDisposable
         return predictions;
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        _runOptions.Dispose();
+        _session.Dispose();
+    }
 
     private OrtValue InputValue(GraphInputBinding input, IReadOnlyList<FeatureValue[]> rows)
     {

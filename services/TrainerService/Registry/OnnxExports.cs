@@ -20,9 +20,13 @@ public sealed class OnnxExports(IArtifactStore store)
     public async Task<(Stream? File, string? Refusal)> OpenAsync(ModelVersion version, CancellationToken cancellationToken)
     {
         var key = $"models/{version.Model}/onnx/{version.ArtifactSha256}-{FormatVersion}.onnx";
-        if (await store.ExistsAsync(key, cancellationToken))
+        try
         {
             return (await store.OpenReadAsync(key, cancellationToken), null);
+        }
+        catch (ArtifactNotFoundException)
+        {
+            // Not exported yet: made below.
         }
 
         Model model;
