@@ -14,6 +14,7 @@ app.MapDefaultEndpoints();
 app.MapTrainingJobs();             // Jobs/JobEndpoints.cs
 app.MapRuns();                     // Runs/RunEndpoints.cs
 app.MapRegistry();                 // Registry/RegistryEndpoints.cs
+app.MapModelUploads();             // Registry/ModelUploadEndpoints.cs
 app.MapMlflowImport();             // Mlflow/MlflowImportEndpoints.cs
 app.Run();
 

@@ -9,6 +9,7 @@ using MlOps.Learning.Training;
 using MlOps.Onnx.Export;
 using MlOps.Onnx.Protos;
 using MlOps.Onnx.Scoring;
+using MlOps.OnnxTestModels;
 
 namespace MlOps.Onnx.Tests;
 
@@ -73,31 +74,18 @@ public sealed class OnnxScorerTests
         var ml = new MLContext(seed: 1);
         var random = new Random(3);
         var training = Enumerable.Range(0, 2_000).Select(_ => Customer.Random(random)).ToArray();
-        var data = ml.Data.LoadFromEnumerable(training);
-        var pipeline = ml.Transforms.Categorical.OneHotEncoding("CityCode", nameof(Customer.City))
-            .Append(ml.Transforms.Concatenate("Features", nameof(Customer.Age), nameof(Customer.Income), "CityCode"))
-            .Append(ml.BinaryClassification.Trainers.LbfgsLogisticRegression());
-        var trained = pipeline.Fit(data);
-        using var file = new MemoryStream();
-        // The converter's inputs follow the schema it is given: the feature columns, no label.
-        ml.Model.ConvertToOnnx(trained, ml.Data.LoadFromEnumerable(training.Select(Features.Of)), file);
-        var descriptor = new OnnxModelDescriptor(
-            TaskNames.Binary,
-            "Label",
-            ["false", "true"],
-            [new("Age", "numeric"), new("Income", "numeric"), new("City", "categorical")],
-            Outputs: new OnnxOutputNames("PredictedLabel.output", "Probability.output"));
+        var trained = ExternalOnnxModels.TrainMlNet(ml, training);
         var errors = new Dictionary<string, string[]>();
-        using var scorer = OnnxScorer.Load(file.ToArray(), descriptor, errors);
+        using var scorer = OnnxScorer.Load(ExternalOnnxModels.ConvertedByMlNet(ml, trained, training), ExternalOnnxModels.MlNetDescriptor(), errors);
         Assert.True(scorer is not null, string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
         var heldOut = Enumerable.Range(0, 200).Select(_ => Customer.Random(random)).ToArray();
-        var engine = ml.Model.CreatePredictionEngine<Features, Verdict>(trained);
+        var engine = ml.Model.CreatePredictionEngine<CustomerFeatures, MlNetVerdict>(trained);
 
         var scored = scorer.Score([.. heldOut.Select(c => new[] { FeatureValue.FromNumber(c.Age), FeatureValue.FromNumber(c.Income), FeatureValue.FromText(c.City) })]);
 
         for (var row = 0; row < heldOut.Length; row++)
         {
-            var expected = engine.Predict(Features.Of(heldOut[row]));
+            var expected = engine.Predict(CustomerFeatures.Of(heldOut[row]));
             Assert.Equal(expected.Probability, scored[row].Probabilities![1], 1e-5);
             Assert.Equal(expected.PredictedLabel ? "true" : "false", scored[row].Label);
         }
@@ -108,7 +96,7 @@ public sealed class OnnxScorerTests
     {
         var errors = new Dictionary<string, string[]>();
         using var scorer = OnnxScorer.Load(
-            LogisticGraph(weights: [0.5f, -1f, 2f], bias: 0.25f),
+            ExternalOnnxModels.LogisticGraph(weights: [0.5f, -1f, 2f], bias: 0.25f),
             new OnnxModelDescriptor(
                 TaskNames.Binary,
                 "churned",
@@ -163,7 +151,7 @@ public sealed class OnnxScorerTests
     {
         var errors = new Dictionary<string, string[]>();
 
-        var scorer = OnnxScorer.Load(LogisticGraph([1f, 1f, 1f], 0f), descriptor, errors);
+        var scorer = OnnxScorer.Load(ExternalOnnxModels.LogisticGraph([1f, 1f, 1f], 0f), descriptor, errors);
 
         Assert.Null(scorer);
         Assert.True(errors.ContainsKey(key), $"expected an error under {key}; got {string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"))}");
@@ -176,42 +164,6 @@ public sealed class OnnxScorerTests
         new(task, target, classes ?? ["stay", "leave"], inputs ?? [new("a", "numeric"), new("b", "numeric"), new("c", "numeric")], featureTensor,
             outputs ?? new OnnxOutputNames(Probabilities: "probability"));
 
-    /// <summary>float_input [N, 3] → MatMul, Add, Sigmoid → probability [N, 1]: written with the ONNX schema directly.</summary>
-    private static byte[] LogisticGraph(float[] weights, float bias)
-    {
-        static ValueInfoProto Value(string name, object columns) => new()
-        {
-            Name = name,
-            Type = new TypeProto
-            {
-                TensorType = new TypeProto.Types.Tensor
-                {
-                    ElemType = (int)TensorProto.Types.DataType.Float,
-                    Shape = new TensorShapeProto { Dim = { new TensorShapeProto.Types.Dimension { DimParam = "N" }, new TensorShapeProto.Types.Dimension { DimValue = (long)columns } } },
-                },
-            },
-        };
-
-        var graph = new GraphProto
-        {
-            Name = "hand-built",
-            Input = { Value("float_input", (long)weights.Length) },
-            Output = { Value("probability", 1L) },
-            Initializer =
-            {
-                new TensorProto { Name = "w", DataType = (int)TensorProto.Types.DataType.Float, Dims = { weights.Length, 1 }, FloatData = { weights } },
-                new TensorProto { Name = "b", DataType = (int)TensorProto.Types.DataType.Float, Dims = { 1 }, FloatData = { bias } },
-            },
-            Node =
-            {
-                new NodeProto { OpType = "MatMul", Input = { "float_input", "w" }, Output = { "z0" } },
-                new NodeProto { OpType = "Add", Input = { "z0", "b" }, Output = { "z" } },
-                new NodeProto { OpType = "Sigmoid", Input = { "z" }, Output = { "probability" } },
-            },
-        };
-        return new ModelProto { IrVersion = 8, Graph = graph, OpsetImport = { new OperatorSetIdProto { Domain = string.Empty, Version = 17 } } }.ToByteArray();
-    }
-
     private static string TaskName(LearningTask task) => task switch
     {
         LearningTask.BinaryClassification => TaskNames.Binary,
@@ -221,44 +173,4 @@ public sealed class OnnxScorerTests
 
     private static List<FeatureValue[]> Rows(DataTable table, IReadOnlyList<InputColumn> inputs) =>
         [.. Enumerable.Range(0, table.RowCount).Select(row => inputs.Select(input => ColumnFeaturizer.ValueAt(table[input.Name], row)).ToArray())];
-
-    /// <summary>A training row for ML.NET.</summary>
-    public sealed class Customer
-    {
-        public float Age { get; set; }
-
-        public float Income { get; set; }
-
-        public string City { get; set; } = string.Empty;
-
-        public bool Label { get; set; }
-
-        public static Customer Random(Random random)
-        {
-            var age = (float)(18 + (random.NextDouble() * 60));
-            var income = (float)(20 + (random.NextDouble() * 90));
-            var city = new[] { "oslo", "lima", "pune", "kyiv" }[random.Next(4)];
-            return new Customer { Age = age, Income = income, City = city, Label = (age / 30) - (income / 50) + (city == "lima" ? 0.8 : 0) + random.NextDouble() - 0.5 > 0.3 };
-        }
-    }
-
-    /// <summary>What the converted model takes: the features, no label.</summary>
-    public sealed class Features
-    {
-        public float Age { get; set; }
-
-        public float Income { get; set; }
-
-        public string City { get; set; } = string.Empty;
-
-        public static Features Of(Customer customer) => new() { Age = customer.Age, Income = customer.Income, City = customer.City };
-    }
-
-    /// <summary>ML.NET's answer for a row.</summary>
-    public sealed class Verdict
-    {
-        public bool PredictedLabel { get; set; }
-
-        public float Probability { get; set; }
-    }
 }

@@ -14,7 +14,8 @@ public sealed record ModelResponse(
 
 /// <summary>
 /// One immutable version of a model: what it predicts, what it takes (its input schema), how good it was on its
-/// validation split, and where it came from.
+/// validation split, and where it came from. <see cref="Descriptor"/> is how an ONNX model made elsewhere is read
+/// (null for the platform's own models).
 /// </summary>
 public sealed record ModelVersionResponse(
     string Model,
@@ -30,7 +31,8 @@ public sealed record ModelVersionResponse(
     ModelArtifact Artifact,
     IReadOnlyList<string> Aliases,
     string CreatedBy,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    OnnxModelDescriptor? Descriptor = null);
 
 /// <summary>
 /// An input the model takes: its name, its type (numeric, boolean, categorical, text), and for categorical inputs the
@@ -43,7 +45,7 @@ public sealed record PrimaryMetric(string Name, double Value, bool HigherIsBette
 
 public sealed record ModelLineage(Guid RunId, Guid JobId, string Experiment, string Dataset, int DatasetVersion, string DatasetSha256);
 
-/// <summary>The model file: its size and SHA-256, downloadable at <c>…/versions/{version}/artifact</c>.</summary>
+/// <summary>The model file: its <see cref="ModelFormats">format</see>, size and SHA-256, downloadable at <c>…/versions/{version}/artifact</c>.</summary>
 public sealed record ModelArtifact(string Format, long Size, string Sha256);
 
 /// <summary>

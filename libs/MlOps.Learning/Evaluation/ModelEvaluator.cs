@@ -16,10 +16,17 @@ public static class ModelEvaluator
     /// multiclass: <c>accuracy</c>, <c>logLoss</c>, <c>f1</c> (macro), <c>weightedF1</c>;
     /// regression: <c>rmse</c>, <c>mae</c>, <c>r2</c>. Rows without a target value are left out.
     /// </summary>
-    public static EvaluationResult Evaluate(IScoringModel model, DataTable table)
+    public static EvaluationResult Evaluate(IScoringModel model, DataTable table) => Evaluate(model, table, model.Score(table));
+
+    /// <summary>The metrics of <paramref name="predictions"/> the model made of every row of <paramref name="table"/> (for callers that keep them).</summary>
+    public static EvaluationResult Evaluate(IScoringModel model, DataTable table, Prediction[] predictions)
     {
+        if (predictions.Length != table.RowCount)
+        {
+            throw new ArgumentException($"{predictions.Length} predictions for {table.RowCount} rows.", nameof(predictions));
+        }
+
         var target = table[model.Target];
-        var predictions = model.Score(table);
         var rows = Enumerable.Range(0, table.RowCount).Where(row => !target.IsMissing(row)).ToArray();
         if (rows.Length == 0)
         {

@@ -24,6 +24,12 @@ public interface IScoringModel
     /// <summary>Scores one row given as one value per input, in <see cref="Inputs"/> order.</summary>
     Prediction Score(ReadOnlySpan<FeatureValue> row);
 
+    /// <summary>
+    /// Scores a batch of rows, each one value per input in <see cref="Inputs"/> order: what a prediction request with
+    /// several instances scores at once (an ONNX model in one run of its graph).
+    /// </summary>
+    Prediction[] Score(IReadOnlyList<FeatureValue[]> rows);
+
     /// <summary>Scores every row of a table holding the model's inputs (by name).</summary>
     Prediction[] Score(DataTable table);
 }

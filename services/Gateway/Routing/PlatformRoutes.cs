@@ -14,7 +14,7 @@ public sealed class GatewayOptions
 {
     public const string SectionName = "Gateway";
 
-    /// <summary>The largest body an upload route forwards (datasets); the data service's own limit is the same by default.</summary>
+    /// <summary>The largest body an upload route forwards (datasets, model files); the services behind enforce their own limits.</summary>
     public long MaxUploadBytes { get; set; } = 2L * 1024 * 1024 * 1024;
 }
 
@@ -29,7 +29,7 @@ public static class PlatformRoutes
         new("trainer", "/api/training"),
         new("trainer", "/api/runs"),
         new("trainer", "/api/experiments"),
-        new("trainer", "/api/models"),
+        new("trainer", "/api/models", TakesUploads: true),
         new("serving", "/api/predict"),
         new("serving", "/api/serving"),
         new("monitoring", "/api/feedback"),

@@ -5,6 +5,7 @@ using MlOps.Clients;
 using MlOps.Contracts.Registry;
 using MlOps.Contracts.Serving;
 using MlOps.Learning.Models;
+using MlOps.Onnx.Scoring;
 
 namespace MlOps.ServingService.Models;
 
@@ -26,8 +27,22 @@ public sealed partial class ModelCatalog(
     private readonly ConcurrentDictionary<(string Model, int Version), long> _pinned = new();
     private readonly Lock _evicting = new();
 
+    /// <summary>How often a request asks again for a version unloaded between finding it and leasing it (each time finds the newer one).</summary>
+    private const int LeaseAttempts = 8;
+
+    /// <summary>
+    /// The version behind the alias, loading it if this replica has not yet, with a lease the caller ends with
+    /// <see cref="LoadedModel.Release"/> once it has scored.
+    /// </summary>
+    public Task<LoadedModel> AcquireByAliasAsync(string model, string alias, CancellationToken cancellationToken) =>
+        AcquireAsync(() => GetByAliasAsync(model, alias, cancellationToken), model);
+
+    /// <summary>A pinned version (see <see cref="GetByVersionAsync"/>) with a lease the caller ends with <see cref="LoadedModel.Release"/>.</summary>
+    public Task<LoadedModel> AcquireByVersionAsync(string model, int version, CancellationToken cancellationToken) =>
+        AcquireAsync(() => GetByVersionAsync(model, version, cancellationToken), model);
+
     /// <summary>The version behind the alias, loading it if this replica has not yet.</summary>
-    public async Task<LoadedModel> GetByAliasAsync(string model, string alias, CancellationToken cancellationToken)
+    private async Task<LoadedModel> GetByAliasAsync(string model, string alias, CancellationToken cancellationToken)
     {
         var slot = _aliases.GetOrAdd((model, alias), key => new AliasSlot(key.Model, key.Alias));
         if (slot.Current is { } loaded)
@@ -52,7 +67,7 @@ public sealed partial class ModelCatalog(
     /// A pinned version, loading it if this replica has not yet. At most <c>Serving:MaxPinnedVersions</c> stay loaded:
     /// asking for one more unloads the one asked for least recently (unless an alias serves it).
     /// </summary>
-    public async Task<LoadedModel> GetByVersionAsync(string model, int version, CancellationToken cancellationToken)
+    private async Task<LoadedModel> GetByVersionAsync(string model, int version, CancellationToken cancellationToken)
     {
         var loaded = await LoadVersionAsync(model, version).WaitAsync(cancellationToken);
         _pinned[(model, version)] = time.GetTimestamp();
@@ -107,6 +122,11 @@ public sealed partial class ModelCatalog(
                 _aliases.TryRemove(new KeyValuePair<(string, string), AliasSlot>((slot.Model, slot.Alias), slot));
                 metrics.Unloaded(slot.Model, slot.Alias);
                 LogAliasRemoved(slot.Model, slot.Alias);
+                if (slot.Current is { } served && !InUse((slot.Model, served.Version)))
+                {
+                    Unload((slot.Model, served.Version));
+                }
+
                 continue;
             }
 
@@ -153,7 +173,7 @@ public sealed partial class ModelCatalog(
             LogSwapped(slot.Model, slot.Alias, previous.Version, loaded.Version);
             if (previous.Version != loaded.Version && !InUse((slot.Model, previous.Version)))
             {
-                _versions.TryRemove((slot.Model, previous.Version), out _);
+                Unload((slot.Model, previous.Version));
             }
         }
         catch (ModelLoadException exception)
@@ -174,10 +194,37 @@ public sealed partial class ModelCatalog(
                 _pinned.TryRemove(oldest, out _);
                 if (!InUse(oldest))
                 {
-                    _versions.TryRemove(oldest, out _);
+                    Unload(oldest);
                     LogUnloaded(oldest.Model, oldest.Version);
                 }
             }
+        }
+    }
+
+    private static async Task<LoadedModel> AcquireAsync(Func<Task<LoadedModel>> find, string model)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var loaded = await find();
+            if (loaded.TryAcquire())
+            {
+                return loaded;
+            }
+
+            if (attempt == LeaseAttempts)
+            {
+                throw new ModelLoadException(
+                    StatusCodes.Status503ServiceUnavailable, "Model reloading", $"Model '{model}' was unloaded {attempt} times while this request asked for it; retry.");
+            }
+        }
+    }
+
+    /// <summary>Forgets a loaded version; its scorer is freed once the requests holding it end.</summary>
+    private void Unload((string Model, int Version) key)
+    {
+        if (_versions.TryRemove(key, out var entry) && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully)
+        {
+            entry.Value.Result.Retire();
         }
     }
 
@@ -261,7 +308,8 @@ public sealed partial class ModelCatalog(
 
         try
         {
-            var loaded = new LoadedModel(model, version, ModelFile.Load(new MemoryStream(file, writable: false)), sha256, time.GetUtcNow());
+            var scorer = ScoringModelFile.Load(metadata.Artifact.Format, file, metadata.Descriptor);
+            var loaded = new LoadedModel(model, version, scorer, sha256, metadata.Artifact.Format, time.GetUtcNow());
             metrics.Read(model);
             LogLoaded(model, version, file.Length);
             return loaded;

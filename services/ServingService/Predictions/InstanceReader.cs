@@ -85,7 +85,7 @@ public static class InstanceReader
 
     private static Instance ReadInstance(JsonElement instance, LoadedModel model, string path, Dictionary<string, string[]> errors)
     {
-        var inputs = model.Model.Inputs;
+        var inputs = model.Scorer.Inputs;
         var row = new FeatureValue[inputs.Count];
         Span<bool> seen = inputs.Count <= 64 ? stackalloc bool[inputs.Count] : new bool[inputs.Count];
         foreach (var property in instance.EnumerateObject())

@@ -8,6 +8,8 @@ using MlOps.ServiceConventions.RequestIds;
 using MlOps.ServingService.InferenceLog;
 using MlOps.ServingService.Models;
 using MlOps.Contracts;
+using MlOps.Learning.Features;
+using MlOps.Learning.Models;
 
 namespace MlOps.ServingService.Predictions;
 
@@ -73,8 +75,8 @@ public static class PredictEndpoints
         try
         {
             served = version is { } pinned
-                ? await catalog.GetByVersionAsync(model, pinned, ct)
-                : await catalog.GetByAliasAsync(model, alias ?? settings.DefaultAlias, ct);
+                ? await catalog.AcquireByVersionAsync(model, pinned, ct)
+                : await catalog.AcquireByAliasAsync(model, alias ?? settings.DefaultAlias, ct);
         }
         catch (ModelLoadException exception)
         {
@@ -82,6 +84,30 @@ public static class PredictEndpoints
             return TypedResults.Problem(exception.Message, statusCode: exception.Status, title: exception.Title);
         }
 
+        try
+        {
+            return await ScoreAsync(served, context, log, logMetrics, metrics, ids, settings, time, started, ct);
+        }
+        finally
+        {
+            served.Release();
+        }
+    }
+
+    /// <summary>Reads the instances, scores them in one call to the model, logs them and answers; under the caller's lease on <paramref name="served"/>.</summary>
+    private static async Task<IResult> ScoreAsync(
+        LoadedModel served,
+        HttpContext context,
+        InferenceLogBuffer log,
+        InferenceLogMetrics logMetrics,
+        PredictionMetrics metrics,
+        PredictionIds ids,
+        ServingOptions settings,
+        TimeProvider time,
+        long started,
+        CancellationToken ct)
+    {
+        var model = served.Name;
         JsonDocument document;
         try
         {
@@ -107,16 +133,35 @@ public static class PredictEndpoints
                 return TypedResults.ValidationProblem(errors, detail: $"The instances do not fit {served.Name} version {served.Version}'s inputs.");
             }
 
-            var scoring = TimeSpan.Zero;
             var results = new PredictionResult[instances.Length];
             var outputs = new string[instances.Length];
             var now = time.GetUtcNow();
-            var classes = served.Model.Classes;
+            var classes = served.Scorer.Classes;
+            var rows = new FeatureValue[instances.Length][];
+            for (var i = 0; i < rows.Length; i++)
+            {
+                rows[i] = instances[i].Row;
+            }
+
+            // The whole batch in one call: an ONNX model scores it in one run of its graph.
+            var scoringStarted = time.GetTimestamp();
+            Prediction[] predictions;
+            try
+            {
+                predictions = served.Scorer.Score(rows);
+            }
+            catch (ArgumentException exception)
+            {
+                // A value the graph's input cannot take (a fraction for an integer input): the caller's to fix.
+                metrics.Outcome(model, served.Version, "invalid", instances.Length);
+                return TypedResults.ValidationProblem(
+                    new Dictionary<string, string[]> { ["instances"] = [exception.Message] }, detail: $"The instances do not fit {served.Name} version {served.Version}'s inputs.");
+            }
+
+            var scoring = time.GetElapsedTime(scoringStarted);
             for (var i = 0; i < instances.Length; i++)
             {
-                var scoringStarted = time.GetTimestamp();
-                var prediction = served.Model.Score(instances[i].Row);
-                scoring += time.GetElapsedTime(scoringStarted);
+                var prediction = predictions[i];
                 var id = ids.Next();
                 Dictionary<string, double>? probabilities = null;
                 if (prediction.Probabilities is { } p)

@@ -50,6 +50,11 @@ internal static class TrainerServiceExtensions
         builder.Services.AddHostedService(services => services.GetRequiredService<ModelChangeSignal>());
         builder.Services.AddScoped<ModelRegistry>();
         builder.Services.AddSingleton<OnnxExports>();
+        builder.Services.AddOptions<ModelUploadOptions>()
+            .BindConfiguration(ModelUploadOptions.SectionName)
+            .Validate(o => o.MaxModelBytes > 0 && o.MaxDescriptorBytes > 0, "ModelUploads limits must be positive.")
+            .ValidateOnStart();
+        builder.Services.AddScoped<OnnxRegistration>();
         builder.AddMlflowMirror();
     }
 

@@ -11,6 +11,7 @@ using MlOps.Learning.Data;
 using MlOps.Learning.Evaluation;
 using MlOps.Learning.Models;
 using MlOps.Learning.Training;
+using MlOps.Onnx.Scoring;
 using MlOps.TrainerService.Algorithms;
 using MlOps.TrainerService.Datasets;
 using MlOps.TrainerService.Persistence;
@@ -191,12 +192,15 @@ public sealed partial class JobExecution(
     {
         try
         {
-            Model model;
+            using var buffer = new MemoryStream();
             await using (var file = await store.OpenReadAsync(incumbent.ArtifactKey, cancellationToken))
             {
-                model = ModelFile.Load(file);
+                await file.CopyToAsync(buffer, cancellationToken);
             }
 
+            var descriptor = incumbent.DescriptorJson is { } json ? JsonSerializer.Deserialize<OnnxModelDescriptor>(json, Json) : null;
+            var model = ScoringModelFile.Load(incumbent.Format, buffer.ToArray(), descriptor);
+            using var native = model as IDisposable;
             var metric = candidate.Version.Version.PrimaryMetric;
             if (model.Target != candidate.Version.Version.Target)
             {

@@ -144,26 +144,18 @@ public sealed class MlflowImporter(
             }
         }
 
-        var detail = await data.GetVersionAsync(datasetName, datasetVersion, cancellationToken);
-        if (detail is null)
-        {
-            return Unprocessable(datasetVersion is null
-                ? $"Dataset '{datasetName}' is not in the data service; the import evaluates the model on it."
-                : $"Dataset '{datasetName}' version {datasetVersion} is not in the data service; the import evaluates the model on it.");
-        }
-
-        if (detail.Version.SizeBytes > training.Value.MaxDatasetBytes)
-        {
-            return Unprocessable($"Dataset '{datasetName}' version {detail.Version.Version} is {detail.Version.SizeBytes} bytes; evaluation reads it into memory and takes at most {training.Value.MaxDatasetBytes} (Training:MaxDatasetBytes).");
-        }
-
         var (algorithm, hyperparameters, configurationProblem) = Configuration(model, run);
         if (algorithm is null)
         {
             return Unprocessable(configurationProblem!);
         }
 
-        var table = await data.ReadTableAsync(detail, cancellationToken);
+        var read = await EvaluationData.ReadAsync(data, datasetName, datasetVersion, training.Value.MaxDatasetBytes, cancellationToken);
+        if (read is not { Detail: { } detail, Table: { } table })
+        {
+            return Unprocessable(read.Problem!);
+        }
+
         var loadSeconds = clock.Elapsed.TotalSeconds;
         Assessment assessment;
         try
@@ -226,7 +218,8 @@ public sealed class MlflowImporter(
             FinishedAt = now,
         };
         var registered = ModelVersion.Of(job, ourRun.Id, model, assessment.Metrics, stored, profile);
-        var (ours, created) = await registry.RegisterImportedAsync(new ImportedVersion(job, ourRun, registered, version.Version, run?.Info.RunId), cancellationToken);
+        var (ours, created) = await registry.RegisterRecordedAsync(
+            new RecordedVersion(job, ourRun, registered, new MlflowOrigin(version.Version, run?.Info.RunId)), cancellationToken);
         return MlflowImportOutcome.Imported(ours, created, version.Version);
     }
 

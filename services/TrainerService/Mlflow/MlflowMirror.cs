@@ -2,9 +2,11 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using MlOps.Artifacts;
+using MlOps.Contracts.Registry;
 using MlOps.Mlflow;
 using MlOps.ServiceDefaults.Database;
 using MlOps.TrainerService.Jobs;
+using MlOps.TrainerService.Registry;
 using Npgsql;
 
 namespace MlOps.TrainerService.Mlflow;
@@ -142,9 +144,9 @@ public sealed partial class MlflowMirror(
 
     private async Task SendVersionAsync(NpgsqlConnection connection, long entry, VersionEntry version, int stage, CancellationToken cancellationToken)
     {
-        var (runId, artifactKey) = await VersionRunAsync(connection, version, cancellationToken);
+        var (runId, modelFile) = await VersionRunAsync(connection, version, cancellationToken);
         var source = await ReadRunAsync(connection, runId, cancellationToken);
-        var (_, mlflowRun) = await SendRunAsync(connection, entry, source, stage, artifactKey, cancellationToken);
+        var (_, mlflowRun) = await SendRunAsync(connection, entry, source, stage, modelFile, cancellationToken);
 
         var key = $"{version.Model}/{version.Version}";
         var mlflowVersion = await MappedAsync(connection, "version", key, cancellationToken);
@@ -160,11 +162,11 @@ public sealed partial class MlflowMirror(
 
     /// <summary>
     /// The run in MLflow, step by step from <paramref name="stage"/>: created (and mapped), its parameters and metrics
-    /// logged, its files uploaded (the model file when <paramref name="modelKey"/> is given), and ended with its status.
+    /// logged, its files uploaded (the model file when <paramref name="modelFile"/> is given), and ended with its status.
     /// Answers the experiment's and the run's MLflow ids.
     /// </summary>
     private async Task<(string Experiment, string Run)> SendRunAsync(
-        NpgsqlConnection connection, long entry, RunSource source, int stage, string? modelKey, CancellationToken cancellationToken)
+        NpgsqlConnection connection, long entry, RunSource source, int stage, ModelFileEntry? modelFile, CancellationToken cancellationToken)
     {
         var experiment = await mlflow.GetOrCreateExperimentAsync(source.Experiment, cancellationToken);
         var runId = await MappedAsync(connection, "run", source.RunId.ToString("N"), cancellationToken);
@@ -184,14 +186,14 @@ public sealed partial class MlflowMirror(
         if (stage < 2)
         {
             var root = $"{experiment}/{runId}/artifacts";
-            if (modelKey is not null)
+            if (modelFile is not null)
             {
-                await UploadAsync($"{root}/model/model.json", modelKey, cancellationToken);
+                await UploadAsync($"{root}/model/{modelFile.FileName}", modelFile.Key, modelFile.ContentType, cancellationToken);
             }
 
             foreach (var name in source.RunArtifacts.Where(name => name != RunArtifactNames.Model))
             {
-                await UploadAsync($"{root}/{name}", RunArtifactNames.KeyOf(source.RunId, name), cancellationToken);
+                await UploadAsync($"{root}/{name}", RunArtifactNames.KeyOf(source.RunId, name), "application/json", cancellationToken);
             }
 
             stage = await StageAsync(connection, entry, 2, cancellationToken);
@@ -219,10 +221,10 @@ public sealed partial class MlflowMirror(
         await mlflow.SetAliasAsync(alias.Model, alias.Alias, mlflowVersion, cancellationToken);
     }
 
-    private async Task UploadAsync(string path, string key, CancellationToken cancellationToken)
+    private async Task UploadAsync(string path, string key, string contentType, CancellationToken cancellationToken)
     {
         await using var content = await store.OpenReadAsync(key, cancellationToken);
-        await mlflow.UploadArtifactAsync(path, content, "application/json", cancellationToken);
+        await mlflow.UploadArtifactAsync(path, content, contentType, cancellationToken);
     }
 
     /// <summary>Every stored metric point of the run, then its final metrics at the last step.</summary>
@@ -257,14 +259,19 @@ public sealed partial class MlflowMirror(
         IReadOnlyDictionary<string, double> FinalMetrics,
         IReadOnlyList<string> RunArtifacts);
 
-    private static async Task<(Guid RunId, string ArtifactKey)> VersionRunAsync(NpgsqlConnection connection, VersionEntry version, CancellationToken cancellationToken)
+    /// <summary>A version's model file as the mirror uploads it: our model file as model.json, an ONNX model as model.onnx.</summary>
+    private sealed record ModelFileEntry(string Key, string FileName, string ContentType);
+
+    private static async Task<(Guid RunId, ModelFileEntry File)> VersionRunAsync(NpgsqlConnection connection, VersionEntry version, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("SELECT run_id, artifact_key FROM trainer.model_versions WHERE model = @model AND version = @version", connection);
+        await using var command = new NpgsqlCommand("SELECT run_id, artifact_key, format FROM trainer.model_versions WHERE model = @model AND version = @version", connection);
         command.Parameters.AddWithValue("model", version.Model);
         command.Parameters.AddWithValue("version", version.Version);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? (reader.GetGuid(0), reader.GetString(1))
+            ? (reader.GetGuid(0), reader.GetString(2) == ModelFormats.Onnx
+                ? new ModelFileEntry(reader.GetString(1), "model.onnx", OnnxExports.ContentType)
+                : new ModelFileEntry(reader.GetString(1), MlflowImporter.ModelFileName, "application/json"))
             : throw new MlflowException("NOT_FOUND", $"Version {version.Version} of '{version.Model}' is no longer in the registry.", 404);
     }
 

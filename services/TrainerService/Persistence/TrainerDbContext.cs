@@ -77,6 +77,7 @@ public sealed class TrainerDbContext(DbContextOptions<TrainerDbContext> options)
             version.Property(v => v.InputsJson).HasColumnName("inputs").HasColumnType("jsonb");
             version.Property(v => v.MetricsJson).HasColumnName("metrics").HasColumnType("jsonb");
             version.Property(v => v.ReferenceProfileJson).HasColumnName("reference_profile").HasColumnType("jsonb");
+            version.Property(v => v.DescriptorJson).HasColumnName("descriptor").HasColumnType("jsonb");
         });
         modelBuilder.Entity<ModelAlias>(alias =>
         {

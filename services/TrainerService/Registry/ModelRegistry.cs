@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using MlOps.Contracts.Training;
 using MlOps.TrainerService.Jobs;
@@ -29,10 +30,14 @@ public sealed record CandidateVersion(
     string RunTimingsJson);
 
 /// <summary>
-/// A version brought in from MLflow, with the succeeded job and run that record it (so lineage, retraining and the run
-/// pages work as for a trained version) and the MLflow ids it came from.
+/// A version made elsewhere, with the succeeded job and run that record it (so lineage and the run pages work as for a
+/// trained version): brought in from MLflow (<see cref="Mlflow"/>: the ids it came from), or registered from an
+/// uploaded file.
 /// </summary>
-public sealed record ImportedVersion(TrainingJob Job, Run Run, ModelVersion Version, string MlflowVersion, string? MlflowRun);
+public sealed record RecordedVersion(TrainingJob Job, Run Run, ModelVersion Version, MlflowOrigin? Mlflow);
+
+/// <summary>The MLflow model version (and its run, when it has one) a version was imported from.</summary>
+public sealed record MlflowOrigin(string Version, string? Run);
 
 /// <summary>The current production version's score on the candidate's validation split, or why it has none.</summary>
 public sealed record IncumbentScore(double? Value, string? Problem);
@@ -155,11 +160,13 @@ public sealed class ModelRegistry(TrainerDbContext db, TimeProvider time, ModelC
     }
 
     /// <summary>
-    /// Registers an imported version as the model's next version, with its job, its run and the mappings to its MLflow
-    /// version and run (so the mirror sends its alias moves to that version and never mirrors it back as a new one), in
-    /// one transaction. When the MLflow version was imported before, answers that version and writes nothing.
+    /// Registers a version made elsewhere as the model's next version, with its job and its run, in one transaction.
+    /// An MLflow import also records the mappings to its MLflow version and run (so the mirror sends its alias moves to
+    /// that version and never mirrors it back as a new one); an uploaded file is mirrored like a trained version. When
+    /// the MLflow version was imported before, or the same file was registered before with the same descriptor,
+    /// answers that version and writes nothing.
     /// </summary>
-    public async Task<(int Version, bool Created)> RegisterImportedAsync(ImportedVersion imported, CancellationToken cancellationToken)
+    public async Task<(int Version, bool Created)> RegisterRecordedAsync(RecordedVersion imported, CancellationToken cancellationToken)
     {
         var model = imported.Version.Model;
         var strategy = db.Database.CreateExecutionStrategy();
@@ -168,9 +175,12 @@ public sealed class ModelRegistry(TrainerDbContext db, TimeProvider time, ModelC
             db.ChangeTracker.Clear();
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await LockAsync(model, cancellationToken);
-            if (await ImportedAsAsync(model, imported.MlflowVersion, cancellationToken) is { } existing)
+            var existing = imported.Mlflow is { } origin
+                ? await ImportedAsAsync(model, origin.Version, cancellationToken)
+                : await SameFileAsync(imported.Version, cancellationToken);
+            if (existing is { } found)
             {
-                return (existing, false);
+                return (found, false);
             }
 
             var now = time.GetUtcNow();
@@ -196,7 +206,15 @@ public sealed class ModelRegistry(TrainerDbContext db, TimeProvider time, ModelC
             await db.SaveChangesAsync(cancellationToken);
             db.ModelVersions.Add(imported.Version);
             await db.SaveChangesAsync(cancellationToken);
-            await mlflow.ImportedAsync(model, number, imported.MlflowVersion, imported.Run.Id, imported.MlflowRun, cancellationToken);
+            if (imported.Mlflow is { } source)
+            {
+                await mlflow.ImportedAsync(model, number, source.Version, imported.Run.Id, source.Run, cancellationToken);
+            }
+            else
+            {
+                await mlflow.VersionRegisteredAsync(model, number, cancellationToken);
+            }
+
             await NotifyAsync(model, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return (number, true);
@@ -221,6 +239,27 @@ public sealed class ModelRegistry(TrainerDbContext db, TimeProvider time, ModelC
             if (ours.StartsWith(prefix, StringComparison.Ordinal) && int.TryParse(ours.AsSpan(prefix.Length), out var version))
             {
                 return version;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The model's version holding the same file, in the same format, read through the same descriptor, if any.</summary>
+    private async Task<int?> SameFileAsync(ModelVersion version, CancellationToken cancellationToken)
+    {
+        var candidates = await db.ModelVersions.AsNoTracking()
+            .Where(v => v.Model == version.Model && v.ArtifactSha256 == version.ArtifactSha256 && v.Format == version.Format)
+            .OrderBy(v => v.Version)
+            .Select(v => new { v.Version, v.DescriptorJson })
+            .ToListAsync(cancellationToken);
+        var descriptor = version.DescriptorJson is { } json ? JsonNode.Parse(json) : null;
+        foreach (var candidate in candidates)
+        {
+            // jsonb keeps its own key order and spacing: compare the documents, not their text.
+            if (JsonNode.DeepEquals(descriptor, candidate.DescriptorJson is { } stored ? JsonNode.Parse(stored) : null))
+            {
+                return candidate.Version;
             }
         }
 

@@ -1,12 +1,13 @@
 using MlOps.Artifacts;
+using MlOps.Contracts.Registry;
 using MlOps.Learning.Models;
 using MlOps.Onnx.Export;
 
 namespace MlOps.TrainerService.Registry;
 
 /// <summary>
-/// The ONNX form of a model version: exported from its model file on the first request, then kept in the artifact
-/// store beside it and served from there. The key names the model file's hash and the exporter's format, so a version
+/// The ONNX form of a model version: the registered file itself for an ONNX version; else exported from its model file
+/// on the first request, then kept in the artifact store beside it and served from there. The key names the model file's hash and the exporter's format, so a version
 /// exported once is never exported again, and a new exporter makes new files rather than serving stale ones.
 /// </summary>
 public sealed class OnnxExports(IArtifactStore store)
@@ -19,6 +20,11 @@ public sealed class OnnxExports(IArtifactStore store)
     /// <summary>The ONNX file, or why this version has none (hashed text).</summary>
     public async Task<(Stream? File, string? Refusal)> OpenAsync(ModelVersion version, CancellationToken cancellationToken)
     {
+        if (version.Format == ModelFormats.Onnx)
+        {
+            return (await store.OpenReadAsync(version.ArtifactKey, cancellationToken), null);
+        }
+
         var key = $"models/{version.Model}/onnx/{version.ArtifactSha256}-{FormatVersion}.onnx";
         try
         {

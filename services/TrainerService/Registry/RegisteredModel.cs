@@ -64,20 +64,37 @@ public sealed class ModelVersion
 
     public required string ReferenceProfileJson { get; set; }
 
+    /// <summary>What the file is (<see cref="ModelFormats"/>), and so how it is loaded.</summary>
+    public string Format { get; set; } = ModelFormats.Ours;
+
+    /// <summary>How an ONNX file is read (<see cref="OnnxModelDescriptor"/>); null for our own model files.</summary>
+    public string? DescriptorJson { get; set; }
+
     public required string CreatedBy { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
 
     /// <summary>The version a job's run makes of <paramref name="model"/> (numbered when registered), scored by <paramref name="metrics"/>.</summary>
     public static ModelVersion Of(
-        TrainingJob job, Guid runId, Model model, IReadOnlyDictionary<string, double> metrics, ArtifactInfo file, ReferenceProfile reference) => new()
+        TrainingJob job, Guid runId, Model model, IReadOnlyDictionary<string, double> metrics, ArtifactInfo file, ReferenceProfile reference) =>
+        Of(job, runId, model, RunOutputs.Inputs(model), metrics, file, reference);
+
+    /// <summary>The version a job's run records of any scoring model, taking <paramref name="inputs"/> (numbered when registered).</summary>
+    public static ModelVersion Of(
+        TrainingJob job,
+        Guid runId,
+        IScoringModel model,
+        IReadOnlyList<InputField> inputs,
+        IReadOnlyDictionary<string, double> metrics,
+        ArtifactInfo file,
+        ReferenceProfile reference) => new()
         {
             Model = job.Model,
             Algorithm = job.Algorithm,
             Task = job.Task,
             Target = job.Target,
             ClassesJson = JsonSerializer.Serialize(model.Classes, Json),
-            InputsJson = JsonSerializer.Serialize(RunOutputs.Inputs(model), Json),
+            InputsJson = JsonSerializer.Serialize(inputs, Json),
             MetricsJson = JsonSerializer.Serialize(metrics, Json),
             PrimaryMetric = job.PrimaryMetric,
             PrimaryValue = metrics[job.PrimaryMetric],

@@ -195,10 +195,11 @@ public static class RegistryEndpoints
             return VersionNotFound(name, version);
         }
 
+        var onnx = found.Format == ModelFormats.Onnx;
         return TypedResults.Stream(
             await store.OpenReadAsync(found.ArtifactKey, ct),
-            "application/json",
-            fileDownloadName: $"{name}-v{version}.json",
+            onnx ? OnnxExports.ContentType : "application/json",
+            fileDownloadName: $"{name}-v{version}.{(onnx ? "onnx" : "json")}",
             entityTag: new EntityTagHeaderValue($"\"{found.ArtifactSha256}\""));
     }
 
@@ -332,10 +333,11 @@ public static class RegistryEndpoints
         JsonSerializer.Deserialize<Dictionary<string, double>>(version.MetricsJson, Json)!,
         new PrimaryMetric(version.PrimaryMetric, version.PrimaryValue, version.HigherIsBetter),
         new ModelLineage(version.RunId, version.JobId, version.Experiment, version.Dataset, version.DatasetVersion, version.DatasetSha256),
-        new ModelArtifact("mlops-model", version.ArtifactSize, version.ArtifactSha256),
+        new ModelArtifact(version.Format, version.ArtifactSize, version.ArtifactSha256),
         aliases.Where(pair => pair.Value == version.Version).Select(pair => pair.Key).Order(StringComparer.Ordinal).ToArray(),
         version.CreatedBy,
-        version.CreatedAt);
+        version.CreatedAt,
+        version.DescriptorJson is { } descriptor ? JsonSerializer.Deserialize<OnnxModelDescriptor>(descriptor, Json) : null);
 
     private static async Task<ModelResponse> DescribeAsync(TrainerDbContext db, RegisteredModel model, CancellationToken ct)
     {

@@ -1,0 +1,31 @@
+using MlOps.Contracts.Registry;
+using MlOps.Learning.Models;
+
+namespace MlOps.Onnx.Scoring;
+
+/// <summary>
+/// A registered version's file as something that scores rows, whatever its <see cref="ModelFormats">format</see>: one
+/// of our model files, or an ONNX model read through its descriptor. Dispose what it answers when done with it (an
+/// ONNX Runtime session holds native memory; our own models need nothing).
+/// </summary>
+public static class ScoringModelFile
+{
+    /// <exception cref="ModelFormatException">The file is not what its format says, or the descriptor does not fit it.</exception>
+    public static IScoringModel Load(string format, byte[] file, OnnxModelDescriptor? descriptor)
+    {
+        switch (format)
+        {
+            case ModelFormats.Ours:
+                return ModelFile.Load(new MemoryStream(file, writable: false));
+            case ModelFormats.Onnx when descriptor is not null:
+                var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+                return OnnxScorer.Load(file, descriptor, errors)
+                    ?? throw new ModelFormatException(
+                        $"The ONNX file does not load with its descriptor: {string.Join(" ", errors.Select(pair => $"{pair.Key}: {string.Join(" ", pair.Value)}"))}");
+            case ModelFormats.Onnx:
+                throw new ModelFormatException("An ONNX version needs its descriptor to be read; the registry gave none.");
+            default:
+                throw new ModelFormatException($"'{format}' is not a model format this platform reads ({ModelFormats.Ours}, {ModelFormats.Onnx}).");
+        }
+    }
+}

@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Microsoft.ML.OnnxRuntime;
+using MlOps.Artifacts;
+using MlOps.Clients;
+using MlOps.Contracts;
+using MlOps.Contracts.Registry;
+using MlOps.Contracts.Training;
+using MlOps.Learning.Data;
+using MlOps.Learning.Evaluation;
+using MlOps.Learning.Models;
+using MlOps.Learning.Training;
+using MlOps.Onnx.Scoring;
+using MlOps.TrainerService.Datasets;
+using MlOps.TrainerService.Jobs;
+using MlOps.TrainerService.Runs;
+
+namespace MlOps.TrainerService.Registry;
+
+/// <summary>
+/// Registers an ONNX model made elsewhere. The file is loaded in ONNX Runtime and its descriptor checked against the
+/// graph; the model is then evaluated here, never taken on trust: every row of the dataset version the descriptor
+/// names is scored, its metrics are the version's, and the reference profile for drift comes from the same rows. The
+/// version is recorded with a succeeded job and run (algorithm <see cref="Algorithm"/>), so lineage and the run pages
+/// work as for a trained one. The same file with the same descriptor registered again answers the version it became.
+/// </summary>
+public sealed class OnnxRegistration(
+    DatasetsClient data,
+    IArtifactStore store,
+    ModelRegistry registry,
+    IOptions<TrainingOptions> training,
+    TimeProvider time)
+{
+    /// <summary>The algorithm an ONNX version's job and run record: it was trained elsewhere, and is not retrained here.</summary>
+    public const string Algorithm = "onnx";
+
+    /// <summary>Seeds the reference profile's samples, so registering the same file on the same data gives the same profile.</summary>
+    private const int SampleSeed = 1;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<ModelUploadOutcome> RegisterAsync(
+        string model, byte[] file, OnnxModelDescriptor descriptor, string actor, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RegisterOrRefuseAsync(model, file, descriptor, actor, cancellationToken);
+        }
+        catch (ServiceUnavailableException exception)
+        {
+            return ModelUploadOutcome.Refused(503, "Data service unavailable", exception.Message);
+        }
+    }
+
+    private async Task<ModelUploadOutcome> RegisterOrRefuseAsync(
+        string model, byte[] file, OnnxModelDescriptor descriptor, string actor, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (descriptor.EvaluateOn is not { Dataset: { } dataset } evaluateOn || !Names.IsValidName(dataset) || evaluateOn.Version is < 1)
+        {
+            errors["evaluateOn"] =
+            [
+                $"Name the dataset version to evaluate the model on ({{\"dataset\": …, \"version\": …}}, the newest without a version; {Names.NameRule}): a version's metrics and the reference profile drift is measured against come from that evaluation.",
+            ];
+            return ModelUploadOutcome.Invalid(errors);
+        }
+
+        using var scorer = OnnxScorer.Load(file, descriptor, errors);
+        if (scorer is null)
+        {
+            return ModelUploadOutcome.Invalid(errors);
+        }
+
+        var read = await EvaluationData.ReadAsync(data, dataset, evaluateOn.Version, training.Value.MaxDatasetBytes, cancellationToken);
+        if (read is not { Detail: { } detail, Table: { } table })
+        {
+            return Unprocessable(read.Problem!);
+        }
+
+        if (ColumnFaults(scorer, table, $"'{dataset}' version {detail.Version.Version}") is { Count: > 0 } faults)
+        {
+            return ModelUploadOutcome.Invalid(faults);
+        }
+
+        var loadSeconds = clock.Elapsed.TotalSeconds;
+        Prediction[] predictions;
+        EvaluationResult evaluation;
+        try
+        {
+            (predictions, evaluation) = await Task.Run(
+                () =>
+                {
+                    var scored = scorer.Score(table);
+                    return (scored, ModelEvaluator.Evaluate(scorer, table, scored));
+                },
+                cancellationToken);
+        }
+        catch (Exception exception) when (exception is DataException or ArgumentException or OnnxRuntimeException or OverflowException)
+        {
+            return Unprocessable($"The model cannot be evaluated on '{dataset}' version {detail.Version.Version}: {exception.Message}");
+        }
+
+        var profile = RunOutputs.Reference(model, detail.Profile, table, scorer, predictions, SampleSeed, cancellationToken);
+        var stored = await store.PutContentAddressedAsync($"models/{model}", new MemoryStream(file, writable: false), cancellationToken);
+        var now = time.GetUtcNow();
+        var task = TaskNames.Of(scorer.Task);
+        var job = new TrainingJob
+        {
+            Id = Guid.CreateVersion7(now),
+            Status = JobStatus.Succeeded,
+            Model = model,
+            Experiment = model,
+            Dataset = detail.Version.Name,
+            DatasetVersion = detail.Version.Version,
+            DatasetSha256 = detail.Version.Sha256,
+            Target = scorer.Target,
+            Task = task,
+            Algorithm = Algorithm,
+            HyperparametersJson = "{}",
+            Promote = PromotionPolicy.Never,
+            PrimaryMetric = ModelMetrics.DefaultPrimary(scorer.Task),
+            Attempts = 1,
+            MaxAttempts = 1,
+            CreatedBy = actor,
+            CreatedAt = now,
+            StartedAt = now,
+            FinishedAt = now,
+        };
+        var run = new Run
+        {
+            Id = Guid.CreateVersion7(now),
+            Experiment = job.Experiment,
+            JobId = job.Id,
+            Attempt = 1,
+            Status = RunStatus.Succeeded,
+            Worker = $"ONNX file registered by {actor}",
+            Algorithm = Algorithm,
+            Task = task,
+            Target = scorer.Target,
+            ParametersJson = "{}",
+            Dataset = job.Dataset,
+            DatasetVersion = job.DatasetVersion,
+            DatasetSha256 = job.DatasetSha256,
+            MetricsJson = JsonSerializer.Serialize(evaluation.Metrics, Json),
+            TimingsJson = JsonSerializer.Serialize(new RunTimings(loadSeconds, 0, clock.Elapsed.TotalSeconds - loadSeconds, clock.Elapsed.TotalSeconds), Json),
+            ArtifactsJson = JsonSerializer.Serialize(new[] { new RunArtifact(RunArtifactNames.Model, OnnxExports.ContentType, stored.Size, stored.Sha256) }, Json),
+            StartedAt = now,
+            FinishedAt = now,
+        };
+        var inputs = scorer.Inputs.Select(input => new InputField(input.Name, input.Type.ToString().ToLowerInvariant(), null)).ToArray();
+        var version = ModelVersion.Of(job, run.Id, scorer, inputs, evaluation.Metrics, stored, profile);
+        version.Format = ModelFormats.Onnx;
+        version.DescriptorJson = JsonSerializer.Serialize(descriptor, Json);
+        var (number, created) = await registry.RegisterRecordedAsync(new RecordedVersion(job, run, version, null), cancellationToken);
+        return ModelUploadOutcome.Registered(number, created);
+    }
+
+    /// <summary>The model's target and inputs the dataset lacks, or holds as a type the input cannot take, keyed as the descriptor names them.</summary>
+    private static Dictionary<string, string[]> ColumnFaults(OnnxScorer model, DataTable table, string dataset)
+    {
+        var faults = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (!table.Contains(model.Target))
+        {
+            faults["target"] = [$"{dataset} has no column '{model.Target}' to evaluate the model's predictions against."];
+        }
+
+        for (var i = 0; i < model.Inputs.Count; i++)
+        {
+            var input = model.Inputs[i];
+            if (!table.Contains(input.Name))
+            {
+                faults[$"inputs[{i}].name"] = [$"{dataset} has no column '{input.Name}', which the model takes."];
+            }
+            else if (!Takes(input.Type, table[input.Name].Type))
+            {
+                faults[$"inputs[{i}].type"] =
+                [
+                    $"'{input.Name}' is {input.Type.ToString().ToLowerInvariant()} in the descriptor but {table[input.Name].Type.ToString().ToLowerInvariant()} in {dataset}.",
+                ];
+            }
+        }
+
+        return faults;
+    }
+
+    /// <summary>Whether a column of type <paramref name="column"/> feeds an input of type <paramref name="input"/>: numbers for numbers and booleans, strings for strings.</summary>
+    private static bool Takes(ColumnType input, ColumnType column) => input switch
+    {
+        ColumnType.Numeric => column is ColumnType.Numeric or ColumnType.Boolean,
+        ColumnType.Boolean => column is ColumnType.Boolean or ColumnType.Numeric,
+        _ => column is ColumnType.Categorical or ColumnType.Text,
+    };
+
+    private static ModelUploadOutcome Unprocessable(string problem) => ModelUploadOutcome.Refused(422, "Cannot register the model", problem);
+}
