@@ -152,7 +152,9 @@ public sealed class OnnxRegistration(
         var inputs = scorer.Inputs.Select(input => new InputField(input.Name, input.Type.ToString().ToLowerInvariant(), null)).ToArray();
         var version = ModelVersion.Of(job, run.Id, scorer, inputs, evaluation.Metrics, stored, profile);
         version.Format = ModelFormats.Onnx;
-        version.DescriptorJson = JsonSerializer.Serialize(descriptor, Json);
+        // Kept with the dataset version it was evaluated on, whether named or the newest: the same file and descriptor
+        // evaluated on the same data is the same version.
+        version.DescriptorJson = JsonSerializer.Serialize(descriptor with { EvaluateOn = new DatasetVersionSelector(detail.Version.Name, detail.Version.Version) }, Json);
         var (number, created) = await registry.RegisterRecordedAsync(new RecordedVersion(job, run, version, null), cancellationToken);
         return ModelUploadOutcome.Registered(number, created);
     }
