@@ -4,7 +4,9 @@ using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.IdentityModel.Tokens;
+using MlOps.Contracts.Registry;
 using MlOps.Contracts.Training;
+using MlOps.OnnxTestModels;
 using MlOps.TestSupport;
 using Npgsql;
 
@@ -128,6 +130,22 @@ public sealed class ServingPlatform : IAsyncLifetime
         using var data = ClientOf(Data, "mlops.train mlops.read");
         using var trainer = ClientOf(Trainer, "mlops.train mlops.read");
         return await PlatformTraining.GenerateAndTrainAsync(data, trainer, model, generator, target, rows, seed, promote, hyperparameters);
+    }
+
+    /// <summary>Uploads a dataset version and registers an ONNX model made elsewhere, evaluated on it; returns the version.</summary>
+    public async Task<ModelVersionResponse> RegisterOnnxAsync(string model, string dataset, string csv, byte[] file, OnnxModelDescriptor descriptor)
+    {
+        using var data = ClientOf(Data, "mlops.train mlops.read");
+        using (var uploaded = await data.PostAsync($"/api/datasets/{dataset}/versions", new StringContent(csv, MediaTypeHeaderValue.Parse("text/csv"))))
+        {
+            Assert.True(uploaded.IsSuccessStatusCode, await uploaded.Content.ReadAsStringAsync());
+        }
+
+        using var trainer = ClientOf(Trainer, "mlops.train mlops.read");
+        using var content = ModelUploads.Content(file, descriptor with { EvaluateOn = new DatasetVersionSelector(dataset, null) });
+        using var registered = await trainer.PostAsync($"/api/models/{model}/versions", content);
+        Assert.True(registered.IsSuccessStatusCode, await registered.Content.ReadAsStringAsync());
+        return (await registered.Content.ReadFromJsonAsync<ModelVersionResponse>())!;
     }
 
     /// <summary>Moves an alias in the registry, as an admin would.</summary>

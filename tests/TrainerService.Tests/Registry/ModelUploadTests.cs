@@ -1,7 +1,5 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using MlOps.Contracts.Registry;
 using MlOps.Contracts.Training;
@@ -175,24 +173,7 @@ public sealed class ModelUploadTests(PostgresFixture postgres) : IClassFixture<P
         }
     }
 
-    private static MultipartFormDataContent Upload(byte[]? file, OnnxModelDescriptor descriptor) =>
-        Upload(file, JsonSerializer.Serialize(descriptor, Json));
+    private static MultipartFormDataContent Upload(byte[]? file, OnnxModelDescriptor descriptor) => ModelUploads.Content(file, descriptor);
 
-    private static MultipartFormDataContent Upload(byte[]? file, string? descriptor)
-    {
-        var content = new MultipartFormDataContent();
-        if (file is not null)
-        {
-            var part = new ByteArrayContent(file);
-            part.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-            content.Add(part, "file", "model.onnx");
-        }
-
-        if (descriptor is not null)
-        {
-            content.Add(new StringContent(descriptor, Encoding.UTF8, "application/json"), "descriptor");
-        }
-
-        return content;
-    }
+    private static MultipartFormDataContent Upload(byte[]? file, string? descriptor) => ModelUploads.Content(file, descriptor);
 }
