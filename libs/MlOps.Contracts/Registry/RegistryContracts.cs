@@ -96,6 +96,8 @@ public sealed record ModelVersionReference(string Model, int Version);
 /// <c>POST /api/models/import/mlflow</c>: the MLflow version of the registered model named <see cref="Model"/> to
 /// bring into our model of the same name, by number (<see cref="MlflowVersion"/>) or by alias
 /// (<see cref="MlflowAlias"/>), and optionally the dataset version to evaluate it on (by default the one its MLflow
-/// run names; <see cref="DatasetVersion"/> left out means the newest).
+/// run names; <see cref="DatasetVersion"/> left out means the newest). A version with MLflow's <c>onnx</c> flavor is
+/// read through <see cref="Onnx"/>: its task, target, classes and outputs (MLmodel holds none of them); its inputs come
+/// from the MLmodel signature unless given there.
 /// </summary>
-public sealed record MlflowImportRequest(string? Model, string? MlflowVersion, string? MlflowAlias, string? Dataset, int? DatasetVersion);
+public sealed record MlflowImportRequest(string? Model, string? MlflowVersion, string? MlflowAlias, string? Dataset, int? DatasetVersion, OnnxModelDescriptor? Onnx = null);

@@ -51,9 +51,14 @@ public sealed class OnnxScorer : IScoringModel, IDisposable
     public static OnnxScorer? Load(byte[] onnx, OnnxModelDescriptor descriptor, Dictionary<string, string[]> errors)
     {
         InferenceSession session;
+        // One thread a run, the caller's: a server runs requests side by side (one a core), and a table is cut into
+        // runs shared across the cores (Score(DataTable)). ONNX Runtime's default, a pool of spinning threads per
+        // session, burns the cores the rest of the service needs: measured through the gateway, it halved the requests a
+        // second an ONNX version served (bench/results/onnx-serving.md).
+        using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
         try
         {
-            session = new InferenceSession(onnx);
+            session = new InferenceSession(onnx, options);
         }
         catch (OnnxRuntimeException refused)
         {
@@ -109,21 +114,30 @@ public sealed class OnnxScorer : IScoringModel, IDisposable
 
     public Prediction Score(ReadOnlySpan<FeatureValue> row) => Score([row.ToArray()])[0];
 
+    /// <summary>Scores every row of a table, <see cref="RunRows"/> rows to a run, the runs shared across the cores (the session is thread-safe).</summary>
     public Prediction[] Score(DataTable table)
     {
         var sources = Inputs.Select(input => table[input.Name]).ToArray();
         var predictions = new Prediction[table.RowCount];
-        for (var first = 0; first < table.RowCount; first += RunRows)
+        var runs = (table.RowCount + RunRows - 1) / RunRows;
+        Parallel.For(0, runs, run =>
         {
+            var first = run * RunRows;
             var count = Math.Min(RunRows, table.RowCount - first);
             var rows = new FeatureValue[count][];
             for (var row = 0; row < count; row++)
             {
-                rows[row] = [.. sources.Select(source => ColumnFeaturizer.ValueAt(source, first + row))];
+                var values = new FeatureValue[sources.Length];
+                for (var c = 0; c < sources.Length; c++)
+                {
+                    values[c] = ColumnFeaturizer.ValueAt(sources[c], first + row);
+                }
+
+                rows[row] = values;
             }
 
             Score(rows).CopyTo(predictions, first);
-        }
+        });
 
         return predictions;
     }

@@ -65,7 +65,15 @@ public sealed class JobSubmissions(
         }
 
         ITrainingAlgorithm? algorithm = null;
-        if (request.Algorithm is null || !algorithms.TryGet(request.Algorithm, out algorithm))
+        if (request.Algorithm == OnnxRegistration.Algorithm)
+        {
+            // What a retraining of a registered ONNX version asks for: say why it cannot be, not just what can.
+            errors["algorithm"] =
+            [
+                $"'{OnnxRegistration.Algorithm}' versions are ONNX files made elsewhere and registered with POST /api/models/{{name}}/versions; the platform cannot train one. Register the new file, or choose one of: {string.Join(", ", algorithms.All.Select(a => a.Name))}.",
+            ];
+        }
+        else if (request.Algorithm is null || !algorithms.TryGet(request.Algorithm, out algorithm))
         {
             errors["algorithm"] = [$"algorithm must be one of: {string.Join(", ", algorithms.All.Select(a => a.Name))}."];
         }

@@ -105,7 +105,7 @@ public sealed partial class MlflowAliasFollower(
         if (await registry.ImportedAsAsync(follow.Model, target.Version, cancellationToken) is not { } version)
         {
             var importer = scope.ServiceProvider.GetRequiredService<MlflowImporter>();
-            var imported = await importer.ImportAsync(new MlflowVersionReference(follow.Model, target.Version, null), null, null, Actor, cancellationToken);
+            var imported = await importer.ImportAsync(new MlflowVersionReference(follow.Model, target.Version, null), null, null, null, Actor, cancellationToken);
             if (imported.Version is not { } importedVersion)
             {
                 return $"MLflow version {target.Version} could not be imported: {imported.Problem}";

@@ -19,7 +19,7 @@ public static class MlflowImportEndpoints
             .WithTags("Registry")
             .RequireAuthorization(Scopes.Train)
             .WithName("ImportMlflowVersion")
-            .WithSummary("Register an MLflow model version (by mlflowVersion or mlflowAlias) whose files are one of our model files, evaluated on its dataset");
+            .WithSummary("Register an MLflow model version (by mlflowVersion or mlflowAlias) whose files are one of our model files or an ONNX model (onnx flavor, read with onnx: {task, target, classes, outputs}), evaluated on its dataset");
 
     private static async Task<Results<Created<ModelVersionResponse>, Ok<ModelVersionResponse>, ValidationProblem, ProblemHttpResult>> ImportAsync(
         MlflowImportRequest request, HttpContext context, IServiceProvider services, TrainerDbContext db, CancellationToken ct)
@@ -36,7 +36,7 @@ public static class MlflowImportEndpoints
         }
 
         var outcome = await importer.ImportAsync(
-            new MlflowVersionReference(request.Model!, request.MlflowVersion, request.MlflowAlias), request.Dataset, request.DatasetVersion, context.User.CallerName(), ct);
+            new MlflowVersionReference(request.Model!, request.MlflowVersion, request.MlflowAlias), request.Dataset, request.DatasetVersion, request.Onnx, context.User.CallerName(), ct);
         if (outcome.Version is not { } version)
         {
             return TypedResults.Problem(outcome.Problem, statusCode: outcome.Status, title: outcome.Title);

@@ -4,12 +4,14 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using MlOps.Artifacts;
 using MlOps.Clients;
+using MlOps.Contracts.Registry;
 using MlOps.Contracts.Training;
 using MlOps.Learning.Data;
 using MlOps.Learning.Evaluation;
 using MlOps.Learning.Models;
 using MlOps.Learning.Training;
 using MlOps.Mlflow;
+using MlOps.Onnx.Reading;
 using MlOps.TrainerService.Algorithms;
 using MlOps.TrainerService.Datasets;
 using MlOps.TrainerService.Jobs;
@@ -33,7 +35,8 @@ public sealed record MlflowImportOutcome(int? Version, bool Created, string? Mlf
 }
 
 /// <summary>
-/// Brings an MLflow model version whose files are one of our model files into our registry. The file is found from the
+/// Brings an MLflow model version whose files are one of our model files, or an MLflow model with the <c>onnx</c> flavor
+/// (registered as an uploaded ONNX file is: <see cref="OnnxRegistration"/>), into our registry. The file is found from the
 /// version's source (<c>runs:/&lt;run&gt;/&lt;path&gt;</c> through the run's artifact location, or an
 /// <c>mlflow-artifacts:</c> URI) and downloaded through MLflow's artifact proxy, at most
 /// <see cref="MlflowOptions.MaxImportBytes"/>. The version is evaluated here, never taken on trust: on the dataset
@@ -49,6 +52,7 @@ public sealed class MlflowImporter(
     AlgorithmCatalog algorithms,
     IArtifactStore store,
     ModelRegistry registry,
+    OnnxRegistration registration,
     IOptions<MlflowOptions> options,
     IOptions<TrainingOptions> training,
     TimeProvider time)
@@ -59,11 +63,11 @@ public sealed class MlflowImporter(
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public async Task<MlflowImportOutcome> ImportAsync(
-        MlflowVersionReference reference, string? dataset, int? datasetVersion, string actor, CancellationToken cancellationToken)
+        MlflowVersionReference reference, string? dataset, int? datasetVersion, OnnxModelDescriptor? onnx, string actor, CancellationToken cancellationToken)
     {
         try
         {
-            return await ImportOrRefuseAsync(reference, dataset, datasetVersion, actor, cancellationToken);
+            return await ImportOrRefuseAsync(reference, dataset, datasetVersion, onnx, actor, cancellationToken);
         }
         catch (Exception exception) when (MlflowException.IsTransient(exception) && !cancellationToken.IsCancellationRequested)
         {
@@ -81,7 +85,7 @@ public sealed class MlflowImporter(
     }
 
     private async Task<MlflowImportOutcome> ImportOrRefuseAsync(
-        MlflowVersionReference reference, string? datasetName, int? datasetVersion, string actor, CancellationToken cancellationToken)
+        MlflowVersionReference reference, string? datasetName, int? datasetVersion, OnnxModelDescriptor? onnx, string actor, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var version = await FindVersionAsync(reference, cancellationToken);
@@ -102,12 +106,31 @@ public sealed class MlflowImporter(
         }
 
         var run = version.RunId is { Length: > 0 } runId ? await mlflow.GetRunAsync(runId, cancellationToken) : null;
-        var (path, pathProblem) = ModelFilePath(version, run);
-        if (path is null)
+        var (folder, pathProblem) = ModelFolder(version, run);
+        if (folder is null)
         {
             return Unprocessable(pathProblem!);
         }
 
+        if (await DownloadOrNullAsync($"{folder}/MLmodel", MlmodelFile.MaxBytes, cancellationToken) is { } mlmodel)
+        {
+            MlmodelFile described;
+            try
+            {
+                described = MlmodelFile.Parse(mlmodel);
+            }
+            catch (FormatException exception)
+            {
+                return Unprocessable($"'{folder}/MLmodel': {exception.Message}");
+            }
+
+            if (described.OnnxData is { } data)
+            {
+                return await ImportOnnxAsync(reference, version, run, $"{folder}/{data}", described, onnx, datasetName, datasetVersion, actor, cancellationToken);
+            }
+        }
+
+        var path = $"{folder}/{ModelFileName}";
         byte[] file;
         try
         {
@@ -119,7 +142,8 @@ public sealed class MlflowImporter(
         }
         catch (MlflowException exception) when (exception.StatusCode == 404)
         {
-            return Unprocessable($"MLflow has no file '{path}': only versions whose files are one of our model files ({ModelFileName}) can be imported.");
+            return Unprocessable(
+                $"MLflow has no file '{path}': only versions whose files are one of our model files ({ModelFileName}) or an MLflow model with the onnx flavor can be imported.");
         }
 
         Model model;
@@ -134,13 +158,10 @@ public sealed class MlflowImporter(
 
         if (datasetName is null)
         {
-            var tags = run?.Tags ?? new Dictionary<string, string>();
-            datasetName = tags.GetValueOrDefault("mlops.dataset");
-            datasetVersion = tags.TryGetValue("mlops.dataset.version", out var tagged) && int.TryParse(tagged, CultureInfo.InvariantCulture, out var number) ? number : null;
-            if (datasetName is null || datasetVersion is null)
+            (datasetName, datasetVersion) = TaggedDataset(run);
+            if (datasetName is null)
             {
-                return Unprocessable(
-                    $"The MLflow run of version {version.Version} does not say which dataset version it was trained on (tags mlops.dataset and mlops.dataset.version); name one (dataset, datasetVersion) to evaluate it on.");
+                return Unprocessable(NoDataset(version));
             }
         }
 
@@ -240,8 +261,105 @@ public sealed class MlflowImporter(
         }
     }
 
-    /// <summary>The model file's path below the artifact proxy, or why the version's files cannot be reached through it.</summary>
-    private static (string? Path, string? Problem) ModelFilePath(MlflowModelVersion version, MlflowRun? run)
+    /// <summary>
+    /// A version with the onnx flavor: the graph in <paramref name="path"/>, read through the caller's descriptor (task,
+    /// target, classes, outputs) with the inputs of the MLmodel signature unless the descriptor names them; a signature
+    /// whose columns all feed the graph's one input is read as a feature tensor, as MLflow's own pyfunc feeds it.
+    /// Registered as an uploaded ONNX file is, mapped to its MLflow version.
+    /// </summary>
+    private async Task<MlflowImportOutcome> ImportOnnxAsync(
+        MlflowVersionReference reference,
+        MlflowModelVersion version,
+        MlflowRun? run,
+        string path,
+        MlmodelFile described,
+        OnnxModelDescriptor? onnx,
+        string? datasetName,
+        int? datasetVersion,
+        string actor,
+        CancellationToken cancellationToken)
+    {
+        if (onnx is null)
+        {
+            return Unprocessable(
+                $"Version {version.Version} is an ONNX model (MLmodel's onnx flavor): give \"onnx\": {{task, target, classes, outputs}}, which MLmodel does not hold, to read it (docs/onnx.md).");
+        }
+
+        var inputs = onnx.Inputs ?? described.SignatureInputs;
+        if (inputs is null)
+        {
+            return Unprocessable($"{described.SignatureProblem} Or name the inputs in onnx.inputs.");
+        }
+
+        if (datasetName is null)
+        {
+            (datasetName, datasetVersion) = TaggedDataset(run);
+            if (datasetName is null)
+            {
+                return Unprocessable(NoDataset(version));
+            }
+        }
+
+        byte[] file;
+        try
+        {
+            file = await mlflow.DownloadArtifactAsync(path, options.Value.MaxImportBytes, cancellationToken);
+        }
+        catch (MlflowException exception) when (exception.ErrorCode == MlflowException.ArtifactTooLarge)
+        {
+            return Unprocessable($"{exception.MlflowMessage} The limit is MLflow:MaxImportBytes.");
+        }
+        catch (MlflowException exception) when (exception.StatusCode == 404)
+        {
+            return Unprocessable($"MLflow has no file '{path}', which MLmodel's onnx flavor names.");
+        }
+
+        var featureTensor = onnx.FeatureTensor;
+        if (onnx.Inputs is null && featureTensor is null && OnnxGraphInputs.Of(file) is [var only] && (inputs.Count > 1 || inputs[0].Name != only))
+        {
+            featureTensor = only;
+        }
+
+        var descriptor = onnx with { Inputs = [.. inputs], FeatureTensor = featureTensor, EvaluateOn = new DatasetVersionSelector(datasetName, datasetVersion) };
+        var outcome = await registration.RegisterAsync(reference.Model, file, descriptor, actor, new MlflowOrigin(version.Version, run?.Info.RunId), cancellationToken);
+        if (outcome.Version is { } ours)
+        {
+            return MlflowImportOutcome.Imported(ours, outcome.Created, version.Version);
+        }
+
+        return MlflowImportOutcome.Refused(
+            outcome.Status,
+            "Cannot import the MLflow version",
+            outcome.Problem ?? string.Join(" ", outcome.Errors!.Select(error => $"{error.Key}: {string.Join(" ", error.Value)}")));
+    }
+
+    /// <summary>The dataset version the MLflow run says it was trained on (tags our mirror writes), if it says.</summary>
+    private static (string? Name, int? Version) TaggedDataset(MlflowRun? run)
+    {
+        var tags = run?.Tags ?? new Dictionary<string, string>();
+        var name = tags.GetValueOrDefault("mlops.dataset");
+        int? version = tags.TryGetValue("mlops.dataset.version", out var tagged) && int.TryParse(tagged, CultureInfo.InvariantCulture, out var number) ? number : null;
+        return name is null || version is null ? (null, null) : (name, version);
+    }
+
+    private static string NoDataset(MlflowModelVersion version) =>
+        $"The MLflow run of version {version.Version} does not say which dataset version it was trained on (tags mlops.dataset and mlops.dataset.version); name one (dataset, datasetVersion) to evaluate it on.";
+
+    /// <summary>A file below the artifact proxy, or null when MLflow has none there.</summary>
+    private async Task<byte[]?> DownloadOrNullAsync(string path, long maxBytes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await mlflow.DownloadArtifactAsync(path, maxBytes, cancellationToken);
+        }
+        catch (MlflowException exception) when (exception.StatusCode == 404)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The version's model folder below the artifact proxy, or why the version's files cannot be reached through it.</summary>
+    private static (string? Folder, string? Problem) ModelFolder(MlflowModelVersion version, MlflowRun? run)
     {
         var source = version.Source ?? string.Empty;
         string? folder;
@@ -274,7 +392,7 @@ public sealed class MlflowImporter(
             }
         }
 
-        return ($"{folder}/{ModelFileName}", null);
+        return (folder, null);
     }
     /// <summary>
     /// The algorithm and hyperparameters the version records: those of the MLflow run our mirror logged (tag

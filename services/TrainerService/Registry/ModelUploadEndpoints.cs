@@ -141,7 +141,7 @@ public static class ModelUploadEndpoints
             return TypedResults.ValidationProblem(errors, title: "Incomplete upload");
         }
 
-        var outcome = await registration.RegisterAsync(name, file!, descriptor!, context.User.CallerName(), ct);
+        var outcome = await registration.RegisterAsync(name, file!, descriptor!, context.User.CallerName(), null, ct);
         if (outcome.Errors is { } faults)
         {
             return TypedResults.Problem(new HttpValidationProblemDetails(faults)

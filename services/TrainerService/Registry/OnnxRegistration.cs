@@ -40,12 +40,13 @@ public sealed class OnnxRegistration(
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>Registers the file as the model's next version; <paramref name="mlflow"/> names the MLflow version it was imported from, if it was.</summary>
     public async Task<ModelUploadOutcome> RegisterAsync(
-        string model, byte[] file, OnnxModelDescriptor descriptor, string actor, CancellationToken cancellationToken)
+        string model, byte[] file, OnnxModelDescriptor descriptor, string actor, MlflowOrigin? mlflow, CancellationToken cancellationToken)
     {
         try
         {
-            return await RegisterOrRefuseAsync(model, file, descriptor, actor, cancellationToken);
+            return await RegisterOrRefuseAsync(model, file, descriptor, actor, mlflow, cancellationToken);
         }
         catch (ServiceUnavailableException exception)
         {
@@ -54,7 +55,7 @@ public sealed class OnnxRegistration(
     }
 
     private async Task<ModelUploadOutcome> RegisterOrRefuseAsync(
-        string model, byte[] file, OnnxModelDescriptor descriptor, string actor, CancellationToken cancellationToken)
+        string model, byte[] file, OnnxModelDescriptor descriptor, string actor, MlflowOrigin? mlflow, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -135,7 +136,7 @@ public sealed class OnnxRegistration(
             JobId = job.Id,
             Attempt = 1,
             Status = RunStatus.Succeeded,
-            Worker = $"ONNX file registered by {actor}",
+            Worker = mlflow is null ? $"ONNX file registered by {actor}" : $"mlflow import of {model} version {mlflow.Version}",
             Algorithm = Algorithm,
             Task = task,
             Target = scorer.Target,
@@ -155,7 +156,7 @@ public sealed class OnnxRegistration(
         // Kept with the dataset version it was evaluated on, whether named or the newest: the same file and descriptor
         // evaluated on the same data is the same version.
         version.DescriptorJson = JsonSerializer.Serialize(descriptor with { EvaluateOn = new DatasetVersionSelector(detail.Version.Name, detail.Version.Version) }, Json);
-        var (number, created) = await registry.RegisterRecordedAsync(new RecordedVersion(job, run, version, null), cancellationToken);
+        var (number, created) = await registry.RegisterRecordedAsync(new RecordedVersion(job, run, version, mlflow), cancellationToken);
         return ModelUploadOutcome.Registered(number, created);
     }
 

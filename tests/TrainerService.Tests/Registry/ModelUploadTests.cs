@@ -76,6 +76,11 @@ public sealed class ModelUploadTests(PostgresFixture postgres) : IClassFixture<P
         Assert.Equal("float_input", version.Descriptor!.FeatureTensor);
         // The labels follow the graph's own rule plus noise: far better than chance, short of perfect.
         Assert.InRange(version.Metrics["accuracy"], 0.7, 0.99);
+
+        // Retraining it the way it was "trained" (what the monitor asks for) is refused, saying why.
+        using var retrain = await client.PostAsJsonAsync("/api/training/jobs", new { dataset = "churn", target = "churned", algorithm = "onnx", model = "churn-graph" });
+        Assert.Equal(HttpStatusCode.BadRequest, retrain.StatusCode);
+        Assert.Contains("made elsewhere", (await retrain.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("algorithm")[0].GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using System.Text.Json;
 using MlOps.Contracts.Registry;
 using MlOps.Contracts.Training;
 using MlOps.Mlflow;
+using MlOps.OnnxTestModels;
 using MlOps.TestSupport;
 
 namespace MlOps.TrainerService.Tests.Training;
@@ -103,6 +104,97 @@ public sealed class MlflowImportTests(PostgresFixture postgres) : IClassFixture<
         using var reader = platform.Client("mlops.read");
         using var forbidden = await reader.PostAsJsonAsync("/api/models/import/mlflow", new { model = Carts, mlflowVersion = "1" });
         Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_version_with_the_onnx_flavor_is_imported_with_its_inputs_from_the_mlmodel_signature()
+    {
+        await using var mlflow = await FakeMlflow.StartAsync();
+        await using var platform = await StartAsync(mlflow);
+        await platform.UploadAsync("customers", Customer.Csv(Customer.Many(800, seed: 4)));
+        await platform.UploadAsync("churn", ExternalOnnxModels.ChurnCsv(400, seed: 4));
+        using var client = platform.Client();
+        var buyers = await LogOnnxAsync(mlflow, "buyers", Mlmodel("""[{"type": "float", "name": "Age", "required": true}, {"type": "float", "name": "Income", "required": true}, {"type": "string", "name": "City", "required": true}]"""), ExternalOnnxModels.MlNetCustomerModel());
+        var reading = new
+        {
+            task = "binary", target = "Label", classes = new[] { "false", "true" }, outputs = new { label = "PredictedLabel.output", probabilities = "Probability.output" },
+        };
+
+        await ExpectProblemAsync(client, new { model = "buyers", mlflowVersion = buyers, dataset = "customers" }, HttpStatusCode.UnprocessableEntity, "onnx flavor");
+        using var response = await client.PostAsJsonAsync("/api/models/import/mlflow", new { model = "buyers", mlflowVersion = buyers, dataset = "customers", onnx = reading });
+        using var again = await client.PostAsJsonAsync("/api/models/import/mlflow", new { model = "buyers", mlflowVersion = buyers, dataset = "customers", onnx = reading });
+
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        var imported = (await response.Content.ReadFromJsonAsync<ModelVersionResponse>())!;
+        Assert.Equal(ModelFormats.Onnx, imported.Artifact.Format);
+        Assert.Equal([("Age", "numeric"), ("Income", "numeric"), ("City", "categorical")], imported.Inputs.Select(input => (input.Name, input.Type)));
+        Assert.Null(imported.Descriptor!.FeatureTensor);
+        Assert.InRange(imported.Metrics["auc"], 0.75, 1);
+        var run = (await client.GetFromJsonAsync<RunResponse>($"/api/runs/{imported.Lineage.RunId}"))!;
+        Assert.Equal($"mlflow import of buyers version {buyers}", run.Worker);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(imported.Version, (await again.Content.ReadFromJsonAsync<ModelVersionResponse>())!.Version);
+
+        // Columns that all feed the graph's one input are read as its feature tensor, as MLflow's pyfunc feeds them.
+        var churnReading = new { task = "binary", target = "churned", classes = new[] { "stay", "leave" }, outputs = new { probabilities = "probability" } };
+        var churn = await LogOnnxAsync(mlflow, "churners", Mlmodel("""[{"type": "long", "name": "tenure"}, {"type": "long", "name": "complaints"}, {"type": "long", "name": "late_payments"}]"""), ExternalOnnxModels.ChurnGraph());
+        using var tensor = await client.PostAsJsonAsync("/api/models/import/mlflow", new
+        {
+            model = "churners", mlflowVersion = churn, dataset = "churn",
+            onnx = churnReading,
+        });
+        Assert.True(tensor.StatusCode == HttpStatusCode.Created, await tensor.Content.ReadAsStringAsync());
+        Assert.Equal("float_input", (await tensor.Content.ReadFromJsonAsync<ModelVersionResponse>())!.Descriptor!.FeatureTensor);
+
+        // A tensor-based signature names no columns.
+        var unnamed = await LogOnnxAsync(mlflow, "unnamed", Mlmodel("""[{"type": "tensor", "tensor-spec": {"dtype": "float32", "shape": [-1, 3]}}]"""), ExternalOnnxModels.ChurnGraph());
+        await ExpectProblemAsync(
+            client,
+            new { model = "unnamed", mlflowVersion = unnamed, dataset = "churn", onnx = churnReading },
+            HttpStatusCode.UnprocessableEntity,
+            "tensor-based");
+    }
+
+    /// <summary>The MLmodel file mlflow.onnx.log_model writes, with a signature whose inputs are <paramref name="inputs"/>.</summary>
+    private static string Mlmodel(string inputs) => $"""
+        artifact_path: model
+        flavors:
+          onnx:
+            code: null
+            data: model.onnx
+            onnx_version: 1.16.0
+            providers:
+            - CUDAExecutionProvider
+            - CPUExecutionProvider
+          python_function:
+            data: model.onnx
+            env:
+              conda: conda.yaml
+              virtualenv: python_env.yaml
+            loader_module: mlflow.onnx
+            python_version: 3.11.4
+        mlflow_version: 2.16.0
+        model_uuid: 6e0c1f7a2b6e4c5d8f9a0b1c2d3e4f50
+        signature:
+          inputs: '{inputs}'
+          outputs: null
+          params: null
+        utc_time_created: '2026-12-01 10:00:00.000000'
+        """;
+
+    /// <summary>What mlflow.onnx.log_model and register_model do: MLmodel and model.onnx under model/, a new version from runs:/…/model.</summary>
+    private static async Task<string> LogOnnxAsync(FakeMlflow mlflow, string model, string mlmodel, byte[] onnx)
+    {
+        var client = new MlflowClient(mlflow.Client(), TimeProvider.System);
+        var experiment = await client.GetOrCreateExperimentAsync("notebooks", CancellationToken.None);
+        var run = await client.CreateRunAsync(experiment, "onnx", DateTimeOffset.UtcNow, [], CancellationToken.None);
+        await client.UploadArtifactAsync($"{experiment}/{run.RunId}/artifacts/model/MLmodel", new MemoryStream(Encoding.UTF8.GetBytes(mlmodel)), "text/plain", CancellationToken.None);
+        await client.UploadArtifactAsync($"{experiment}/{run.RunId}/artifacts/model/model.onnx", new MemoryStream(onnx), "application/octet-stream", CancellationToken.None);
+        await client.UpdateRunAsync(run.RunId, MlflowRunStatus.Finished, DateTimeOffset.UtcNow, CancellationToken.None);
+        await client.EnsureRegisteredModelAsync(model, CancellationToken.None);
+        var version = await client.CreateModelVersionAsync(model, $"runs:/{run.RunId}/model", run.RunId, CancellationToken.None);
+        await client.WaitUntilReadyAsync(model, version.Version, TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10), CancellationToken.None);
+        return version.Version;
     }
 
     [Fact]
