@@ -30,6 +30,29 @@ public sealed class ScoringTests
     }
 
     [Fact]
+    public void A_batch_of_rows_scores_each_row_as_the_table_does_in_order()
+    {
+        var (table, model) = ModelFileTests.Train("multiclass");
+        var rows = new List<FeatureValue[]>();
+        for (var row = 0; row < 40; row++)
+        {
+            rows.Add([.. model.Inputs.Select(input => ColumnFeaturizer.ValueAt(table[input.Name], row))]);
+        }
+
+        var batch = model.Score(rows);
+        var byTable = model.Score(table);
+
+        Assert.Equal(rows.Count, batch.Length);
+        for (var row = 0; row < rows.Count; row++)
+        {
+            Assert.Equal(byTable[row].Label, batch[row].Label);
+            Assert.Equal(byTable[row].Probabilities!, batch[row].Probabilities!, (a, b) => Math.Abs(a - b) < 1e-12);
+        }
+
+        Assert.Empty(model.Score(Array.Empty<FeatureValue[]>()));
+    }
+
+    [Fact]
     public void Json_values_missing_inputs_and_unseen_categories_are_scored()
     {
         var (_, model) = ModelFileTests.Train("binary");
