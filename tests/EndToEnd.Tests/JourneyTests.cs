@@ -99,24 +99,7 @@ public sealed class JourneyTests(RunningPlatform running)
         return job;
     }
 
-    /// <summary>Sends the instances in batches of 500 and answers the prediction ids, once the inference log holds them.</summary>
-    private static async Task<List<Guid>> PredictAsync(HttpClient client, List<JsonObject> instances)
-    {
-        var ids = new List<Guid>(instances.Count);
-        foreach (var batch in instances.Chunk(500))
-        {
-            using var response = await Responses.SuccessfulAsync(client.PostAsJsonAsync($"/api/predict/{Model}", new { instances = batch }));
-            var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
-            ids.AddRange(answer.GetProperty("predictions").EnumerateArray().Select(p => p.GetProperty("id").GetGuid()));
-        }
-
-        await Eventually.ReturnsAsync(
-            async () => (await client.GetStringAsync($"/api/serving/inference-log?model={Model}&last=1")).Contains(ids[^1].ToString(), StringComparison.Ordinal),
-            logged => logged,
-            TimeSpan.FromSeconds(30),
-            "the newest prediction reaching the inference log");
-        return ids;
-    }
+    private static Task<List<Guid>> PredictAsync(HttpClient client, List<JsonObject> instances) => LoggedPredictions.PredictAsync(client, Model, instances);
 
     private static async Task<JsonElement> DriftAsync(HttpClient client, int last)
     {

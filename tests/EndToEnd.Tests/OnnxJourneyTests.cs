@@ -65,19 +65,6 @@ public sealed class OnnxJourneyTests(RunningPlatform running)
         Assert.True(drifted.IsSupersetOf(["Age", "Income"]), report.ToString());
     }
 
-    /// <summary>Sends the customers as one batch and answers the prediction ids, once the inference log holds them.</summary>
-    private static async Task<List<Guid>> PredictAsync(HttpClient client, Customer[] customers)
-    {
-        var instances = customers.Select(c => new Dictionary<string, object> { ["Age"] = c.Age, ["Income"] = c.Income, ["City"] = c.City }).ToArray();
-        using var response = await Responses.SuccessfulAsync(client.PostAsJsonAsync($"/api/predict/{Model}", new { instances }));
-        var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(1, answer.GetProperty("version").GetInt32());
-        var ids = answer.GetProperty("predictions").EnumerateArray().Select(p => p.GetProperty("id").GetGuid()).ToList();
-        await Eventually.ReturnsAsync(
-            async () => (await client.GetStringAsync($"/api/serving/inference-log?model={Model}&last=1")).Contains(ids[^1].ToString(), StringComparison.Ordinal),
-            logged => logged,
-            TimeSpan.FromSeconds(30),
-            "the newest prediction reaching the inference log");
-        return ids;
-    }
+    private static Task<List<Guid>> PredictAsync(HttpClient client, Customer[] customers) =>
+        LoggedPredictions.PredictAsync(client, Model, customers.Select(c => new Dictionary<string, object> { ["Age"] = c.Age, ["Income"] = c.Income, ["City"] = c.City }).ToArray());
 }

@@ -131,19 +131,13 @@ public sealed class MlflowImporter(
         }
 
         var path = $"{folder}/{ModelFileName}";
-        byte[] file;
-        try
+        var (file, fileProblem) = await DownloadModelAsync(
+            path,
+            $"MLflow has no file '{path}': only versions whose files are one of our model files ({ModelFileName}) or an MLflow model with the onnx flavor can be imported.",
+            cancellationToken);
+        if (file is null)
         {
-            file = await mlflow.DownloadArtifactAsync(path, options.Value.MaxImportBytes, cancellationToken);
-        }
-        catch (MlflowException exception) when (exception.ErrorCode == MlflowException.ArtifactTooLarge)
-        {
-            return Unprocessable($"{exception.MlflowMessage} The limit is MLflow:MaxImportBytes.");
-        }
-        catch (MlflowException exception) when (exception.StatusCode == 404)
-        {
-            return Unprocessable(
-                $"MLflow has no file '{path}': only versions whose files are one of our model files ({ModelFileName}) or an MLflow model with the onnx flavor can be imported.");
+            return Unprocessable(fileProblem!);
         }
 
         Model model;
@@ -190,54 +184,18 @@ public sealed class MlflowImporter(
 
         var profile = RunOutputs.Reference(reference.Model, detail.Profile, table, model, assessment.Predictions, assessment.Seed, cancellationToken);
         var stored = await store.PutContentAddressedAsync($"models/{reference.Model}", new MemoryStream(file, writable: false), cancellationToken);
-        var now = time.GetUtcNow();
-        var task = TaskNames.Of(model.Task);
-        var primary = ModelMetrics.DefaultPrimary(model.Task);
-        var metricsJson = JsonSerializer.Serialize(assessment.Metrics, Json);
-        var hyperparametersJson = JsonSerializer.Serialize(hyperparameters);
-        var job = new TrainingJob
-        {
-            Id = Guid.CreateVersion7(now),
-            Status = JobStatus.Succeeded,
-            Model = reference.Model,
-            Experiment = reference.Model,
-            Dataset = detail.Version.Name,
-            DatasetVersion = detail.Version.Version,
-            DatasetSha256 = detail.Version.Sha256,
-            Target = model.Target,
-            Task = task,
-            Algorithm = algorithm,
-            HyperparametersJson = hyperparametersJson,
-            Promote = PromotionPolicy.Never,
-            PrimaryMetric = primary,
-            Attempts = 1,
-            MaxAttempts = 1,
-            CreatedBy = actor,
-            CreatedAt = now,
-            StartedAt = now,
-            FinishedAt = now,
-        };
-        var ourRun = new Run
-        {
-            Id = Guid.CreateVersion7(now),
-            Experiment = job.Experiment,
-            JobId = job.Id,
-            Attempt = 1,
-            Status = RunStatus.Succeeded,
-            Worker = $"mlflow import of {version.Name} version {version.Version}",
-            Algorithm = algorithm,
-            Task = task,
-            Target = model.Target,
-            ParametersJson = hyperparametersJson,
-            Dataset = job.Dataset,
-            DatasetVersion = job.DatasetVersion,
-            DatasetSha256 = job.DatasetSha256,
-            MetricsJson = metricsJson,
-            TimingsJson = JsonSerializer.Serialize(new RunTimings(loadSeconds, 0, clock.Elapsed.TotalSeconds - loadSeconds, clock.Elapsed.TotalSeconds), Json),
-            ArtifactsJson = JsonSerializer.Serialize(new[] { new RunArtifact(RunArtifactNames.Model, "application/json", stored.Size, stored.Sha256) }, Json),
-            StartedAt = now,
-            FinishedAt = now,
-        };
+        var (job, ourRun) = RecordedRuns.Succeeded(
+            reference.Model,
+            detail.Version,
+            model,
+            algorithm,
+            JsonSerializer.Serialize(hyperparameters),
+            $"mlflow import of {version.Name} version {version.Version}",
+            actor,
+            assessment.Metrics,
+            new RunTimings(loadSeconds, 0, clock.Elapsed.TotalSeconds - loadSeconds, clock.Elapsed.TotalSeconds),
+            new RunArtifact(RunArtifactNames.Model, "application/json", stored.Size, stored.Sha256),
+            time.GetUtcNow());
         var registered = ModelVersion.Of(job, ourRun.Id, model, assessment.Metrics, stored, profile);
         var (ours, created) = await registry.RegisterRecordedAsync(
             new RecordedVersion(job, ourRun, registered, new MlflowOrigin(version.Version, run?.Info.RunId)), cancellationToken);
@@ -300,18 +258,10 @@ public sealed class MlflowImporter(
             }
         }
 
-        byte[] file;
-        try
+        var (file, fileProblem) = await DownloadModelAsync(path, $"MLflow has no file '{path}', which MLmodel's onnx flavor names.", cancellationToken);
+        if (file is null)
         {
-            file = await mlflow.DownloadArtifactAsync(path, options.Value.MaxImportBytes, cancellationToken);
-        }
-        catch (MlflowException exception) when (exception.ErrorCode == MlflowException.ArtifactTooLarge)
-        {
-            return Unprocessable($"{exception.MlflowMessage} The limit is MLflow:MaxImportBytes.");
-        }
-        catch (MlflowException exception) when (exception.StatusCode == 404)
-        {
-            return Unprocessable($"MLflow has no file '{path}', which MLmodel's onnx flavor names.");
+            return Unprocessable(fileProblem!);
         }
 
         var featureTensor = onnx.FeatureTensor;
@@ -344,6 +294,23 @@ public sealed class MlflowImporter(
 
     private static string NoDataset(MlflowModelVersion version) =>
         $"The MLflow run of version {version.Version} does not say which dataset version it was trained on (tags mlops.dataset and mlops.dataset.version); name one (dataset, datasetVersion) to evaluate it on.";
+
+    /// <summary>The model file, or why not: larger than MLflow:MaxImportBytes, or not there (<paramref name="missing"/>).</summary>
+    private async Task<(byte[]? File, string? Problem)> DownloadModelAsync(string path, string missing, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await mlflow.DownloadArtifactAsync(path, options.Value.MaxImportBytes, cancellationToken), null);
+        }
+        catch (MlflowException exception) when (exception.ErrorCode == MlflowException.ArtifactTooLarge)
+        {
+            return (null, $"{exception.MlflowMessage} The limit is MLflow:MaxImportBytes.");
+        }
+        catch (MlflowException exception) when (exception.StatusCode == 404)
+        {
+            return (null, missing);
+        }
+    }
 
     /// <summary>A file below the artifact proxy, or null when MLflow has none there.</summary>
     private async Task<byte[]?> DownloadOrNullAsync(string path, long maxBytes, CancellationToken cancellationToken)

@@ -105,51 +105,18 @@ public sealed class OnnxRegistration(
 
         var profile = RunOutputs.Reference(model, detail.Profile, table, scorer, predictions, SampleSeed, cancellationToken);
         var stored = await store.PutContentAddressedAsync($"models/{model}", new MemoryStream(file, writable: false), cancellationToken);
-        var now = time.GetUtcNow();
-        var task = TaskNames.Of(scorer.Task);
-        var job = new TrainingJob
-        {
-            Id = Guid.CreateVersion7(now),
-            Status = JobStatus.Succeeded,
-            Model = model,
-            Experiment = model,
-            Dataset = detail.Version.Name,
-            DatasetVersion = detail.Version.Version,
-            DatasetSha256 = detail.Version.Sha256,
-            Target = scorer.Target,
-            Task = task,
-            Algorithm = Algorithm,
-            HyperparametersJson = "{}",
-            Promote = PromotionPolicy.Never,
-            PrimaryMetric = ModelMetrics.DefaultPrimary(scorer.Task),
-            Attempts = 1,
-            MaxAttempts = 1,
-            CreatedBy = actor,
-            CreatedAt = now,
-            StartedAt = now,
-            FinishedAt = now,
-        };
-        var run = new Run
-        {
-            Id = Guid.CreateVersion7(now),
-            Experiment = job.Experiment,
-            JobId = job.Id,
-            Attempt = 1,
-            Status = RunStatus.Succeeded,
-            Worker = mlflow is null ? $"ONNX file registered by {actor}" : $"mlflow import of {model} version {mlflow.Version}",
-            Algorithm = Algorithm,
-            Task = task,
-            Target = scorer.Target,
-            ParametersJson = "{}",
-            Dataset = job.Dataset,
-            DatasetVersion = job.DatasetVersion,
-            DatasetSha256 = job.DatasetSha256,
-            MetricsJson = JsonSerializer.Serialize(evaluation.Metrics, Json),
-            TimingsJson = JsonSerializer.Serialize(new RunTimings(loadSeconds, 0, clock.Elapsed.TotalSeconds - loadSeconds, clock.Elapsed.TotalSeconds), Json),
-            ArtifactsJson = JsonSerializer.Serialize(new[] { new RunArtifact(RunArtifactNames.Model, OnnxExports.ContentType, stored.Size, stored.Sha256) }, Json),
-            StartedAt = now,
-            FinishedAt = now,
-        };
+        var (job, run) = RecordedRuns.Succeeded(
+            model,
+            detail.Version,
+            scorer,
+            Algorithm,
+            "{}",
+            mlflow is null ? $"ONNX file registered by {actor}" : $"mlflow import of {model} version {mlflow.Version}",
+            actor,
+            evaluation.Metrics,
+            new RunTimings(loadSeconds, 0, clock.Elapsed.TotalSeconds - loadSeconds, clock.Elapsed.TotalSeconds),
+            new RunArtifact(RunArtifactNames.Model, OnnxExports.ContentType, stored.Size, stored.Sha256),
+            time.GetUtcNow());
         var inputs = scorer.Inputs.Select(input => new InputField(input.Name, input.Type.ToString().ToLowerInvariant(), null)).ToArray();
         var version = ModelVersion.Of(job, run.Id, scorer, inputs, evaluation.Metrics, stored, profile);
         version.Format = ModelFormats.Onnx;
