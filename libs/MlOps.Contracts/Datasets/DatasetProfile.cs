@@ -24,7 +24,8 @@ public sealed record ColumnProfile(
 /// <summary>
 /// Numbers: extremes, mean and population standard deviation over every value; quantiles (numpy's linear
 /// interpolation) and a 20-bin histogram between min and max, exact up to the profiler's sample size and from a seeded
-/// uniform sample above it (<see cref="FromSample"/>).
+/// uniform sample above it (<see cref="FromSample"/>). <see cref="WholeNumbers"/>: every value is a whole number (what
+/// task inference reads to take a few distinct integers as classes; null in profiles made before it was kept).
 /// </summary>
 public sealed record NumericSummary(
     double Min,
@@ -33,7 +34,8 @@ public sealed record NumericSummary(
     double StandardDeviation,
     Quantiles Quantiles,
     Histogram Histogram,
-    bool FromSample);
+    bool FromSample,
+    bool? WholeNumbers = null);
 
 public sealed record Quantiles(double P1, double P5, double P25, double P50, double P75, double P95, double P99);
 

@@ -20,7 +20,11 @@ public sealed record TrainingJobRequest(
     string? Promote,
     string? PrimaryMetric);
 
-/// <summary>A training job as the trainer answers it. <c>status</c>: queued, running, succeeded, failed or canceled.</summary>
+/// <summary>
+/// A training job as the trainer answers it. <c>status</c>: queued, running, succeeded, failed or canceled.
+/// <see cref="TaskReason"/> says why the job has its task: given in the request, or inferred from the target and the
+/// algorithm (null for jobs from before it was kept).
+/// </summary>
 public sealed record TrainingJobResponse(
     Guid Id,
     string Status,
@@ -46,7 +50,8 @@ public sealed record TrainingJobResponse(
     string CreatedBy,
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
-    DateTimeOffset? FinishedAt);
+    DateTimeOffset? FinishedAt,
+    string? TaskReason = null);
 
 /// <summary>
 /// Where a running job is: its phase (loading, training, evaluating, registering), the learner's iteration, the

@@ -18,6 +18,7 @@ internal sealed class ColumnAccumulator(string name, ProfileOptions options, Typ
     private long _missing;
     private bool _allNumbers = true;
     private bool _allBooleans = true;
+    private bool _wholeNumbers = true;
     private bool _countsOverflowed;
     private long _trueCount;
     private double _min = double.PositiveInfinity;
@@ -97,6 +98,7 @@ internal sealed class ColumnAccumulator(string name, ProfileOptions options, Typ
     {
         _min = Math.Min(_min, value);
         _max = Math.Max(_max, value);
+        _wholeNumbers &= value == Math.Floor(value);
 
         // Welford's update: stable for long columns of large numbers.
         var delta = value - _mean;
@@ -169,7 +171,8 @@ internal sealed class ColumnAccumulator(string name, ProfileOptions options, Typ
                 Quantile(sorted, 0.01), Quantile(sorted, 0.05), Quantile(sorted, 0.25), Quantile(sorted, 0.50),
                 Quantile(sorted, 0.75), Quantile(sorted, 0.95), Quantile(sorted, 0.99)),
             Histogram(sorted, fromSample ? scale : 1.0),
-            fromSample);
+            fromSample,
+            _wholeNumbers);
     }
 
     /// <summary>numpy's default quantile: linear interpolation between the two nearest ranks.</summary>

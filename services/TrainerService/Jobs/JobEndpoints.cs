@@ -58,7 +58,8 @@ public static class JobEndpoints
         job.CreatedBy,
         job.CreatedAt,
         job.StartedAt,
-        job.FinishedAt);
+        job.FinishedAt,
+        job.TaskReason);
 
     private static async Task<Results<Accepted<TrainingJobResponse>, ValidationProblem, ProblemHttpResult>> SubmitAsync(
         TrainingJobRequest request, HttpContext context, JobSubmissions submissions, CancellationToken ct)

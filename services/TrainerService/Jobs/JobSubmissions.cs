@@ -126,7 +126,7 @@ public sealed class JobSubmissions(
             return Invalid("dataset", "The dataset has no column besides the target to learn from.");
         }
 
-        var (resolvedTask, taskError) = ResolveTask(column, task);
+        var (resolvedTask, taskReason, taskError) = ResolveTask(column, task, algorithm!);
         if (taskError is not null)
         {
             return Invalid("task", taskError);
@@ -134,7 +134,7 @@ public sealed class JobSubmissions(
 
         if (!algorithm!.Tasks.Contains(resolvedTask))
         {
-            return Invalid("algorithm", $"'{algorithm.Name}' handles {string.Join(" and ", algorithm.Tasks.Select(TaskNames.Of))}, not {TaskNames.Of(resolvedTask)}.");
+            return Invalid("algorithm", $"'{algorithm.Name}' handles {string.Join(" and ", algorithm.Tasks.Select(TaskNames.Of))}, not {TaskNames.Of(resolvedTask)}: {taskReason}");
         }
 
         var metrics = ModelMetrics.For(resolvedTask);
@@ -156,6 +156,7 @@ public sealed class JobSubmissions(
             DatasetSha256 = detail.Version.Sha256,
             Target = column.Name,
             Task = TaskNames.Of(resolvedTask),
+            TaskReason = taskReason,
             Algorithm = algorithm.Name,
             HyperparametersJson = JsonSerializer.Serialize(hyperparameters),
             Promote = promote,
@@ -169,32 +170,73 @@ public sealed class JobSubmissions(
         return new SubmissionResult(job, null, null);
     }
 
-    /// <summary>Who a request came from: the token's subject, else its client.</summary>
-    /// <summary>The task the target's profile implies, or checks the one asked for against it.</summary>
-    private (LearningTask Task, string? Error) ResolveTask(ColumnProfile target, LearningTask? requested)
+    /// <summary>
+    /// The task asked for, checked against the target's profile; or, when none is, the task the target and the
+    /// algorithm imply, as AutoML tools infer it: two distinct values are a binary task whatever their type (unless the
+    /// algorithm only does regression); a few distinct whole numbers are classes when the algorithm only classifies; any
+    /// other number is a regression; categories are classes. With the reason, in words, for the job's answer.
+    /// </summary>
+    private (LearningTask Task, string Reason, string? Error) ResolveTask(ColumnProfile target, LearningTask? requested, ITrainingAlgorithm algorithm)
     {
         var classes = target.Distinct;
         var numeric = target.Type == "numeric";
         if (target.Type == "text")
         {
-            return (default, $"'{target.Name}' holds free text ({classes} distinct values); a target must be numeric, boolean or categorical.");
+            return (default, "", $"'{target.Name}' holds free text ({classes} distinct values); a target must be numeric, boolean or categorical.");
         }
 
-        var task = requested ?? (numeric ? LearningTask.Regression : classes == 2 ? LearningTask.BinaryClassification : LearningTask.MulticlassClassification);
-        return task switch
+        var (task, reason) = requested is { } given ? (given, "task was given in the request.") : Infer(target, algorithm);
+        var error = task switch
         {
-            LearningTask.Regression when !numeric =>
-                (task, $"Regression needs a numeric target; '{target.Name}' is {target.Type}."),
-            LearningTask.Regression => (task, null),
-            _ when classes < 2 => (task, $"'{target.Name}' has {classes} distinct value(s); classification needs at least two classes."),
+            LearningTask.Regression when !numeric => $"Regression needs a numeric target; '{target.Name}' is {target.Type}.",
+            LearningTask.Regression => null,
+            _ when classes < 2 => $"'{target.Name}' has {classes} distinct value(s); classification needs at least two classes.",
             LearningTask.BinaryClassification when classes != 2 =>
-                (task, $"Binary classification needs exactly two classes; '{target.Name}' has {classes}{(target.DistinctIsEstimate ? " (estimated)" : "")}. Use task 'multiclass'."),
-            LearningTask.MulticlassClassification when classes == 2 =>
-                (task, $"'{target.Name}' has two classes: use task 'binary'."),
+                $"Binary classification needs exactly two classes; '{target.Name}' has {classes}{(target.DistinctIsEstimate ? " (estimated)" : "")}. Use task 'multiclass'.",
+            LearningTask.MulticlassClassification when classes == 2 => $"'{target.Name}' has two classes: use task 'binary'.",
             LearningTask.MulticlassClassification when classes > options.Value.MaxClasses || target.DistinctIsEstimate =>
-                (task, $"'{target.Name}' has about {classes} distinct values; classification takes at most {options.Value.MaxClasses} classes (Training:MaxClasses)."),
-            _ => (task, null),
+                $"'{target.Name}' has about {classes} distinct values; classification takes at most {options.Value.MaxClasses} classes (Training:MaxClasses).",
+            _ => null,
         };
+        return (task, reason, error);
+    }
+
+    private (LearningTask Task, string Reason) Infer(ColumnProfile target, ITrainingAlgorithm algorithm)
+    {
+        var distinct = target.DistinctIsEstimate ? (long?)null : target.Distinct;
+        var regresses = algorithm.Tasks.Contains(LearningTask.Regression);
+        var classifies = algorithm.Tasks.Contains(LearningTask.BinaryClassification);
+        switch (target.Type)
+        {
+            case "boolean":
+                return (LearningTask.BinaryClassification, $"'{target.Name}' is boolean: a binary task.");
+            case "categorical":
+                return target.Distinct == 2
+                    ? (LearningTask.BinaryClassification, $"'{target.Name}' is categorical with two classes: a binary task.")
+                    : (LearningTask.MulticlassClassification, $"'{target.Name}' is categorical with {target.Distinct} classes: a multiclass task.");
+        }
+
+        if (distinct == 2 && classifies)
+        {
+            return (LearningTask.BinaryClassification,
+                $"'{target.Name}' holds exactly two distinct values: a binary task (give task 'regression' to predict it as a number).");
+        }
+
+        var maxClasses = options.Value.MaxInferredClasses;
+        if (distinct is > 2 && distinct <= maxClasses && target.Numeric?.WholeNumbers == true && classifies && !regresses)
+        {
+            return (LearningTask.MulticlassClassification,
+                $"'{target.Name}' holds {distinct} distinct whole numbers (at most {maxClasses}, Training:MaxInferredClasses) and '{algorithm.Name}' only classifies: a multiclass task.");
+        }
+
+        if (distinct == 2)
+        {
+            return (LearningTask.Regression, $"'{target.Name}' holds two distinct values but '{algorithm.Name}' only does regression: a regression task.");
+        }
+
+        return (LearningTask.Regression, target.Numeric?.WholeNumbers == true && target.Distinct > maxClasses && classifies && !regresses
+            ? $"'{target.Name}' holds {(target.DistinctIsEstimate ? "about " : "")}{target.Distinct} distinct whole numbers, more than {maxClasses} (Training:MaxInferredClasses) to take as classes: a regression task (give task 'multiclass' if they are classes)."
+            : $"'{target.Name}' is numeric: a regression task (give task 'multiclass' if its values are classes).");
     }
 
     private static SubmissionResult Invalid(string field, string message) => new(null, new() { [field] = [message] }, null);

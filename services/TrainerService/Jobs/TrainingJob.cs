@@ -33,6 +33,9 @@ public sealed class TrainingJob
 
     public required string Task { get; set; }
 
+    /// <summary>Why the job has its task: given, or inferred from the target and the algorithm (in words).</summary>
+    public string? TaskReason { get; set; }
+
     public required string Algorithm { get; set; }
 
     /// <summary>Every hyperparameter with its value, defaults filled in, as a JSON object of strings.</summary>

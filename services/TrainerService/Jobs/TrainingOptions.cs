@@ -26,6 +26,12 @@ public sealed class TrainingOptions
     /// <summary>The most classes a classification target may have.</summary>
     public int MaxClasses { get; set; } = 1000;
 
+    /// <summary>
+    /// The most distinct whole numbers a numeric target may hold to be taken as classes when no task is given and the
+    /// algorithm only classifies (scikit-learn's <c>type_of_target</c> would say multiclass for any number of them).
+    /// </summary>
+    public int MaxInferredClasses { get; set; } = 20;
+
     /// <summary>How often, at most, a running job scores its validation split to report the current validation metric.</summary>
     public TimeSpan ValidationInterval { get; set; } = TimeSpan.FromSeconds(2);
 
@@ -40,6 +46,7 @@ public sealed class TrainingOptions
                 "Training:HeartbeatInterval must be positive and at most half of Training:LeaseDuration.",
             _ when PollInterval <= TimeSpan.Zero => "Training:PollInterval must be positive.",
             _ when MaxDatasetBytes <= 0 || MaxClasses < 2 => "Training:MaxDatasetBytes must be positive and Training:MaxClasses at least 2.",
+            _ when MaxInferredClasses < 2 || MaxInferredClasses > MaxClasses => "Training:MaxInferredClasses must be between 2 and Training:MaxClasses.",
             _ => "",
         };
         return error.Length == 0;

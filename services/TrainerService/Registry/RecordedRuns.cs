@@ -42,6 +42,7 @@ public static class RecordedRuns
             DatasetSha256 = dataset.Sha256,
             Target = scorer.Target,
             Task = task,
+            TaskReason = "the model was made elsewhere: the task is the one it was made for.",
             Algorithm = algorithm,
             HyperparametersJson = hyperparametersJson,
             Promote = PromotionPolicy.Never,

@@ -106,6 +106,15 @@ public sealed class CsvProfilerTests
             System.Text.Json.JsonSerializer.Serialize(second));
     }
 
+    [Fact]
+    public void A_numeric_column_says_whether_every_value_is_a_whole_number()
+    {
+        var profile = CsvProfiler.Profile(new MemoryStream(Encoding.UTF8.GetBytes("counts,prices\n1,1.5\n2,2\n-3,4\n,7\n")));
+
+        Assert.True(profile.Columns.Single(c => c.Name == "counts").Numeric!.WholeNumbers);
+        Assert.False(profile.Columns.Single(c => c.Name == "prices").Numeric!.WholeNumbers);
+    }
+
     [Theory]
     [InlineData("", "The file is empty")]
     [InlineData("a,b\n", "has a header but no data rows")]
