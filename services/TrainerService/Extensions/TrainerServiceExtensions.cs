@@ -4,7 +4,7 @@ using MlOps.Mlflow;
 using MlOps.ServiceConventions.Auth;
 using MlOps.ServiceDefaults.Database;
 using MlOps.ServiceDefaults.Http;
-using MlOps.TrainerService.Algorithms;
+using MlOps.Learning.Algorithms;
 using MlOps.Clients;
 using MlOps.TrainerService.Jobs;
 using MlOps.TrainerService.Mlflow;
@@ -30,11 +30,7 @@ internal static class TrainerServiceExtensions
             .WithLongCalls(TimeSpan.FromMinutes(2))
             .AddServiceToken();
 
-        builder.Services.AddSingleton<ITrainingAlgorithm>(LinearAlgorithm.LogisticRegression);
-        builder.Services.AddSingleton<ITrainingAlgorithm>(LinearAlgorithm.LinearRegression);
-        builder.Services.AddSingleton<ITrainingAlgorithm>(TreeAlgorithm.GradientBoosting);
-        builder.Services.AddSingleton<ITrainingAlgorithm>(TreeAlgorithm.RandomForest);
-        builder.Services.AddSingleton<AlgorithmCatalog>();
+        builder.Services.AddSingleton(AlgorithmCatalog.Standard);
 
         builder.Services.AddOptions<TrainingOptions>()
             .BindConfiguration(TrainingOptions.SectionName)

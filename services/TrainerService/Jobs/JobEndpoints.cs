@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using MlOps.Contracts.Training;
 using MlOps.ServiceConventions.Auth;
 using MlOps.ServiceConventions.Paging;
-using MlOps.TrainerService.Algorithms;
+using MlOps.Learning.Algorithms;
 using MlOps.TrainerService.Persistence;
 
 namespace MlOps.TrainerService.Jobs;

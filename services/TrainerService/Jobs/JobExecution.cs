@@ -12,7 +12,7 @@ using MlOps.Learning.Evaluation;
 using MlOps.Learning.Models;
 using MlOps.Learning.Training;
 using MlOps.Onnx.Scoring;
-using MlOps.TrainerService.Algorithms;
+using MlOps.Learning.Algorithms;
 using MlOps.TrainerService.Datasets;
 using MlOps.TrainerService.Persistence;
 using MlOps.TrainerService.Registry;

@@ -7,7 +7,7 @@ using MlOps.Contracts.Datasets;
 using MlOps.Contracts.Training;
 using MlOps.Learning.Training;
 using MlOps.ServiceConventions.Auth;
-using MlOps.TrainerService.Algorithms;
+using MlOps.Learning.Algorithms;
 using MlOps.TrainerService.Persistence;
 using MlOps.TrainerService.Registry;
 

@@ -12,7 +12,7 @@ using MlOps.Learning.Models;
 using MlOps.Learning.Training;
 using MlOps.Mlflow;
 using MlOps.Onnx.Reading;
-using MlOps.TrainerService.Algorithms;
+using MlOps.Learning.Algorithms;
 using MlOps.TrainerService.Datasets;
 using MlOps.TrainerService.Jobs;
 using MlOps.TrainerService.Registry;

@@ -3,7 +3,7 @@ using MlOps.Learning.Models;
 using MlOps.Learning.Optimization;
 using MlOps.Learning.Training;
 
-namespace MlOps.TrainerService.Algorithms;
+namespace MlOps.Learning.Algorithms;
 
 /// <summary>Logistic regression and ridge linear regression from the learning library, with their settings.</summary>
 public sealed class LinearAlgorithm(string name, IReadOnlyList<LearningTask> tasks, bool hasSolver) : ITrainingAlgorithm

@@ -1,12 +1,12 @@
 using MlOps.Learning.Models;
 using MlOps.Learning.Training;
 
-namespace MlOps.TrainerService.Algorithms;
+namespace MlOps.Learning.Algorithms;
 
 /// <summary>
 /// Gradient-boosted trees (<c>gbdt</c>) and random forests (<c>random-forest</c>) from the learning library, under the
-/// hyperparameter names of the bench harness and the model file. Zero for <c>maxDepth</c> (and
-/// <c>earlyStoppingRounds</c>) means none, as in XGBoost. A job trains on every core the trainer has.
+/// hyperparameter names of the model file. Zero for <c>maxDepth</c> (and <c>earlyStoppingRounds</c>) means none, as in
+/// XGBoost. A job trains on every core the trainer has unless <see cref="TrainingInput.Threads"/> says otherwise.
 /// </summary>
 public sealed class TreeAlgorithm : ITrainingAlgorithm
 {
@@ -78,6 +78,7 @@ public sealed class TreeAlgorithm : ITrainingAlgorithm
             MinTextDocuments = settings.WholeNumber("minTextDocuments"),
             Seed = input.Seed,
             DataSha256 = input.DatasetSha256,
+            Threads = input.Threads,
         };
         if (!_forest)
         {

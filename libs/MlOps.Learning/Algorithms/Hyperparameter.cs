@@ -2,15 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using MlOps.Contracts.Training;
 
-namespace MlOps.TrainerService.Algorithms;
-
-public enum HyperparameterType
-{
-    Number,
-    WholeNumber,
-    Boolean,
-    Choice,
-}
+namespace MlOps.Learning.Algorithms;
 
 /// <summary>
 /// One hyperparameter: its type, default and allowed range or choices. Values are kept as invariant strings, so a
@@ -72,18 +64,4 @@ public sealed record Hyperparameter(
         ({ } min, null) => $" of at least {min.ToString(CultureInfo.InvariantCulture)}",
         _ => "",
     };
-}
-
-/// <summary>Typed access to a validated, default-filled hyperparameter set.</summary>
-public sealed class HyperparameterValues(IReadOnlyDictionary<string, string> values)
-{
-    public IReadOnlyDictionary<string, string> All { get; } = values;
-
-    public double Number(string name) => double.Parse(All[name], CultureInfo.InvariantCulture);
-
-    public int WholeNumber(string name) => int.Parse(All[name], CultureInfo.InvariantCulture);
-
-    public bool Boolean(string name) => All[name] == "true";
-
-    public string Choice(string name) => All[name];
 }

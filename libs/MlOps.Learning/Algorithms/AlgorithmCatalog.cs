@@ -3,22 +3,32 @@ using System.Text.Json;
 using MlOps.Contracts.Training;
 using MlOps.Learning.Training;
 
-namespace MlOps.TrainerService.Algorithms;
+namespace MlOps.Learning.Algorithms;
 
 /// <summary>
 /// The learners a job may name, and the settings every job has besides the learner's own: the share of rows held out
-/// for validation and the seed of the split.
+/// for validation and the seed of the split. The one definition of every algorithm's tasks and hyperparameters (names,
+/// types, defaults, ranges, help): the trainer validates jobs with it and lists it, the bench harness reads its
+/// <c>--param</c>s through it, and a test keeps the docs' table equal to it.
 /// </summary>
 public sealed class AlgorithmCatalog
 {
     public const string ValidationFraction = "validationFraction";
     public const string Seed = "seed";
 
-    private static readonly Hyperparameter[] Common =
+    /// <summary>The settings every job has besides its learner's own.</summary>
+    public static IReadOnlyList<Hyperparameter> Common { get; } =
     [
         new(ValidationFraction, HyperparameterType.Number, "0.2", "Share of rows held out (stratified for classification) for validation metrics and promotion.", 0.05, 0.5),
         new(Seed, HyperparameterType.WholeNumber, "0", "Seed of the train/validation split and of any randomness in the learner.", 0, int.MaxValue),
     ];
+
+    /// <summary>The platform's learners.</summary>
+    public static IReadOnlyList<ITrainingAlgorithm> Learners { get; } =
+        [LinearAlgorithm.LogisticRegression, LinearAlgorithm.LinearRegression, TreeAlgorithm.GradientBoosting, TreeAlgorithm.RandomForest];
+
+    /// <summary>A catalogue of <see cref="Learners"/>.</summary>
+    public static AlgorithmCatalog Standard { get; } = new(Learners);
 
     private readonly Dictionary<string, ITrainingAlgorithm> _algorithms;
 
@@ -64,6 +74,38 @@ public sealed class AlgorithmCatalog
         foreach (var spec in specs.Values)
         {
             values.TryAdd(spec.Name, spec.Default);
+        }
+
+        return (values, errors);
+    }
+
+    /// <summary>
+    /// <see cref="Read(ITrainingAlgorithm, IReadOnlyDictionary{string, JsonElement}?)"/> for <c>key=value</c> text (the
+    /// bench harness's <c>--param</c>): a value is read as JSON when it is a number or <c>true</c>/<c>false</c>, else as text.
+    /// </summary>
+    public static (IReadOnlyDictionary<string, string> Values, Dictionary<string, string[]> Errors) ReadText(ITrainingAlgorithm algorithm, IEnumerable<string> pairs)
+    {
+        var given = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        var errors = new Dictionary<string, string[]>();
+        foreach (var pair in pairs)
+        {
+            var separator = pair.IndexOf('=', StringComparison.Ordinal);
+            if (separator <= 0)
+            {
+                errors[pair] = [$"A hyperparameter is key=value, not '{pair}'."];
+                continue;
+            }
+
+            var text = pair[(separator + 1)..];
+            given[pair[..separator]] = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _) || text is "true" or "false"
+                ? JsonDocument.Parse(text).RootElement.Clone()
+                : JsonSerializer.SerializeToElement(text);
+        }
+
+        var (values, readErrors) = Read(algorithm, given);
+        foreach (var (key, value) in readErrors)
+        {
+            errors[key] = value;
         }
 
         return (values, errors);
