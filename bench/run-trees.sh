@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Tree learners, ours (bench/MlOps.Bench) against XGBoost and scikit-learn (bench/peers/trees_train.py), on the seeded
-# datasets of bench/peers/make_tree_datasets.py, all on the same THREADS threads. Writes bench/results/trees.md and
+# Tree learners, ours (bench/MlOps.Bench) against LightGBM through ML.NET (the harness's train-lightgbm, run with
+# OMP_WAIT_POLICY=PASSIVE), XGBoost and scikit-learn (bench/peers/trees_train.py), on the seeded datasets of
+# bench/peers/make_tree_datasets.py, all on the same THREADS threads. Writes bench/results/trees.md and
 # bench/results/trees.jsonl.
 # Usage: bash bench/run-trees.sh     (RUNS=3, THREADS=2 by default; implementations alternate within each run)
 set -euo pipefail
@@ -22,9 +23,9 @@ dotnet build -c Release bench/MlOps.Bench -nologo -v quiet >&2
 
 # name dataset target task algorithm params peers
 CASES=(
-  "gbdt-binary trees-binary-1m label binary gbdt rounds=100,numLeaves=31,learningRate=0.1,maxBins=255 xgboost,sklearn"
-  "gbdt-regression trees-regression-1m value regression gbdt rounds=100,numLeaves=31,learningRate=0.1,maxBins=255 xgboost,sklearn"
-  "gbdt-multiclass trees-multiclass-500k class multiclass gbdt rounds=100,numLeaves=31,learningRate=0.1,maxBins=255 xgboost,sklearn"
+  "gbdt-binary trees-binary-1m label binary gbdt rounds=100,numLeaves=31,learningRate=0.1,maxBins=255 lightgbm,xgboost,sklearn"
+  "gbdt-regression trees-regression-1m value regression gbdt rounds=100,numLeaves=31,learningRate=0.1,maxBins=255 lightgbm,xgboost,sklearn"
+  "gbdt-multiclass trees-multiclass-500k class multiclass gbdt rounds=100,numLeaves=31,learningRate=0.1,maxBins=255 lightgbm,xgboost,sklearn"
   "forest-binary trees-binary-1m label binary random-forest rounds=50,numLeaves=255 sklearn"
   "forest-regression trees-regression-1m value regression random-forest rounds=10,numLeaves=255 sklearn"
 )
@@ -50,7 +51,11 @@ for run in $(seq 1 "$RUNS"); do
     for pair in "${pairs[@]}"; do args+=(--param "$pair"); done
     IFS=, read -r -a libraries <<<"$peers"
     for impl in ours "${libraries[@]}"; do
-      if [[ $impl == ours ]]; then cmd=(dotnet "$DLL" train "${args[@]}"); else cmd=("$PY" bench/peers/trees_train.py train --library "$impl" "${args[@]}"); fi
+      case $impl in
+        ours) cmd=(dotnet "$DLL" train "${args[@]}") ;;
+        lightgbm) cmd=(env OMP_WAIT_POLICY=PASSIVE dotnet "$DLL" train-lightgbm "${args[@]}") ;;
+        *) cmd=("$PY" bench/peers/trees_train.py train --library "$impl" "${args[@]}") ;;
+      esac
       [[ $run == 1 ]] && echo "${cmd[*]}" >>"$COMMANDS"
       echo "== run $run of $RUNS: $name, $impl" >&2
       line="$("${cmd[@]}")"
@@ -80,7 +85,7 @@ groups = {}
 for r in records:
     groups.setdefault((r["case"], r["implementation"]), []).append(r["result"])
 
-names = {"ours": "MlOps (C#)", "xgboost": f"XGBoost {xgboost.__version__} (hist, lossguide)",
+names = {"ours": "MlOps (C#)", "lightgbm": "LightGBM 4.6 (ML.NET 6)", "xgboost": f"XGBoost {xgboost.__version__} (hist, lossguide)",
          "sklearn": f"scikit-learn {sklearn.__version__}"}
 summary = {}
 for key, results in groups.items():
@@ -95,7 +100,7 @@ def f(x, digits=4):
 
 cases = list(dict.fromkeys(r["case"] for r in records))
 lines = [
-    "# Tree learners: MlOps against XGBoost and scikit-learn",
+    "# Tree learners: MlOps against LightGBM, XGBoost and scikit-learn",
     "",
     f"- Date: {os.environ['BENCH_DATE']}, commit {os.environ['BENCH_COMMIT']}",
     f"- Machine: {os.environ['BENCH_NPROC']} CPUs (nproc), {os.environ['BENCH_CPU']}, {platform.system()} {platform.release()}",
@@ -110,7 +115,7 @@ lines = [
     "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
 ]
 for case in cases:
-    for impl in ("ours", "xgboost", "sklearn"):
+    for impl in ("ours", "lightgbm", "xgboost", "sklearn"):
         s = summary.get((case, impl))
         if not s:
             continue
