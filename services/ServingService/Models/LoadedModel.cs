@@ -10,7 +10,7 @@ namespace MlOps.ServingService.Models;
 /// native memory is freed when the last lease ends, so a swap or an unload never pulls a session out from under a running
 /// request, and never leaves it to the garbage collector.
 /// </summary>
-public sealed class LoadedModel(string name, int version, IScoringModel scorer, string sha256, string format, DateTimeOffset loadedAt)
+public sealed class LoadedModel(string name, int version, IScoringModel scorer, string sha256, DateTimeOffset loadedAt)
 {
     // The catalog's own lease, ended by Retire.
     private int _leases = 1;
@@ -23,9 +23,6 @@ public sealed class LoadedModel(string name, int version, IScoringModel scorer, 
     public IScoringModel Scorer { get; } = scorer;
 
     public string Sha256 { get; } = sha256;
-
-    /// <summary>What the file was (<see cref="Contracts.Registry.ModelFormats"/>).</summary>
-    public string Format { get; } = format;
 
     public DateTimeOffset LoadedAt { get; } = loadedAt;
 

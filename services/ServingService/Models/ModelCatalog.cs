@@ -309,7 +309,7 @@ public sealed partial class ModelCatalog(
         try
         {
             var scorer = ScoringModelFile.Load(metadata.Artifact.Format, file, metadata.Descriptor);
-            var loaded = new LoadedModel(model, version, scorer, sha256, metadata.Artifact.Format, time.GetUtcNow());
+            var loaded = new LoadedModel(model, version, scorer, sha256, time.GetUtcNow());
             metrics.Read(model);
             LogLoaded(model, version, file.Length);
             return loaded;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Microsoft.ML.OnnxRuntime;
 using MlOps.Artifacts;
 using MlOps.Clients;
 using MlOps.Contracts.Datasets;
@@ -212,7 +213,7 @@ public sealed partial class JobExecution(
                 ? new IncumbentScore(value, null)
                 : new IncumbentScore(null, $"its task has no metric '{metric}'");
         }
-        catch (Exception exception) when (exception is DataException or ModelFormatException or ArtifactNotFoundException or KeyNotFoundException or ArgumentException)
+        catch (Exception exception) when (exception is DataException or ModelFormatException or ArtifactNotFoundException or KeyNotFoundException or ArgumentException or OnnxRuntimeException)
         {
             return new IncumbentScore(null, exception.Message);
         }
