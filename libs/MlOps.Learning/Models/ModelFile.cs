@@ -56,7 +56,8 @@ public static class ModelFile
         Save(model, stream);
     }
 
-    public static Model Load(Stream stream)
+    /// <param name="readers">Readers of the packaged predictors the file may hold (ML.NET's); without one for its kind such a file is refused.</param>
+    public static Model Load(Stream stream, IReadOnlyList<IPredictorReader>? readers = null)
     {
         JsonDocument document;
         try
@@ -87,7 +88,7 @@ public static class ModelFile
 
             try
             {
-                return Read(root);
+                return Read(root, readers ?? []);
             }
             catch (Exception exception) when (exception is KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
             {
@@ -96,16 +97,16 @@ public static class ModelFile
         }
     }
 
-    public static Model Load(string path)
+    public static Model Load(string path, IReadOnlyList<IPredictorReader>? readers = null)
     {
         using var stream = File.OpenRead(path);
-        return Load(stream);
+        return Load(stream, readers);
     }
 
-    private static Model Read(JsonElement root)
+    private static Model Read(JsonElement root, IReadOnlyList<IPredictorReader> readers)
     {
         var featurizer = ReadFeaturizer(root.GetProperty("featurizer"));
-        var predictor = ReadPredictor(root.GetProperty("predictor"));
+        var predictor = ReadPredictor(root.GetProperty("predictor"), readers);
         return new Model(
             root.GetProperty("algorithm").GetString()!,
             ParseTask(root.GetProperty("task").GetString()),
@@ -220,6 +221,13 @@ public static class ModelFile
             case TreeEnsemblePredictor trees:
                 WriteTrees(json, trees);
                 break;
+            case PackagedPredictor packaged:
+                json.WriteString("kind", packaged.Kind);
+                json.WriteNumber("outputs", packaged.Outputs);
+                json.WriteNumber("width", packaged.Width);
+                WriteNumbers(json, "featureImportance", packaged.FeatureImportance());
+                json.WriteBase64String("package", packaged.Package.Span);
+                break;
             default:
                 throw new InvalidOperationException($"No file form for {predictor.GetType().Name}.");
         }
@@ -227,7 +235,7 @@ public static class ModelFile
         json.WriteEndObject();
     }
 
-    private static Predictor ReadPredictor(JsonElement element) => element.GetProperty("kind").GetString() switch
+    private static Predictor ReadPredictor(JsonElement element, IReadOnlyList<IPredictorReader> readers) => element.GetProperty("kind").GetString() switch
     {
         "linear" => new LinearPredictor(
             element.GetProperty("outputs").GetInt32(),
@@ -235,6 +243,12 @@ public static class ModelFile
             ReadNumbers(element.GetProperty("weights")),
             ReadNumbers(element.GetProperty("intercepts"))),
         "trees" => ReadTrees(element),
+        var kind when readers.FirstOrDefault(reader => reader.Kind == kind) is { } reader => reader.Read(
+            element.GetProperty("package").GetBytesFromBase64(),
+            element.GetProperty("width").GetInt32(),
+            element.GetProperty("outputs").GetInt32()),
+        var kind when element.TryGetProperty("package", out _) =>
+            throw new ModelFormatException($"The model's predictor is packaged by '{kind}', which this reader was not given the means to load."),
         var kind => throw new FormatException($"unknown predictor kind '{kind}'"),
     };
 
