@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
+using MlOps.Learning.MlNet;
 using MlOps.Learning.Algorithms;
 using MlOps.Learning.Data;
 using MlOps.Learning.Evaluation;
@@ -20,7 +21,7 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var catalog = AlgorithmCatalog.Standard;
+        var catalog = MlNetLearners.Platform;
         var train = new Option<FileInfo>("--train") { Description = "Training CSV (header row required).", Required = true };
         var test = new Option<FileInfo>("--test") { Description = "Test CSV with the same columns.", Required = true };
         var target = new Option<string>("--target") { Description = "The column to predict.", Required = true };

@@ -1,4 +1,5 @@
 using MlOps.Contracts.Registry;
+using MlOps.Learning.MlNet;
 using MlOps.Learning.Models;
 
 namespace MlOps.Onnx.Scoring;
@@ -10,13 +11,17 @@ namespace MlOps.Onnx.Scoring;
 /// </summary>
 public static class ScoringModelFile
 {
+    /// <summary>One of our model files, whichever library trained its predictor (ours or ML.NET).</summary>
+    /// <exception cref="ModelFormatException">The file is not a model file, or is damaged.</exception>
+    public static Model LoadModel(Stream file) => ModelFile.Load(file, MlNetPredictorReader.All);
+
     /// <exception cref="ModelFormatException">The file is not what its format says, or the descriptor does not fit it.</exception>
     public static IScoringModel Load(string format, byte[] file, OnnxModelDescriptor? descriptor)
     {
         switch (format)
         {
             case ModelFormats.Ours:
-                return ModelFile.Load(new MemoryStream(file, writable: false));
+                return LoadModel(new MemoryStream(file, writable: false));
             case ModelFormats.Onnx when descriptor is not null:
                 var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
                 return OnnxScorer.Load(file, descriptor, errors)

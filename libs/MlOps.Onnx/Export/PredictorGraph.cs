@@ -19,6 +19,8 @@ internal static class PredictorGraph
     {
         LinearPredictor linear => Linear(graph, linear, features.Matrix),
         TreeEnsemblePredictor trees => Trees(graph, trees, features),
+        PackagedPredictor packaged => throw new OnnxExportException(
+            $"The model's predictor was trained by another library ({packaged.Kind}); only the platform's own learners export to ONNX."),
         _ => throw new OnnxExportException($"The predictor {predictor.GetType().Name} has no ONNX export."),
     };
 

@@ -4,6 +4,7 @@ using MlOps.Mlflow;
 using MlOps.ServiceConventions.Auth;
 using MlOps.ServiceDefaults.Database;
 using MlOps.ServiceDefaults.Http;
+using MlOps.Learning.MlNet;
 using MlOps.Learning.Algorithms;
 using MlOps.Clients;
 using MlOps.TrainerService.Jobs;
@@ -30,7 +31,7 @@ internal static class TrainerServiceExtensions
             .WithLongCalls(TimeSpan.FromMinutes(2))
             .AddServiceToken();
 
-        builder.Services.AddSingleton(AlgorithmCatalog.Standard);
+        builder.Services.AddSingleton(MlNetLearners.Platform);
 
         builder.Services.AddOptions<TrainingOptions>()
             .BindConfiguration(TrainingOptions.SectionName)

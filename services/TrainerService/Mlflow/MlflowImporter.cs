@@ -6,6 +6,7 @@ using MlOps.Artifacts;
 using MlOps.Clients;
 using MlOps.Contracts.Registry;
 using MlOps.Contracts.Training;
+using MlOps.Onnx.Scoring;
 using MlOps.Learning.Data;
 using MlOps.Learning.Evaluation;
 using MlOps.Learning.Models;
@@ -143,7 +144,7 @@ public sealed class MlflowImporter(
         Model model;
         try
         {
-            model = ModelFile.Load(new MemoryStream(file, writable: false));
+            model = ScoringModelFile.LoadModel(new MemoryStream(file, writable: false));
         }
         catch (Exception exception) when (exception is ModelFormatException or JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {

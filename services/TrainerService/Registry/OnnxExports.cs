@@ -1,5 +1,6 @@
 using MlOps.Artifacts;
 using MlOps.Contracts.Registry;
+using MlOps.Onnx.Scoring;
 using MlOps.Learning.Models;
 using MlOps.Onnx.Export;
 
@@ -38,7 +39,7 @@ public sealed class OnnxExports(IArtifactStore store)
         Model model;
         await using (var file = await store.OpenReadAsync(version.ArtifactKey, cancellationToken))
         {
-            model = ModelFile.Load(file);
+            model = ScoringModelFile.LoadModel(file);
         }
 
         byte[] onnx;

@@ -41,7 +41,7 @@ public static class RegistryEndpoints
         models.MapGet("/{name}/versions/{version:int}/artifact", ArtifactAsync).RequireAuthorization(Scopes.Read).WithName("GetModelArtifact")
             .WithSummary("The model file, streamed");
         models.MapGet("/{name}/versions/{version:int}/onnx", OnnxAsync).RequireAuthorization(Scopes.Read).WithName("GetModelOnnx")
-            .WithSummary("The version as a self-contained ONNX model (docs/onnx.md); 422 when it has no exact ONNX form (hashed text)");
+            .WithSummary("The version as a self-contained ONNX model (docs/onnx.md); 422 when it has no exact ONNX form (hashed text, or a predictor trained by ML.NET)");
         models.MapGet("/{name}/versions/{version:int}/reference", ReferenceAsync).RequireAuthorization(Scopes.Read).WithName("GetReferenceProfile")
             .WithSummary("The training features' profile and the validation predictions' profile");
         models.MapGet("/{name}/aliases/{alias}", GetAliasAsync).RequireAuthorization(Scopes.Read).WithName("GetModelAlias")

@@ -17,15 +17,21 @@ public static class RunOutputs
 {
     /// <summary>
     /// Per input column, largest first: for a linear model the largest absolute coefficient among its features over
-    /// every output; for trees the total gain of the splits on its features.
+    /// every output; for trees the total gain of the splits on its features; for an ML.NET predictor the sum of what
+    /// ML.NET reports for its features (trees' gain, a linear model's absolute weights).
     /// </summary>
     public static IReadOnlyList<FeatureImportance> FeatureImportance(Model model)
     {
-        if (model.Predictor is TreeEnsemblePredictor trees)
+        var perFeature = model.Predictor switch
         {
-            var (gain, _) = trees.FeatureImportance();
+            TreeEnsemblePredictor trees => trees.FeatureImportance().Gain,
+            PackagedPredictor packaged => packaged.FeatureImportance(),
+            _ => null,
+        };
+        if (perFeature is not null)
+        {
             var byColumn = model.Featurizer.Columns
-                .Select(column => new FeatureImportance(column.Column, gain.AsSpan(column.Offset, column.Width).ToArray().Sum()))
+                .Select(column => new FeatureImportance(column.Column, perFeature.AsSpan(column.Offset, column.Width).ToArray().Sum()))
                 .ToList();
             byColumn.Sort((a, b) => b.Importance.CompareTo(a.Importance));
             return byColumn;
