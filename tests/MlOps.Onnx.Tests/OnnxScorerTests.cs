@@ -20,7 +20,7 @@ namespace MlOps.Onnx.Tests;
 /// </summary>
 public sealed class OnnxScorerTests
 {
-    private static readonly OnnxInput[] TableInputs =
+    private static readonly ModelInput[] TableInputs =
     [
         new("age", "numeric"), new("income", "numeric"), new("member", "boolean"), new("city", "categorical"), new("plan", "categorical"),
     ];
@@ -34,14 +34,14 @@ public sealed class OnnxScorerTests
         var model = target == ExportTable.Regression
             ? LinearTrainer.Train(ExportTable.Create(target, 2_000, seed: 5), target)
             : TreeTrainer.Train(TreeTrainer.GradientBoostedTrees, ExportTable.Create(target, 2_000, seed: 5), target, options: new TreeTrainingOptions { Rounds = 20 });
-        var descriptor = new OnnxModelDescriptor(
+        var descriptor = new ModelDescriptor(
             TaskName(model.Task),
             target,
             [.. model.Classes],
             TableInputs,
             Outputs: model.Task == LearningTask.Regression
-                ? new OnnxOutputNames(Value: OnnxOutputs.Value)
-                : new OnnxOutputNames(OnnxOutputs.Label, OnnxOutputs.Probabilities));
+                ? new ModelOutputNames(Value: OnnxOutputs.Value)
+                : new ModelOutputNames(OnnxOutputs.Label, OnnxOutputs.Probabilities));
         var errors = new Dictionary<string, string[]>();
         using var scorer = OnnxScorer.Load(OnnxModelExport.ToOnnx(model), descriptor, errors);
         Assert.True(scorer is not null, string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
@@ -97,13 +97,13 @@ public sealed class OnnxScorerTests
         var errors = new Dictionary<string, string[]>();
         using var scorer = OnnxScorer.Load(
             ExternalOnnxModels.LogisticGraph(weights: [0.5f, -1f, 2f], bias: 0.25f),
-            new OnnxModelDescriptor(
+            new ModelDescriptor(
                 TaskNames.Binary,
                 "churned",
                 ["stay", "leave"],
                 [new("tenure", "numeric"), new("complaints", "numeric"), new("late_payments", "numeric")],
                 FeatureTensor: "float_input",
-                Outputs: new OnnxOutputNames(Probabilities: "probability")),
+                Outputs: new ModelOutputNames(Probabilities: "probability")),
             errors);
         Assert.True(scorer is not null, string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
 
@@ -124,19 +124,19 @@ public sealed class OnnxScorerTests
     {
         var errors = new Dictionary<string, string[]>();
 
-        var scorer = OnnxScorer.Load("not an onnx model"u8.ToArray(), new OnnxModelDescriptor(TaskNames.Binary, "y", ["a", "b"], [new("x", "numeric")]), errors);
+        var scorer = OnnxScorer.Load("not an onnx model"u8.ToArray(), new ModelDescriptor(TaskNames.Binary, "y", ["a", "b"], [new("x", "numeric")]), errors);
 
         Assert.Null(scorer);
         Assert.StartsWith("ONNX Runtime cannot load the file", Assert.Single(errors["file"]), StringComparison.Ordinal);
     }
 
-    public static TheoryData<string, OnnxModelDescriptor, string> WrongDescriptors() => new()
+    public static TheoryData<string, ModelDescriptor, string> WrongDescriptors() => new()
     {
         { "inputs[0].graphInput", Descriptor(inputs: [new("tenure", "numeric")]), "no input 'tenure'" },
         { "inputs[0].graphInput", Descriptor(inputs: [new("x", "categorical", "float_input")]), "holds Float; it must hold String" },
         { "featureTensor", Descriptor(featureTensor: "float_input", inputs: [new("a", "numeric"), new("b", "numeric")]), "has 3 columns; it must have 2" },
         { "featureTensor", Descriptor(featureTensor: "float_input", inputs: [new("a", "numeric"), new("b", "text"), new("c", "numeric")]), "the input 'b' is text" },
-        { "outputs.probabilities", Descriptor(outputs: new OnnxOutputNames(Probabilities: "Score")), "no output 'Score'" },
+        { "outputs.probabilities", Descriptor(outputs: new ModelOutputNames(Probabilities: "Score")), "no output 'Score'" },
         { "outputs.probabilities", Descriptor(classes: ["a", "b", "c"], task: TaskNames.Multiclass), "has 1 columns; the model has 3 classes" },
         { "outputs.value", Descriptor(task: TaskNames.Regression, classes: []), "Name the graph output" },
         { "classes", Descriptor(classes: ["only"]), "two or more distinct" },
@@ -147,7 +147,7 @@ public sealed class OnnxScorerTests
 
     [Theory]
     [MemberData(nameof(WrongDescriptors))]
-    public void A_descriptor_that_does_not_fit_the_graph_is_refused_naming_the_fault(string key, OnnxModelDescriptor descriptor, string message)
+    public void A_descriptor_that_does_not_fit_the_graph_is_refused_naming_the_fault(string key, ModelDescriptor descriptor, string message)
     {
         var errors = new Dictionary<string, string[]>();
 
@@ -158,11 +158,11 @@ public sealed class OnnxScorerTests
         Assert.Contains(message, string.Join(" ", errors[key]), StringComparison.Ordinal);
     }
 
-    private static OnnxModelDescriptor Descriptor(
-        string task = TaskNames.Binary, string[]? classes = null, OnnxInput[]? inputs = null, string? featureTensor = null, OnnxOutputNames? outputs = null,
+    private static ModelDescriptor Descriptor(
+        string task = TaskNames.Binary, string[]? classes = null, ModelInput[]? inputs = null, string? featureTensor = null, ModelOutputNames? outputs = null,
         string? target = "churned") =>
         new(task, target, classes ?? ["stay", "leave"], inputs ?? [new("a", "numeric"), new("b", "numeric"), new("c", "numeric")], featureTensor,
-            outputs ?? new OnnxOutputNames(Probabilities: "probability"));
+            outputs ?? new ModelOutputNames(Probabilities: "probability"));
 
     private static string TaskName(LearningTask task) => task switch
     {

@@ -35,12 +35,12 @@ public static class ExternalOnnxModels
     }
 
     /// <summary>How the converted ML.NET model is read: its columns by name, ML.NET's output names.</summary>
-    public static OnnxModelDescriptor MlNetDescriptor(string? dataset = null, int? version = null) => new(
+    public static ModelDescriptor MlNetDescriptor(string? dataset = null, int? version = null) => new(
         "binary",
         "Label",
         ["false", "true"],
         [new("Age", "numeric"), new("Income", "numeric"), new("City", "categorical")],
-        Outputs: new OnnxOutputNames("PredictedLabel.output", "Probability.output"),
+        Outputs: new ModelOutputNames("PredictedLabel.output", "Probability.output"),
         EvaluateOn: dataset is null ? null : new DatasetVersionSelector(dataset, version));
 
     /// <summary>float_input [N, k] → MatMul, Add, Sigmoid → probability [N, 1]: written with the ONNX schema directly.</summary>
@@ -83,13 +83,13 @@ public static class ExternalOnnxModels
     public static byte[] ChurnGraph() => LogisticGraph([-0.5f, 1f, 2f], -0.25f);
 
     /// <summary>How the churn graph is read: three named columns in one float tensor, one probability column (the second class's).</summary>
-    public static OnnxModelDescriptor ChurnDescriptor(string? dataset = null, int? version = null) => new(
+    public static ModelDescriptor ChurnDescriptor(string? dataset = null, int? version = null) => new(
         "binary",
         "churned",
         ["stay", "leave"],
         [new("tenure", "numeric"), new("complaints", "numeric"), new("late_payments", "numeric")],
         FeatureTensor: "float_input",
-        Outputs: new OnnxOutputNames(Probabilities: "probability"),
+        Outputs: new ModelOutputNames(Probabilities: "probability"),
         EvaluateOn: dataset is null ? null : new DatasetVersionSelector(dataset, version));
 
     /// <summary>Churn rows labelled by the graph's own rule plus noise, so its accuracy is well above chance and below one.</summary>

@@ -10,7 +10,7 @@ public static class ModelUploads
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static MultipartFormDataContent Content(byte[]? file, OnnxModelDescriptor descriptor) => Content(file, JsonSerializer.Serialize(descriptor, Json));
+    public static MultipartFormDataContent Content(byte[]? file, ModelDescriptor descriptor) => Content(file, JsonSerializer.Serialize(descriptor, Json));
 
     /// <summary>A body with either part left out when null (what a careless client sends).</summary>
     public static MultipartFormDataContent Content(byte[]? file, string? descriptor)

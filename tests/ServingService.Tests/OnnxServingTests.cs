@@ -27,7 +27,7 @@ public sealed class OnnxServingTests(ServingPlatform platform) : IClassFixture<S
         var ml = new MLContext(seed: 1);
         var training = Customer.Many(2_000, seed: 1);
         var trained = ExternalOnnxModels.TrainMlNet(ml, training);
-        var version = await platform.RegisterOnnxAsync(
+        var version = await platform.RegisterFileAsync(
             "buyers", "customers", Customer.Csv(Customer.Many(500, seed: 5)), ExternalOnnxModels.ConvertedByMlNet(ml, trained, training), ExternalOnnxModels.MlNetDescriptor());
         await platform.MoveAliasAsync("buyers", "production", version.Version);
         var serving = platform.AddServing();
@@ -67,7 +67,7 @@ public sealed class OnnxServingTests(ServingPlatform platform) : IClassFixture<S
     [Fact]
     public async Task Instances_that_do_not_fit_an_onnx_version_are_refused_naming_the_input()
     {
-        var version = await platform.RegisterOnnxAsync(
+        var version = await platform.RegisterFileAsync(
             "churners", "churn", ExternalOnnxModels.ChurnCsv(300, seed: 2), ExternalOnnxModels.ChurnGraph(), ExternalOnnxModels.ChurnDescriptor());
         var serving = platform.AddServing();
         using var client = platform.Client(serving);
@@ -88,9 +88,9 @@ public sealed class OnnxServingTests(ServingPlatform platform) : IClassFixture<S
     [Fact]
     public async Task An_alias_move_between_onnx_versions_drops_no_request_and_frees_the_old_session_once_its_last_request_ends()
     {
-        var first = await platform.RegisterOnnxAsync(
+        var first = await platform.RegisterFileAsync(
             "movers", "movers-data", Customer.Csv(Customer.Many(300, seed: 3)), ExternalOnnxModels.MlNetCustomerModel(seed: 1), ExternalOnnxModels.MlNetDescriptor());
-        var second = await platform.RegisterOnnxAsync(
+        var second = await platform.RegisterFileAsync(
             "movers", "movers-data", Customer.Csv(Customer.Many(300, seed: 3)), ExternalOnnxModels.MlNetCustomerModel(seed: 2), ExternalOnnxModels.MlNetDescriptor());
         Assert.Equal(first.Version + 1, second.Version);
         await platform.MoveAliasAsync("movers", "production", first.Version);

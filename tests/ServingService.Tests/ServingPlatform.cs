@@ -132,8 +132,8 @@ public sealed class ServingPlatform : IAsyncLifetime
         return await PlatformTraining.GenerateAndTrainAsync(data, trainer, model, generator, target, rows, seed, promote, hyperparameters);
     }
 
-    /// <summary>Uploads a dataset version and registers an ONNX model made elsewhere, evaluated on it; returns the version.</summary>
-    public async Task<ModelVersionResponse> RegisterOnnxAsync(string model, string dataset, string csv, byte[] file, OnnxModelDescriptor descriptor)
+    /// <summary>Uploads a dataset version and registers a model made elsewhere (ONNX or ML.NET), evaluated on it; returns the version.</summary>
+    public async Task<ModelVersionResponse> RegisterFileAsync(string model, string dataset, string csv, byte[] file, ModelDescriptor descriptor)
     {
         using var data = ClientOf(Data, "mlops.train mlops.read");
         using (var uploaded = await data.PostAsync($"/api/datasets/{dataset}/versions", new StringContent(csv, MediaTypeHeaderValue.Parse("text/csv"))))

@@ -6,6 +6,9 @@ public static class ModelFormats
     /// <summary>One of our model files (JSON), trained here or imported from MLflow.</summary>
     public const string Ours = "mlops-model";
 
-    /// <summary>An ONNX model made elsewhere, read through its <see cref="OnnxModelDescriptor"/>.</summary>
+    /// <summary>An ONNX model made elsewhere, read through its <see cref="ModelDescriptor"/>.</summary>
     public const string Onnx = "onnx";
+
+    /// <summary>An ML.NET model made elsewhere (its <c>.zip</c>), read through its <see cref="ModelDescriptor"/>.</summary>
+    public const string MlNet = "mlnet";
 }

@@ -32,7 +32,7 @@ public sealed record ModelVersionResponse(
     IReadOnlyList<string> Aliases,
     string CreatedBy,
     DateTimeOffset CreatedAt,
-    OnnxModelDescriptor? Descriptor = null);
+    ModelDescriptor? Descriptor = null);
 
 /// <summary>
 /// An input the model takes: its name, its type (numeric, boolean, categorical, text), and for categorical inputs the
@@ -100,4 +100,4 @@ public sealed record ModelVersionReference(string Model, int Version);
 /// read through <see cref="Onnx"/>: its task, target, classes and outputs (MLmodel holds none of them); its inputs come
 /// from the MLmodel signature unless given there.
 /// </summary>
-public sealed record MlflowImportRequest(string? Model, string? MlflowVersion, string? MlflowAlias, string? Dataset, int? DatasetVersion, OnnxModelDescriptor? Onnx = null);
+public sealed record MlflowImportRequest(string? Model, string? MlflowVersion, string? MlflowAlias, string? Dataset, int? DatasetVersion, ModelDescriptor? Onnx = null);

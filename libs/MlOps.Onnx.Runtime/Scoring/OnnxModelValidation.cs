@@ -19,7 +19,7 @@ internal static class OnnxModelValidation
     private static readonly TensorElementType[] Numbers = [TensorElementType.Float, TensorElementType.Double, TensorElementType.Int64, TensorElementType.Int32];
     private static readonly TensorElementType[] Reals = [TensorElementType.Float, TensorElementType.Double];
 
-    public static OnnxBinding? Validate(InferenceSession session, OnnxModelDescriptor descriptor, Dictionary<string, string[]> errors)
+    public static OnnxBinding? Validate(InferenceSession session, ModelDescriptor descriptor, Dictionary<string, string[]> errors)
     {
         var task = descriptor.Task switch
         {
@@ -43,7 +43,7 @@ internal static class OnnxModelValidation
         var graphInputs = inputs is null ? null : descriptor.FeatureTensor is { } tensor
             ? FeatureTensor(session, tensor, inputs, errors)
             : PerColumn(session, descriptor.Inputs!, inputs, errors);
-        var outputs = descriptor.Outputs ?? new OnnxOutputNames();
+        var outputs = descriptor.Outputs ?? new ModelOutputNames();
         GraphOutputBinding? label = null, probabilities = null, value = null;
         if (task == LearningTask.Regression)
         {
@@ -86,7 +86,7 @@ internal static class OnnxModelValidation
         return classes;
     }
 
-    private static List<InputColumn>? Inputs(OnnxInput[]? inputs, Dictionary<string, string[]> errors)
+    private static List<InputColumn>? Inputs(ModelInput[]? inputs, Dictionary<string, string[]> errors)
     {
         if (inputs is not { Length: > 0 and <= MaxInputs })
         {
@@ -125,7 +125,7 @@ internal static class OnnxModelValidation
         return errors.Keys.Any(key => key.StartsWith("inputs", StringComparison.Ordinal)) ? null : columns;
     }
 
-    private static List<GraphInputBinding>? PerColumn(InferenceSession session, OnnxInput[] inputs, List<InputColumn> columns, Dictionary<string, string[]> errors)
+    private static List<GraphInputBinding>? PerColumn(InferenceSession session, ModelInput[] inputs, List<InputColumn> columns, Dictionary<string, string[]> errors)
     {
         var bindings = new List<GraphInputBinding>(columns.Count);
         var fed = new HashSet<string>(StringComparer.Ordinal);

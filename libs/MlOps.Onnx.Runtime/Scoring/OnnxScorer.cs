@@ -48,7 +48,7 @@ public sealed class OnnxScorer : IScoringModel, IDisposable
     /// Loads the file in ONNX Runtime and checks the descriptor against the graph. A file ONNX Runtime refuses is one
     /// error under <c>file</c>; a descriptor that does not fit the graph is one error per fault.
     /// </summary>
-    public static OnnxScorer? Load(byte[] onnx, OnnxModelDescriptor descriptor, Dictionary<string, string[]> errors)
+    public static OnnxScorer? Load(byte[] onnx, ModelDescriptor descriptor, Dictionary<string, string[]> errors)
     {
         InferenceSession session;
         // One thread a run, the caller's: a server runs requests side by side (one a core), and a table is cut into
@@ -115,32 +115,7 @@ public sealed class OnnxScorer : IScoringModel, IDisposable
     public Prediction Score(ReadOnlySpan<FeatureValue> row) => Score([row.ToArray()])[0];
 
     /// <summary>Scores every row of a table, <see cref="RunRows"/> rows to a run, the runs shared across the cores (the session is thread-safe).</summary>
-    public Prediction[] Score(DataTable table)
-    {
-        var sources = Inputs.Select(input => table[input.Name]).ToArray();
-        var predictions = new Prediction[table.RowCount];
-        var runs = (table.RowCount + RunRows - 1) / RunRows;
-        Parallel.For(0, runs, run =>
-        {
-            var first = run * RunRows;
-            var count = Math.Min(RunRows, table.RowCount - first);
-            var rows = new FeatureValue[count][];
-            for (var row = 0; row < count; row++)
-            {
-                var values = new FeatureValue[sources.Length];
-                for (var c = 0; c < sources.Length; c++)
-                {
-                    values[c] = ColumnFeaturizer.ValueAt(sources[c], first + row);
-                }
-
-                rows[row] = values;
-            }
-
-            Score(rows).CopyTo(predictions, first);
-        });
-
-        return predictions;
-    }
+    public Prediction[] Score(DataTable table) => RunScoring.Score(this, table, RunRows);
 
     public void Dispose()
     {

@@ -16,7 +16,7 @@ public static class ScoringModelFile
     public static Model LoadModel(Stream file) => ModelFile.Load(file, MlNetPredictorReader.All);
 
     /// <exception cref="ModelFormatException">The file is not what its format says, or the descriptor does not fit it.</exception>
-    public static IScoringModel Load(string format, byte[] file, OnnxModelDescriptor? descriptor)
+    public static IScoringModel Load(string format, byte[] file, ModelDescriptor? descriptor)
     {
         switch (format)
         {
@@ -29,8 +29,15 @@ public static class ScoringModelFile
                         $"The ONNX file does not load with its descriptor: {string.Join(" ", errors.Select(pair => $"{pair.Key}: {string.Join(" ", pair.Value)}"))}");
             case ModelFormats.Onnx:
                 throw new ModelFormatException("An ONNX version needs its descriptor to be read; the registry gave none.");
+            case ModelFormats.MlNet when descriptor is not null:
+                var faults = new Dictionary<string, string[]>(StringComparer.Ordinal);
+                return MlNetScorer.Load(file, descriptor, faults)
+                    ?? throw new ModelFormatException(
+                        $"The ML.NET file does not load with its descriptor: {string.Join(" ", faults.Select(pair => $"{pair.Key}: {string.Join(" ", pair.Value)}"))}");
+            case ModelFormats.MlNet:
+                throw new ModelFormatException("An ML.NET version made elsewhere needs its descriptor to be read; the registry gave none.");
             default:
-                throw new ModelFormatException($"'{format}' is not a model format this platform reads ({ModelFormats.Ours}, {ModelFormats.Onnx}).");
+                throw new ModelFormatException($"'{format}' is not a model format this platform reads ({ModelFormats.Ours}, {ModelFormats.Onnx}, {ModelFormats.MlNet}).");
         }
     }
 }

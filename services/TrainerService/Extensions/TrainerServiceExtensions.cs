@@ -51,7 +51,7 @@ internal static class TrainerServiceExtensions
             .BindConfiguration(ModelUploadOptions.SectionName)
             .Validate(o => o.MaxModelBytes > 0 && o.MaxDescriptorBytes > 0, "ModelUploads limits must be positive.")
             .ValidateOnStart();
-        builder.Services.AddScoped<OnnxRegistration>();
+        builder.Services.AddScoped<ExternalModelRegistration>();
         builder.AddMlflowMirror();
     }
 

@@ -199,7 +199,7 @@ public sealed partial class JobExecution(
                 await file.CopyToAsync(buffer, cancellationToken);
             }
 
-            var descriptor = incumbent.DescriptorJson is { } json ? JsonSerializer.Deserialize<OnnxModelDescriptor>(json, Json) : null;
+            var descriptor = incumbent.DescriptorJson is { } json ? JsonSerializer.Deserialize<ModelDescriptor>(json, Json) : null;
             var model = ScoringModelFile.Load(incumbent.Format, buffer.ToArray(), descriptor);
             using var native = model as IDisposable;
             var metric = candidate.Version.Version.PrimaryMetric;

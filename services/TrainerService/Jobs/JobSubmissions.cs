@@ -65,12 +65,12 @@ public sealed class JobSubmissions(
         }
 
         ITrainingAlgorithm? algorithm = null;
-        if (request.Algorithm == OnnxRegistration.Algorithm)
+        if (request.Algorithm is ExternalModelRegistration.OnnxAlgorithm or ExternalModelRegistration.MlNetAlgorithm)
         {
-            // What a retraining of a registered ONNX version asks for: say why it cannot be, not just what can.
+            // What a retraining of a registered version made elsewhere asks for: say why it cannot be, not just what can.
             errors["algorithm"] =
             [
-                $"'{OnnxRegistration.Algorithm}' versions are ONNX files made elsewhere and registered with POST /api/models/{{name}}/versions; the platform cannot train one. Register the new file, or choose one of: {string.Join(", ", algorithms.All.Select(a => a.Name))}.",
+                $"'{request.Algorithm}' versions are files made elsewhere and registered with POST /api/models/{{name}}/versions; the platform cannot train one. Register the new file, or choose one of: {string.Join(", ", algorithms.All.Select(a => a.Name))}.",
             ];
         }
         else if (request.Algorithm is null || !algorithms.TryGet(request.Algorithm, out algorithm))

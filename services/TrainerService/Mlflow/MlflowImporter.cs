@@ -37,7 +37,7 @@ public sealed record MlflowImportOutcome(int? Version, bool Created, string? Mlf
 
 /// <summary>
 /// Brings an MLflow model version whose files are one of our model files, or an MLflow model with the <c>onnx</c> flavor
-/// (registered as an uploaded ONNX file is: <see cref="OnnxRegistration"/>), into our registry. The file is found from the
+/// (registered as an uploaded ONNX file is: <see cref="ExternalModelRegistration"/>), into our registry. The file is found from the
 /// version's source (<c>runs:/&lt;run&gt;/&lt;path&gt;</c> through the run's artifact location, or an
 /// <c>mlflow-artifacts:</c> URI) and downloaded through MLflow's artifact proxy, at most
 /// <see cref="MlflowOptions.MaxImportBytes"/>. The version is evaluated here, never taken on trust: on the dataset
@@ -53,7 +53,7 @@ public sealed class MlflowImporter(
     AlgorithmCatalog algorithms,
     IArtifactStore store,
     ModelRegistry registry,
-    OnnxRegistration registration,
+    ExternalModelRegistration registration,
     IOptions<MlflowOptions> options,
     IOptions<TrainingOptions> training,
     TimeProvider time)
@@ -64,7 +64,7 @@ public sealed class MlflowImporter(
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public async Task<MlflowImportOutcome> ImportAsync(
-        MlflowVersionReference reference, string? dataset, int? datasetVersion, OnnxModelDescriptor? onnx, string actor, CancellationToken cancellationToken)
+        MlflowVersionReference reference, string? dataset, int? datasetVersion, ModelDescriptor? onnx, string actor, CancellationToken cancellationToken)
     {
         try
         {
@@ -86,7 +86,7 @@ public sealed class MlflowImporter(
     }
 
     private async Task<MlflowImportOutcome> ImportOrRefuseAsync(
-        MlflowVersionReference reference, string? datasetName, int? datasetVersion, OnnxModelDescriptor? onnx, string actor, CancellationToken cancellationToken)
+        MlflowVersionReference reference, string? datasetName, int? datasetVersion, ModelDescriptor? onnx, string actor, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var version = await FindVersionAsync(reference, cancellationToken);
@@ -232,7 +232,7 @@ public sealed class MlflowImporter(
         MlflowRun? run,
         string path,
         MlmodelFile described,
-        OnnxModelDescriptor? onnx,
+        ModelDescriptor? onnx,
         string? datasetName,
         int? datasetVersion,
         string actor,

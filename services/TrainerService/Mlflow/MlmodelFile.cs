@@ -10,7 +10,7 @@ namespace MlOps.TrainerService.Mlflow;
 /// flavor and which file in the folder holds the graph (<c>flavors.onnx.data</c>), and the named inputs of its
 /// column-based signature (<c>signature.inputs</c>, a JSON list of <c>{name, type}</c>) as our input types.
 /// </summary>
-public sealed record MlmodelFile(string? OnnxData, IReadOnlyList<OnnxInput>? SignatureInputs, string? SignatureProblem)
+public sealed record MlmodelFile(string? OnnxData, IReadOnlyList<ModelInput>? SignatureInputs, string? SignatureProblem)
 {
     /// <summary>The largest MLmodel file read (they are a few hundred bytes; a signature of a thousand columns fits).</summary>
     public const long MaxBytes = 1024 * 1024;
@@ -50,7 +50,7 @@ public sealed record MlmodelFile(string? OnnxData, IReadOnlyList<OnnxInput>? Sig
         node is YamlMappingNode mapping && mapping.Children.TryGetValue(new YamlScalarNode(key), out var child) ? child : null;
 
     /// <summary>The signature's columns as named inputs; a tensor-based signature has no column names to give.</summary>
-    private static (IReadOnlyList<OnnxInput>? Columns, string? Problem) Columns(string json)
+    private static (IReadOnlyList<ModelInput>? Columns, string? Problem) Columns(string json)
     {
         JsonElement specs;
         try
@@ -67,7 +67,7 @@ public sealed record MlmodelFile(string? OnnxData, IReadOnlyList<OnnxInput>? Sig
             return (null, "MLmodel's signature.inputs is not a list of columns.");
         }
 
-        var columns = new List<OnnxInput>();
+        var columns = new List<ModelInput>();
         foreach (var spec in specs.EnumerateArray())
         {
             var type = spec.ValueKind == JsonValueKind.Object && spec.TryGetProperty("type", out var t) ? t.GetString() : null;
@@ -90,7 +90,7 @@ public sealed record MlmodelFile(string? OnnxData, IReadOnlyList<OnnxInput>? Sig
                 return (null, $"MLmodel's signature column {spec} is not one the platform takes (a named boolean, integer, long, float, double or string column).");
             }
 
-            columns.Add(new OnnxInput(name, ours));
+            columns.Add(new ModelInput(name, ours));
         }
 
         return (columns, null);

@@ -17,7 +17,7 @@ namespace MlOps.TrainerService.Registry;
 /// <summary>
 /// <c>POST /api/models/{name}/versions</c> (mlops.train): registers a model made elsewhere, sent as
 /// <c>multipart/form-data</c> with the model file in a part named <c>file</c> and its descriptor (JSON) in a part named
-/// <c>descriptor</c>. Today the file is an ONNX model (docs/onnx.md). Answers 201 with the new version, or 200 with
+/// <c>descriptor</c>: an ONNX model (docs/onnx.md) or an ML.NET model (docs/mlnet.md). Answers 201 with the new version, or 200 with
 /// the version the same file and descriptor became before.
 /// </summary>
 public static class ModelUploadEndpoints
@@ -31,12 +31,12 @@ public static class ModelUploadEndpoints
             .RequireAuthorization(Scopes.Train)
             .DisableAntiforgery()
             .WithName("RegisterModelVersion")
-            .WithSummary("Register an ONNX model made elsewhere: multipart 'file' (the .onnx) and 'descriptor' (JSON), evaluated on the dataset version it names");
+            .WithSummary("Register a model made elsewhere: multipart 'file' (an .onnx, or an ML.NET .zip) and 'descriptor' (JSON), evaluated on the dataset version it names");
 
     private static async Task<Results<Created<ModelVersionResponse>, Ok<ModelVersionResponse>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
         string name,
         HttpContext context,
-        OnnxRegistration registration,
+        ExternalModelRegistration registration,
         TrainerDbContext db,
         IOptions<ModelUploadOptions> options,
         CancellationToken ct)
@@ -112,10 +112,10 @@ public static class ModelUploadEndpoints
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (file is not { Length: > 0 })
         {
-            errors["file"] = ["Send the model file (.onnx) in a multipart part named 'file'."];
+            errors["file"] = ["Send the model file (an .onnx, or an ML.NET .zip) in a multipart part named 'file'."];
         }
 
-        OnnxModelDescriptor? descriptor = null;
+        ModelDescriptor? descriptor = null;
         if (descriptorText is null)
         {
             errors["descriptor"] = ["Send the descriptor (JSON: task, target, classes, inputs, outputs, evaluateOn; docs/onnx.md) in a multipart part named 'descriptor'."];
@@ -124,7 +124,7 @@ public static class ModelUploadEndpoints
         {
             try
             {
-                descriptor = JsonSerializer.Deserialize<OnnxModelDescriptor>(descriptorText, Json);
+                descriptor = JsonSerializer.Deserialize<ModelDescriptor>(descriptorText, Json);
                 if (descriptor is null)
                 {
                     errors["descriptor"] = ["The descriptor is a JSON object, not null."];

@@ -67,7 +67,7 @@ public sealed class ModelVersion
     /// <summary>What the file is (<see cref="ModelFormats"/>), and so how it is loaded.</summary>
     public string Format { get; set; } = ModelFormats.Ours;
 
-    /// <summary>How an ONNX file is read (<see cref="OnnxModelDescriptor"/>); null for our own model files.</summary>
+    /// <summary>How an ONNX file is read (<see cref="ModelDescriptor"/>); null for our own model files.</summary>
     public string? DescriptorJson { get; set; }
 
     public required string CreatedBy { get; set; }

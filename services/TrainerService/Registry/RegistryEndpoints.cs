@@ -337,7 +337,7 @@ public static class RegistryEndpoints
         aliases.Where(pair => pair.Value == version.Version).Select(pair => pair.Key).Order(StringComparer.Ordinal).ToArray(),
         version.CreatedBy,
         version.CreatedAt,
-        version.DescriptorJson is { } descriptor ? JsonSerializer.Deserialize<OnnxModelDescriptor>(descriptor, Json) : null);
+        version.DescriptorJson is { } descriptor ? JsonSerializer.Deserialize<ModelDescriptor>(descriptor, Json) : null);
 
     private static async Task<ModelResponse> DescribeAsync(TrainerDbContext db, RegisteredModel model, CancellationToken ct)
     {

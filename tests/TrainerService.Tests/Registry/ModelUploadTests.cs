@@ -178,7 +178,7 @@ public sealed class ModelUploadTests(PostgresFixture postgres) : IClassFixture<P
         }
     }
 
-    private static MultipartFormDataContent Upload(byte[]? file, OnnxModelDescriptor descriptor) => ModelUploads.Content(file, descriptor);
+    private static MultipartFormDataContent Upload(byte[]? file, ModelDescriptor descriptor) => ModelUploads.Content(file, descriptor);
 
     private static MultipartFormDataContent Upload(byte[]? file, string? descriptor) => ModelUploads.Content(file, descriptor);
 }

@@ -9,6 +9,7 @@ using MlOps.Contracts.Registry;
 using MlOps.Contracts.Training;
 using MlOps.Learning.Data;
 using MlOps.Learning.Evaluation;
+using MlOps.Learning.MlNet;
 using MlOps.Learning.Models;
 using MlOps.Learning.Training;
 using MlOps.Onnx.Scoring;
@@ -19,13 +20,15 @@ using MlOps.TrainerService.Runs;
 namespace MlOps.TrainerService.Registry;
 
 /// <summary>
-/// Registers an ONNX model made elsewhere. The file is loaded in ONNX Runtime and its descriptor checked against the
-/// graph; the model is then evaluated here, never taken on trust: every row of the dataset version the descriptor
-/// names is scored, its metrics are the version's, and the reference profile for drift comes from the same rows. The
-/// version is recorded with a succeeded job and run (algorithm <see cref="Algorithm"/>), so lineage and the run pages
+/// Registers a model made elsewhere: an ONNX graph, or an ML.NET model (a <c>.zip</c>, told apart by its first bytes).
+/// An ONNX file is loaded in ONNX Runtime and its descriptor checked against the graph; an ML.NET file is loaded in
+/// ML.NET and its input schema mapped to named inputs (<see cref="MlNetScorer"/>). The model is then evaluated here,
+/// never taken on trust: every row of the dataset version the descriptor names is scored, its metrics are the
+/// version's, and the reference profile for drift comes from the same rows. The version is recorded with a succeeded
+/// job and run (algorithm <see cref="OnnxAlgorithm"/> or <see cref="MlNetAlgorithm"/>), so lineage and the run pages
 /// work as for a trained one. The same file with the same descriptor registered again answers the version it became.
 /// </summary>
-public sealed class OnnxRegistration(
+public sealed class ExternalModelRegistration(
     DatasetsClient data,
     IArtifactStore store,
     ModelRegistry registry,
@@ -33,7 +36,10 @@ public sealed class OnnxRegistration(
     TimeProvider time)
 {
     /// <summary>The algorithm an ONNX version's job and run record: it was trained elsewhere, and is not retrained here.</summary>
-    public const string Algorithm = "onnx";
+    public const string OnnxAlgorithm = "onnx";
+
+    /// <summary>The algorithm an ML.NET version made elsewhere records.</summary>
+    public const string MlNetAlgorithm = "mlnet";
 
     /// <summary>Seeds the reference profile's samples, so registering the same file on the same data gives the same profile.</summary>
     private const int SampleSeed = 1;
@@ -42,7 +48,7 @@ public sealed class OnnxRegistration(
 
     /// <summary>Registers the file as the model's next version; <paramref name="mlflow"/> names the MLflow version it was imported from, if it was.</summary>
     public async Task<ModelUploadOutcome> RegisterAsync(
-        string model, byte[] file, OnnxModelDescriptor descriptor, string actor, MlflowOrigin? mlflow, CancellationToken cancellationToken)
+        string model, byte[] file, ModelDescriptor descriptor, string actor, MlflowOrigin? mlflow, CancellationToken cancellationToken)
     {
         try
         {
@@ -55,7 +61,7 @@ public sealed class OnnxRegistration(
     }
 
     private async Task<ModelUploadOutcome> RegisterOrRefuseAsync(
-        string model, byte[] file, OnnxModelDescriptor descriptor, string actor, MlflowOrigin? mlflow, CancellationToken cancellationToken)
+        string model, byte[] file, ModelDescriptor descriptor, string actor, MlflowOrigin? mlflow, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -68,8 +74,9 @@ public sealed class OnnxRegistration(
             return ModelUploadOutcome.Invalid(errors);
         }
 
-        using var scorer = OnnxScorer.Load(file, descriptor, errors);
-        if (scorer is null)
+        var mlnet = IsZip(file);
+        using var onnx = mlnet ? null : OnnxScorer.Load(file, descriptor, errors);
+        if (!mlnet && onnx is null)
         {
             return ModelUploadOutcome.Invalid(errors);
         }
@@ -78,6 +85,23 @@ public sealed class OnnxRegistration(
         if (read is not { Detail: { } detail, Table: { } table })
         {
             return Unprocessable(read.Problem!);
+        }
+
+        IScoringModel scorer = onnx!;
+        if (mlnet)
+        {
+            // ML.NET's binary labels are false and true: unless the descriptor names them, the target's two values
+            // stand for them in the order our learners give classes.
+            var described = descriptor.Classes is null && descriptor.Target is { } target && table.Contains(target)
+                ? descriptor with { Classes = TwoClasses(table[target]) }
+                : descriptor;
+            if (MlNetScorer.Load(file, described, errors) is not { } loaded)
+            {
+                return ModelUploadOutcome.Invalid(errors);
+            }
+
+            scorer = loaded;
+            descriptor = loaded.Descriptor;
         }
 
         if (ColumnFaults(scorer, table, $"'{dataset}' version {detail.Version.Version}") is { Count: > 0 } faults)
@@ -98,7 +122,7 @@ public sealed class OnnxRegistration(
                 },
                 cancellationToken);
         }
-        catch (Exception exception) when (exception is DataException or ArgumentException or OnnxRuntimeException or OverflowException)
+        catch (Exception exception) when (exception is DataException or ArgumentException or OnnxRuntimeException or OverflowException or InvalidOperationException or FormatException)
         {
             return Unprocessable($"The model cannot be evaluated on '{dataset}' version {detail.Version.Version}: {exception.Message}");
         }
@@ -109,17 +133,17 @@ public sealed class OnnxRegistration(
             model,
             detail.Version,
             scorer,
-            Algorithm,
+            mlnet ? MlNetAlgorithm : OnnxAlgorithm,
             "{}",
-            mlflow is null ? $"ONNX file registered by {actor}" : $"mlflow import of {model} version {mlflow.Version}",
+            mlflow is null ? $"{(mlnet ? "ML.NET" : "ONNX")} file registered by {actor}" : $"mlflow import of {model} version {mlflow.Version}",
             actor,
             evaluation.Metrics,
             new RunTimings(loadSeconds, 0, clock.Elapsed.TotalSeconds - loadSeconds, clock.Elapsed.TotalSeconds),
-            new RunArtifact(RunArtifactNames.Model, OnnxExports.ContentType, stored.Size, stored.Sha256),
+            new RunArtifact(RunArtifactNames.Model, mlnet ? "application/zip" : OnnxExports.ContentType, stored.Size, stored.Sha256),
             time.GetUtcNow());
         var inputs = scorer.Inputs.Select(input => new InputField(input.Name, input.Type.ToString().ToLowerInvariant(), null)).ToArray();
         var version = ModelVersion.Of(job, run.Id, scorer, inputs, evaluation.Metrics, stored, profile);
-        version.Format = ModelFormats.Onnx;
+        version.Format = mlnet ? ModelFormats.MlNet : ModelFormats.Onnx;
         // Kept with the dataset version it was evaluated on, whether named or the newest: the same file and descriptor
         // evaluated on the same data is the same version.
         version.DescriptorJson = JsonSerializer.Serialize(descriptor with { EvaluateOn = new DatasetVersionSelector(detail.Version.Name, detail.Version.Version) }, Json);
@@ -128,7 +152,7 @@ public sealed class OnnxRegistration(
     }
 
     /// <summary>The model's target and inputs the dataset lacks, or holds as a type the input cannot take, keyed as the descriptor names them.</summary>
-    private static Dictionary<string, string[]> ColumnFaults(OnnxScorer model, DataTable table, string dataset)
+    private static Dictionary<string, string[]> ColumnFaults(IScoringModel model, DataTable table, string dataset)
     {
         var faults = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (!table.Contains(model.Target))
@@ -162,6 +186,31 @@ public sealed class OnnxRegistration(
         ColumnType.Boolean => column is ColumnType.Boolean or ColumnType.Numeric,
         _ => column is ColumnType.Categorical or ColumnType.Text,
     };
+
+    /// <summary>Whether the file is a zip archive (what ML.NET saves; an ONNX file is a protobuf message, never one).</summary>
+    private static bool IsZip(byte[] file) => file is [0x50, 0x4B, 0x03, 0x04, ..];
+
+    /// <summary>The target's two values, ordered as our learners order classes (numerically for numbers); null unless there are exactly two.</summary>
+    private static string[]? TwoClasses(DataColumn target)
+    {
+        var values = new HashSet<string>(StringComparer.Ordinal);
+        for (var row = 0; row < target.Length && values.Count <= 2; row++)
+        {
+            if (!target.IsMissing(row))
+            {
+                values.Add(RunOutputs.Label(target, row));
+            }
+        }
+
+        if (values.Count != 2)
+        {
+            return null;
+        }
+
+        return target is NumericColumn
+            ? [.. values.OrderBy(value => double.Parse(value, System.Globalization.CultureInfo.InvariantCulture))]
+            : [.. values.Order(StringComparer.Ordinal)];
+    }
 
     private static ModelUploadOutcome Unprocessable(string problem) => ModelUploadOutcome.Refused(422, "Cannot register the model", problem);
 }
