@@ -153,30 +153,63 @@ internal static class Objectives
     }
 
     /// <summary>The mean loss of rows given their margins (row-major, one an output).</summary>
-    public static double Loss(BoostingObjective objective, int outputs, ReadOnlySpan<double> margins, ReadOnlySpan<double> targets)
+    public static double Loss(BoostingObjective objective, int outputs, ReadOnlySpan<double> margins, ReadOnlySpan<double> targets) =>
+        LossSum(objective, outputs, margins, targets, 0, targets.Length) / targets.Length;
+
+    /// <summary>
+    /// The summed loss of the rows <paramref name="from"/> to <paramref name="to"/> (exclusive): a share of the rows
+    /// for a worker, a vector at a time where the objective allows (log-loss is softplus(m) − y·m, exact where the
+    /// sigmoid would round to 0 or 1).
+    /// </summary>
+    public static double LossSum(BoostingObjective objective, int outputs, ReadOnlySpan<double> margins, ReadOnlySpan<double> targets, int from, int to)
     {
-        Span<double> probabilities = stackalloc double[outputs];
+        const int Chunk = 256;
         var total = 0.0;
-        for (var row = 0; row < targets.Length; row++)
+        switch (objective)
         {
-            switch (objective)
-            {
-                case BoostingObjective.SquaredError:
-                    var error = margins[row] - targets[row];
-                    total += error * error;
-                    break;
-                case BoostingObjective.LogLoss:
-                    var p = Math.Clamp(Sigmoid(margins[row]), 1e-15, 1 - 1e-15);
-                    total -= targets[row] == 1 ? Math.Log(p) : Math.Log(1 - p);
-                    break;
-                default:
+            case BoostingObjective.SquaredError:
+                Span<double> errors = stackalloc double[Chunk];
+                for (var start = from; start < to; start += Chunk)
+                {
+                    var length = Math.Min(Chunk, to - start);
+                    TensorPrimitives.Subtract(margins.Slice(start, length), targets.Slice(start, length), errors[..length]);
+                    total += TensorPrimitives.SumOfSquares<double>(errors[..length]);
+                }
+
+                break;
+            case BoostingObjective.LogLoss:
+                Span<double> softplus = stackalloc double[Chunk];
+                for (var start = from; start < to; start += Chunk)
+                {
+                    var length = Math.Min(Chunk, to - start);
+                    var chunk = softplus[..length];
+                    var m = margins.Slice(start, length);
+
+                    // softplus(m) = max(m, 0) + log(1 + exp(−|m|)), which never overflows.
+                    TensorPrimitives.Abs(m, chunk);
+                    TensorPrimitives.Negate<double>(chunk, chunk);
+                    TensorPrimitives.Exp<double>(chunk, chunk);
+                    TensorPrimitives.LogP1<double>(chunk, chunk);
+                    total += TensorPrimitives.Sum<double>(chunk) - TensorPrimitives.Dot(m, targets.Slice(start, length));
+                    for (var i = 0; i < length; i++)
+                    {
+                        total += Math.Max(m[i], 0);
+                    }
+                }
+
+                break;
+            default:
+                Span<double> probabilities = stackalloc double[outputs];
+                for (var row = from; row < to; row++)
+                {
                     margins.Slice(row * outputs, outputs).CopyTo(probabilities);
                     Softmax(probabilities);
                     total -= Math.Log(Math.Clamp(probabilities[(int)targets[row]], 1e-15, 1));
-                    break;
-            }
+                }
+
+                break;
         }
 
-        return total / targets.Length;
+        return total;
     }
 }

@@ -159,6 +159,8 @@ public static class GradientBoosting
         var sampledRows = options.BaggingFraction < 1 ? new int[Math.Max(1, (int)(rows * options.BaggingFraction))] : null;
         var inSample = sampledRows is null ? null : new bool[rows];
         var featureMask = options.FeatureFraction < 1 ? new bool[training.FeatureCount] : null;
+        var blockLosses = onRound is null ? null : new double[Blocks(rows)];
+        var validationLosses = validation is null ? null : new double[Blocks(validation.Targets.Length)];
         var allRows = Enumerable.Range(0, rows).ToArray();
         var allFeatures = Enumerable.Range(0, training.FeatureCount).ToArray();
         var trees = new List<DecisionTree[]>(options.Rounds);
@@ -203,6 +205,12 @@ public static class GradientBoosting
                         var leaf = inSample is null || inSample[row] ? leafOfRow[row] : tree.LeafOf(training.RowValues(row, buffer!));
                         margins[(row * outputs) + output] += tree.LeafValues[leaf];
                     }
+
+                    // The round's training loss, taken while the block's margins are in cache.
+                    if (blockLosses is not null && output == outputs - 1)
+                    {
+                        blockLosses[block] = Objectives.LossSum(objective, outputs, margins, training.Targets, from, to);
+                    }
                 });
             }
 
@@ -222,8 +230,10 @@ public static class GradientBoosting
                             validationMargins[(r * outputs) + output] += roundTrees[output].Predict(validation.RowValues(r, buffer));
                         }
                     }
+
+                    validationLosses![block] = Objectives.LossSum(objective, outputs, validationMargins, validation.Targets, from, to);
                 });
-                var loss = Objectives.Loss(objective, outputs, validationMargins, validation.Targets);
+                var loss = Sum(validationLosses!) / validationRows;
                 if (loss < bestLoss)
                 {
                     (bestLoss, bestRound) = (loss, round);
@@ -236,7 +246,7 @@ public static class GradientBoosting
             if (onRound is not null)
             {
                 var grown = trees.Count;
-                onRound(round, Objectives.Loss(objective, outputs, margins, training.Targets), () => new BoostedTrees(objective, baseScores, [.. trees.Take(grown)], grown - 1));
+                onRound(round, Sum(blockLosses!) / rows, () => new BoostedTrees(objective, baseScores, [.. trees.Take(grown)], grown - 1));
             }
             if (stop)
             {
@@ -254,6 +264,18 @@ public static class GradientBoosting
     private static int Blocks(int rows) => (rows + RowsPerBlock - 1) / RowsPerBlock;
 
     private static (int From, int To) BlockRange(int block, int rows) => (block * RowsPerBlock, Math.Min(rows, (block + 1) * RowsPerBlock));
+
+    /// <summary>Block by block in order, so a loss does not depend on which worker finished first.</summary>
+    private static double Sum(double[] blockLosses)
+    {
+        var total = 0.0;
+        foreach (var loss in blockLosses)
+        {
+            total += loss;
+        }
+
+        return total;
+    }
 
     private static double[] BaseScores(BoostingObjective objective, int outputs, double[] targets)
     {
