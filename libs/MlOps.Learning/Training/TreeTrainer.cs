@@ -121,7 +121,7 @@ public static class TreeTrainer
     }
 
     /// <summary>
-    /// How many histograms each grower may keep (features × 8 KiB each; a forest runs a grower a worker) so that all
+    /// How many histograms each grower may keep (features × 4 KiB each; a forest runs a grower a worker) so that all
     /// of them stay within <see cref="HistogramBudgetBytes"/>: trees with more leaves than that give up the histograms
     /// of the leaves least likely to split, and rebuild from rows when they do.
     /// </summary>

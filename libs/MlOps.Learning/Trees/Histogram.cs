@@ -7,16 +7,18 @@ using System.Runtime.Intrinsics.X86;
 namespace MlOps.Learning.Trees;
 
 /// <summary>
-/// The sums of gradients and hessians, and the row counts, of a node's rows by bin of each feature: what a split is
-/// chosen from. One flat array: 256 slots a feature (bin 0 is the missing bin), each slot four lanes (gradient,
-/// hessian, count, unused), so adding a row to a slot is one 256-bit load, add and store.
+/// The sums of gradients and hessians of a node's rows by bin of each feature: what a split is chosen from. One flat
+/// array: 256 slots a feature (bin 0 is the missing bin), each slot two lanes (gradient, hessian), so adding a row to a
+/// slot is one 128-bit load, add and store of the row's <see cref="GradientPair"/> as it lies in memory. Rows are not
+/// counted: a split estimates its sides' counts from their hessians (<see cref="SplitFinder"/>, LightGBM's way), which
+/// halves what every build reads and writes.
 /// </summary>
 public sealed class Histogram
 {
     public const int SlotsPerFeature = 256;
 
-    /// <summary>Doubles a slot: gradient, hessian, count and one unused, to fill a 256-bit vector.</summary>
-    public const int Lanes = 4;
+    /// <summary>Doubles a slot: gradient and hessian, a 128-bit vector.</summary>
+    public const int Lanes = 2;
 
     private const int FeatureStride = SlotsPerFeature * Lanes;
 
@@ -43,7 +45,7 @@ public sealed class Histogram
 
     public int FeatureCount { get; }
 
-    /// <summary>Slot by slot: gradient sum, hessian sum, row count, 0.</summary>
+    /// <summary>Slot by slot: gradient sum, hessian sum.</summary>
     public double[] Sums { get; }
 
     /// <summary>The slots a feature uses (all 256 unless the histogram was told fewer).</summary>
@@ -116,13 +118,13 @@ public sealed class Histogram
     }
 
     /// <summary>Adds consecutive rows of one feature to its slots: bin <paramref name="bins"/>[i] with the statistics <paramref name="ordered"/>[i].</summary>
-    internal void AccumulateFeature(int feature, ReadOnlySpan<byte> bins, ReadOnlySpan<Vector256<double>> ordered)
+    internal void AccumulateFeature(int feature, ReadOnlySpan<byte> bins, ReadOnlySpan<Vector128<double>> ordered)
     {
         ref var slots = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Sums), feature * FeatureStride);
         for (var i = 0; i < ordered.Length; i++)
         {
             ref var slot = ref Unsafe.Add(ref slots, bins[i] * Lanes);
-            Vector256.StoreUnsafe(Vector256.LoadUnsafe(ref slot) + ordered[i], ref slot);
+            Vector128.StoreUnsafe(Vector128.LoadUnsafe(ref slot) + ordered[i], ref slot);
         }
     }
 
@@ -130,7 +132,7 @@ public sealed class Histogram
     /// Adds rows to every feature's slots, a row at a time, reading each row's bins in one stretch of the row-major
     /// bytes: row <paramref name="rows"/>[i] with the statistics <paramref name="ordered"/>[i].
     /// </summary>
-    internal void AccumulateRows(byte[] rowMajor, int width, ReadOnlySpan<int> rows, ReadOnlySpan<Vector256<double>> ordered)
+    internal void AccumulateRows(byte[] rowMajor, int width, ReadOnlySpan<int> rows, ReadOnlySpan<Vector128<double>> ordered)
     {
         ref var sums = ref MemoryMarshal.GetArrayDataReference(Sums);
         ref var bins = ref MemoryMarshal.GetArrayDataReference(rowMajor);
@@ -146,7 +148,7 @@ public sealed class Histogram
             for (var feature = 0; feature < width; feature++)
             {
                 ref var slot = ref Unsafe.Add(ref sums, (feature * FeatureStride) + (Unsafe.Add(ref rowBins, feature) * Lanes));
-                Vector256.StoreUnsafe(Vector256.LoadUnsafe(ref slot) + statistics, ref slot);
+                Vector128.StoreUnsafe(Vector128.LoadUnsafe(ref slot) + statistics, ref slot);
             }
         }
     }
@@ -155,7 +157,7 @@ public sealed class Histogram
     /// Adds one feature's rows to its slots: row <paramref name="rows"/>[i] with the statistics
     /// <paramref name="ordered"/>[i], gathered beforehand in the rows' order.
     /// </summary>
-    internal void AccumulateFeature(int feature, byte[] column, ReadOnlySpan<int> rows, ReadOnlySpan<Vector256<double>> ordered)
+    internal void AccumulateFeature(int feature, byte[] column, ReadOnlySpan<int> rows, ReadOnlySpan<Vector128<double>> ordered)
     {
         ref var slots = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Sums), feature * FeatureStride);
         ref var bins = ref MemoryMarshal.GetArrayDataReference(column);
@@ -167,22 +169,22 @@ public sealed class Histogram
             }
 
             ref var slot = ref Unsafe.Add(ref slots, Unsafe.Add(ref bins, rows[i]) * Lanes);
-            Vector256.StoreUnsafe(Vector256.LoadUnsafe(ref slot) + ordered[i], ref slot);
+            Vector128.StoreUnsafe(Vector128.LoadUnsafe(ref slot) + ordered[i], ref slot);
         }
     }
 }
 
 /// <summary>
-/// Builds histograms on several workers. The rows' gradients and hessians are gathered in the rows' order first
+/// Builds histograms on several workers. A subset's gradients and hessians are gathered in the rows' order first
 /// (LightGBM's ordered gradients), a block at a time small enough to stay in a core's cache while every feature reads
-/// it with its bytes, forwards. Many rows are cut into one contiguous share a worker, each summed into its own
+/// it with its bytes, forwards; all the rows read theirs where they lie. Many rows are cut into one contiguous share a worker, each summed into its own
 /// histogram (the target's, or a scratch one) and then added together; fewer rows make one block, gathered once,
 /// whose features the workers share. Sparse features (hashed text) add each row's non-zero entries as the rows go by,
 /// on the same workers, and get their zero bins at the end from the rows' total. Buffers are kept from build to build.
 /// </summary>
 public sealed class HistogramBuilder
 {
-    /// <summary>Rows a block: 8,192 × 32 bytes of statistics stay in a core's L2 cache beside its histogram.</summary>
+    /// <summary>Rows a block: 8,192 × 16 bytes of statistics stay in a core's L2 cache beside its histogram.</summary>
     private const int BlockRows = 8_192;
 
     /// <summary>From this many rows a worker, workers take shares of the rows (below it, shares of the features).</summary>
@@ -192,8 +194,8 @@ public sealed class HistogramBuilder
     private const int MinRowsToFork = 1_024;
 
     private readonly Histogram[] _scratch;
-    private readonly Vector256<double>[] _totals;
-    private readonly Vector256<double>[][] _ordered;
+    private readonly Vector128<double>[] _totals;
+    private readonly Vector128<double>[][] _ordered;
     private readonly ParallelOptions _parallel;
 
     /// <param name="threads">Workers (at least 1).</param>
@@ -202,11 +204,11 @@ public sealed class HistogramBuilder
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         _scratch = new Histogram[threads - 1];
-        _ordered = new Vector256<double>[threads][];
-        _totals = new Vector256<double>[threads];
+        _ordered = new Vector128<double>[threads][];
+        _totals = new Vector128<double>[threads];
         for (var worker = 0; worker < threads; worker++)
         {
-            _ordered[worker] = new Vector256<double>[BlockRows];
+            _ordered[worker] = new Vector128<double>[BlockRows];
             if (worker > 0)
             {
                 _scratch[worker - 1] = new Histogram(features, slotCounts);
@@ -233,13 +235,13 @@ public sealed class HistogramBuilder
     /// Adds a block's rows' sparse entries (the rows' increments gathered in <paramref name="block"/>) into their slots;
     /// answers the block's total.
     /// </summary>
-    private static Vector256<double> AddSparseEntries(Histogram target, int firstFeature, SparseFeatures sparse, int[]? rows, int start, ReadOnlySpan<Vector256<double>> block)
+    private static Vector128<double> AddSparseEntries(Histogram target, int firstFeature, SparseFeatures sparse, int[]? rows, int start, ReadOnlySpan<Vector128<double>> block)
     {
         ref var sums = ref MemoryMarshal.GetArrayDataReference(target.Sums);
         var rowStarts = sparse.RowStarts;
         var entryFeatures = sparse.EntryFeatures;
         var entryBins = sparse.EntryBins;
-        var total = Vector256<double>.Zero;
+        var total = Vector128<double>.Zero;
         for (var i = 0; i < block.Length; i++)
         {
             var row = rows is null ? start + i : rows[start + i];
@@ -248,7 +250,7 @@ public sealed class HistogramBuilder
             for (var entry = rowStarts[row]; entry < rowStarts[row + 1]; entry++)
             {
                 ref var slot = ref Unsafe.Add(ref sums, (((firstFeature + entryFeatures[entry]) * Histogram.SlotsPerFeature) + entryBins[entry]) * Histogram.Lanes);
-                Vector256.StoreUnsafe(Vector256.LoadUnsafe(ref slot) + increment, ref slot);
+                Vector128.StoreUnsafe(Vector128.LoadUnsafe(ref slot) + increment, ref slot);
             }
         }
 
@@ -256,24 +258,24 @@ public sealed class HistogramBuilder
     }
 
     /// <summary>Each sparse feature's zero bin: the rows' total less its non-zero bins.</summary>
-    private static void SetZeroBins(Histogram target, int firstFeature, SparseFeatures sparse, Vector256<double> total)
+    private static void SetZeroBins(Histogram target, int firstFeature, SparseFeatures sparse, Vector128<double> total)
     {
         ref var sums = ref MemoryMarshal.GetArrayDataReference(target.Sums);
         for (var feature = 0; feature < sparse.FeatureCount; feature++)
         {
             ref var first = ref Unsafe.Add(ref sums, (firstFeature + feature) * Histogram.SlotsPerFeature * Histogram.Lanes);
-            var nonZero = Vector256<double>.Zero;
+            var nonZero = Vector128<double>.Zero;
             for (var bin = SparseFeatures.ZeroBin + 1; bin < target.SlotsOf(firstFeature + feature); bin++)
             {
-                nonZero += Vector256.LoadUnsafe(ref Unsafe.Add(ref first, bin * Histogram.Lanes));
+                nonZero += Vector128.LoadUnsafe(ref Unsafe.Add(ref first, bin * Histogram.Lanes));
             }
 
-            Vector256.StoreUnsafe(total - nonZero, ref Unsafe.Add(ref first, SparseFeatures.ZeroBin * Histogram.Lanes));
+            Vector128.StoreUnsafe(total - nonZero, ref Unsafe.Add(ref first, SparseFeatures.ZeroBin * Histogram.Lanes));
         }
     }
 
     /// <summary>Builds on the workers (see the class); answers the rows' total.</summary>
-    private Vector256<double> BuildShares(Histogram target, BinnedFeatures features, GradientPair[] statistics, int[]? rows, int start, int count)
+    private Vector128<double> BuildShares(Histogram target, BinnedFeatures features, GradientPair[] statistics, int[]? rows, int start, int count)
     {
         var workers = Math.Clamp(count / MinRowsPerWorker, 1, _ordered.Length);
         if (workers == 1 && count <= BlockRows && count >= MinRowsToFork && _ordered.Length > 1
@@ -282,8 +284,8 @@ public sealed class HistogramBuilder
             target.Clear();
             Gather(_ordered[0], statistics, rows, start, count);
             Parallel.For(0, features.DenseCount, _parallel, feature => AccumulateFeature(
-                target, feature, features.ColumnArray(feature), rows, start, _ordered[0].AsSpan(0, count)));
-            return Vector256<double>.Zero;
+                target, feature, features.ColumnArray(feature), rows, start, Gathered(_ordered[0], statistics, rows, start, count)));
+            return Vector128<double>.Zero;
         }
 
         if (workers == 1)
@@ -308,10 +310,10 @@ public sealed class HistogramBuilder
     }
 
     /// <summary>Sums a share of the rows into <paramref name="histogram"/>; answers their total (for the sparse features' zero bins).</summary>
-    private Vector256<double> Sum(Histogram histogram, int worker, BinnedFeatures features, GradientPair[] statistics, int[]? rows, int start, int count)
+    private Vector128<double> Sum(Histogram histogram, int worker, BinnedFeatures features, GradientPair[] statistics, int[]? rows, int start, int count)
     {
         histogram.Clear();
-        var total = Vector256<double>.Zero;
+        var total = Vector128<double>.Zero;
         for (var blockStart = start; blockStart < start + count; blockStart += BlockRows)
         {
             var length = Math.Min(BlockRows, start + count - blockStart);
@@ -345,39 +347,38 @@ public sealed class HistogramBuilder
     /// <summary>Rows are scattered when they are fewer than a sixteenth of the span they lie in.</summary>
     private const int ScatteredSpread = 16;
 
-    private static Span<Vector256<double>> Gather(Vector256<double>[] buffer, GradientPair[] statistics, int[]? rows, int start, int count)
+    /// <summary>
+    /// The rows' statistics in their order: gathered into <paramref name="buffer"/> for a subset, or where they lie
+    /// (each <see cref="GradientPair"/> read as the 128-bit vector it is) when the rows are all of them.
+    /// </summary>
+    private static ReadOnlySpan<Vector128<double>> Gather(Vector128<double>[] buffer, GradientPair[] statistics, int[]? rows, int start, int count)
     {
-        var block = buffer.AsSpan(0, count);
         if (rows is null)
         {
-            for (var i = 0; i < count; i++)
-            {
-                block[i] = Widen(statistics[start + i]);
-            }
+            return Gathered(buffer, statistics, rows, start, count);
         }
-        else
-        {
-            var segment = rows.AsSpan(start, count);
-            for (var i = 0; i < count; i++)
-            {
-                if (i + Histogram.PrefetchDistance < count)
-                {
-                    Histogram.Prefetch(ref statistics[segment[i + Histogram.PrefetchDistance]]);
-                }
 
-                block[i] = Widen(statistics[segment[i]]);
+        var block = buffer.AsSpan(0, count);
+        var segment = rows.AsSpan(start, count);
+        var pairs = MemoryMarshal.Cast<GradientPair, Vector128<double>>(statistics);
+        for (var i = 0; i < count; i++)
+        {
+            if (i + Histogram.PrefetchDistance < count)
+            {
+                Histogram.Prefetch(ref statistics[segment[i + Histogram.PrefetchDistance]]);
             }
+
+            block[i] = pairs[segment[i]];
         }
 
         return block;
     }
 
-    /// <summary>A row's slot increment: its gradient, its hessian, one row, and the unused lane.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> Widen(GradientPair pair) =>
-        Vector256.Create(Unsafe.As<GradientPair, Vector128<double>>(ref pair), Vector128.Create(1.0, 0.0));
+    /// <summary>What <see cref="Gather"/> answered for the same rows, without gathering again.</summary>
+    private static ReadOnlySpan<Vector128<double>> Gathered(Vector128<double>[] buffer, GradientPair[] statistics, int[]? rows, int start, int count) =>
+        rows is null ? MemoryMarshal.Cast<GradientPair, Vector128<double>>(statistics.AsSpan(start, count)) : buffer.AsSpan(0, count);
 
-    private static void AccumulateFeature(Histogram histogram, int feature, byte[] column, int[]? rows, int start, ReadOnlySpan<Vector256<double>> block)
+    private static void AccumulateFeature(Histogram histogram, int feature, byte[] column, int[]? rows, int start, ReadOnlySpan<Vector128<double>> block)
     {
         if (rows is null)
         {

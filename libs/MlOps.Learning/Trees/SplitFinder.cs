@@ -38,6 +38,9 @@ public readonly record struct Split(
 /// and hessian sum H scores T(G)² / (H + λ), where T soft-thresholds by α; a split gains the two sides' scores less
 /// the node's. Every feature and every threshold between its value bins is tried, with missing values sent left and
 /// then right (when the node has any), and the side that gains more is kept as the feature's default direction.
+/// Histograms do not count rows: a bin's count is its hessian sum times the node's rows per unit of hessian, rounded
+/// (LightGBM's estimate), exact when every hessian is the same (squared error) and close otherwise; it serves the
+/// minimum rows a side must keep.
 /// </summary>
 public static class SplitFinder
 {
@@ -46,9 +49,10 @@ public static class SplitFinder
         -Threshold(gradient, options.L1) / (hessian + options.L2);
 
     /// <summary>The best split by gain, or null when none gains more than the minimum within the limits.</summary>
+    /// <param name="rows">The node's rows, from which its bins' counts are estimated.</param>
     /// <param name="featureMask">When given, only the features marked true are tried.</param>
     /// <param name="categorical">When given, the features marked true hold category codes and split on sets of them.</param>
-    public static Split? FindBest(Histogram histogram, SplitOptions options, bool[]? featureMask = null, bool[]? categorical = null)
+    public static Split? FindBest(Histogram histogram, int rows, SplitOptions options, bool[]? featureMask = null, bool[]? categorical = null)
     {
         Split? best = null;
         for (var feature = 0; feature < histogram.FeatureCount; feature++)
@@ -58,7 +62,7 @@ public static class SplitFinder
                 continue;
             }
 
-            var found = categorical is not null && categorical[feature] ? BestSetOf(histogram, feature, options) : BestOf(histogram, feature, options);
+            var found = categorical is not null && categorical[feature] ? BestSetOf(histogram, feature, rows, options) : BestOf(histogram, feature, rows, options);
             if (found is { } candidate && (best is not { } current || candidate.Gain > current.Gain))
             {
                 best = candidate;
@@ -68,28 +72,37 @@ public static class SplitFinder
         return best;
     }
 
-    private static Split? BestOf(Histogram histogram, int feature, SplitOptions options)
+    private static Split? BestOf(Histogram histogram, int feature, int totalCount, SplitOptions options)
     {
         var sums = histogram.Of(feature);
+        var slots = histogram.SlotsOf(feature);
         double totalGradient = 0, totalHessian = 0;
-        var totalCount = 0;
-        var lastBin = 0;
-        for (var bin = 0; bin < histogram.SlotsOf(feature); bin++)
+        for (var bin = 0; bin < slots; bin++)
         {
-            var slot = bin * Histogram.Lanes;
-            totalGradient += sums[slot];
-            totalHessian += sums[slot + 1];
-            totalCount += (int)sums[slot + 2];
-            if (sums[slot + 2] > 0)
+            totalGradient += sums[bin * Histogram.Lanes];
+            totalHessian += sums[(bin * Histogram.Lanes) + 1];
+        }
+
+        if (totalHessian <= 0)
+        {
+            return null;
+        }
+
+        var rowsPerHessian = totalCount / totalHessian;
+        var lastBin = 0;
+        for (var bin = slots - 1; bin > 0; bin--)
+        {
+            if (CountOf(sums[(bin * Histogram.Lanes) + 1], rowsPerHessian) > 0)
             {
                 lastBin = bin;
+                break;
             }
         }
 
         var parentScore = Score(totalGradient, totalHessian, options);
         var missingGradient = sums[0];
         var missingHessian = sums[1];
-        var missingCount = (int)sums[2];
+        var missingCount = CountOf(missingHessian, rowsPerHessian);
         var hasMissing = missingCount > 0;
         Split? best = null;
         double leftGradient = 0, leftHessian = 0;
@@ -99,7 +112,7 @@ public static class SplitFinder
             var slot = threshold * Histogram.Lanes;
             leftGradient += sums[slot];
             leftHessian += sums[slot + 1];
-            leftCount += (int)sums[slot + 2];
+            leftCount += CountOf(sums[slot + 1], rowsPerHessian);
             for (var direction = 0; direction < (hasMissing ? 2 : 1); direction++)
             {
                 var missingLeft = direction == 0;
@@ -126,29 +139,41 @@ public static class SplitFinder
         return best;
     }
 
+    /// <summary>A bin's estimated rows: its hessian sum in rows (0 for an empty bin, whose sum is 0 or a rounding's residue).</summary>
+    private static int CountOf(double hessian, double rowsPerHessian) => (int)((hessian * rowsPerHessian) + 0.5);
+
     /// <summary>
     /// A categorical feature's best split into two sets of categories (LightGBM's way): its categories ordered by their
     /// own leaf value −G/(H + λ), and the best cut of that order tried, which for squared error is the best of all
     /// two-set partitions (Fisher). Missing values (no code) go right.
     /// </summary>
-    private static Split? BestSetOf(Histogram histogram, int feature, SplitOptions options)
+    private static Split? BestSetOf(Histogram histogram, int feature, int totalCount, SplitOptions options)
     {
         var sums = histogram.Of(feature);
         Span<int> bins = stackalloc int[Histogram.SlotsPerFeature];
         Span<double> keys = stackalloc double[Histogram.SlotsPerFeature];
         double totalGradient = 0, totalHessian = 0;
-        int totalCount = 0, present = 0;
+        for (var bin = 0; bin < histogram.SlotsOf(feature); bin++)
+        {
+            totalGradient += sums[bin * Histogram.Lanes];
+            totalHessian += sums[(bin * Histogram.Lanes) + 1];
+        }
+
+        if (totalHessian <= 0)
+        {
+            return null;
+        }
+
+        var rowsPerHessian = totalCount / totalHessian;
+        var present = 0;
         for (var bin = 0; bin < histogram.SlotsOf(feature); bin++)
         {
             var slot = bin * Histogram.Lanes;
-            if (sums[slot + 2] <= 0)
+            if (CountOf(sums[slot + 1], rowsPerHessian) <= 0)
             {
                 continue;
             }
 
-            totalGradient += sums[slot];
-            totalHessian += sums[slot + 1];
-            totalCount += (int)sums[slot + 2];
             if (bin != NumericBins.MissingBin)
             {
                 bins[present] = bin;
@@ -172,7 +197,7 @@ public static class SplitFinder
             var slot = bins[cut - 1] * Histogram.Lanes;
             g += sums[slot];
             h += sums[slot + 1];
-            n += (int)sums[slot + 2];
+            n += CountOf(sums[slot + 1], rowsPerHessian);
             var rightCount = totalCount - n;
             var rightHessian = totalHessian - h;
             if (n < options.MinChildSamples || rightCount < options.MinChildSamples || h < options.MinChildWeight || rightHessian < options.MinChildWeight)

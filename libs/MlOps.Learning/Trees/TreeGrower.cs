@@ -6,7 +6,7 @@ namespace MlOps.Learning.Trees;
 /// When set, each leaf chooses its split among this many features drawn at random (a random forest's sqrt rule).
 /// </param>
 /// <param name="MaxHistograms">
-/// At most this many histograms kept at once (default: one a leaf). Fewer bound the memory (features × 8 KiB each):
+/// At most this many histograms kept at once (default: one a leaf). Fewer bound the memory (features × 4 KiB each):
 /// a leaf whose histogram was given up builds both children's from their rows when it splits, instead of one and a
 /// subtraction.
 /// </param>
@@ -155,7 +155,7 @@ public sealed class TreeGrower
         _slotOwner[0] = 0;
         leaves[0] = new Leaf { Start = 0, Count = rootCount, HistogramSlot = 0, Depth = 0, Gradient = gradient, Hessian = hessian, Parent = -1 };
         _builder.Build(_histograms[0], _features, statistics, rowSubset is null ? null : _rows, 0, rootCount);
-        leaves[0].Split = CanSplit(leaves[0]) ? SplitFinder.FindBest(_histograms[0], split, FeaturesFor(featureMask, random), _categorical) : null;
+        leaves[0].Split = CanSplit(leaves[0]) ? SplitFinder.FindBest(_histograms[0], rootCount, split, FeaturesFor(featureMask, random), _categorical) : null;
 
         var nodes = 0;
         while (leafCount < _options.NumLeaves)
@@ -222,8 +222,8 @@ public sealed class TreeGrower
                 Start = parent.Start + leftCount, Count = rightCount, HistogramSlot = rightSlot, Depth = parent.Depth + 1,
                 Gradient = chosen.RightGradient, Hessian = chosen.RightHessian, Parent = node, IsLeft = false,
             };
-            leaves[best].Split = CanSplit(leaves[best]) ? SplitFinder.FindBest(_histograms[leftSlot], split, FeaturesFor(featureMask, random), _categorical) : null;
-            leaves[leafCount].Split = CanSplit(leaves[leafCount]) ? SplitFinder.FindBest(_histograms[rightSlot], split, FeaturesFor(featureMask, random), _categorical) : null;
+            leaves[best].Split = CanSplit(leaves[best]) ? SplitFinder.FindBest(_histograms[leftSlot], leftCount, split, FeaturesFor(featureMask, random), _categorical) : null;
+            leaves[leafCount].Split = CanSplit(leaves[leafCount]) ? SplitFinder.FindBest(_histograms[rightSlot], rightCount, split, FeaturesFor(featureMask, random), _categorical) : null;
             leafCount++;
         }
 

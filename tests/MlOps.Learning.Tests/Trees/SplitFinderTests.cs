@@ -112,8 +112,8 @@ public sealed class SplitFinderTests
         var histogram = new Histogram(1);
         new HistogramBuilder(1, threads: 1).Build(histogram, features, statistics, rows: null, 0, y.Length);
 
-        var split = SplitFinder.FindBest(histogram, Loose, categorical: [true])!.Value;
-        var numeric = SplitFinder.FindBest(histogram, Loose)!.Value;
+        var split = SplitFinder.FindBest(histogram, y.Length, Loose, categorical: [true])!.Value;
+        var numeric = SplitFinder.FindBest(histogram, y.Length, Loose)!.Value;
 
         Assert.True(split.IsCategorical);
         var left = split.LeftBins.Bins().Select(bin => bin - 1).Order().ToArray();
@@ -123,12 +123,34 @@ public sealed class SplitFinderTests
         Assert.True(split.Gain > numeric.Gain);
     }
 
+    [Fact]
+    public void Without_counts_in_the_histogram_the_sides_rows_are_estimated_from_their_hessians()
+    {
+        // Log-loss-like hessians p(1 − p) between 0.09 and 0.25: the estimate is close, and the sides add up to the node.
+        var random = new Random(8);
+        var x = Enumerable.Range(0, 4_000).Select(_ => random.NextDouble()).ToArray();
+        var statistics = x.Select(v => new GradientPair(v < 0.3 ? -0.6 : 0.4, 0.09 + (0.16 * random.NextDouble()))).ToArray();
+        var features = BinnedFeatures.Create([x]);
+        var histogram = new Histogram(1);
+        new HistogramBuilder(1, threads: 2).Build(histogram, features, statistics, rows: null, 0, x.Length);
+
+        var split = SplitFinder.FindBest(histogram, x.Length, Loose)!.Value;
+        var trueLeft = Enumerable.Range(0, x.Length).Count(row => features.Column(0)[row] <= split.ThresholdBin);
+
+        Assert.Equal(x.Length, split.LeftCount + split.RightCount);
+        Assert.InRange(split.LeftCount, trueLeft * 0.95, trueLeft * 1.05);
+        Assert.InRange(trueLeft, 1_100, 1_300);
+
+        // A limit the estimate puts out of reach refuses the split, as an exact count would.
+        Assert.Null(SplitFinder.FindBest(histogram, x.Length, Loose with { MinChildSamples = 2_001 }));
+    }
+
     private static (Split? Split, BinnedFeatures Features) Stump(double[][] columns, double[] y, SplitOptions options)
     {
         var features = BinnedFeatures.Create(columns);
         var statistics = y.Select(v => new GradientPair(-v, 1)).ToArray();
         var histogram = new Histogram(features.FeatureCount);
         new HistogramBuilder(features.FeatureCount, threads: 2).Build(histogram, features, statistics, rows: null, 0, y.Length);
-        return (SplitFinder.FindBest(histogram, options), features);
+        return (SplitFinder.FindBest(histogram, y.Length, options), features);
     }
 }
