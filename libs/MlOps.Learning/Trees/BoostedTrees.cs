@@ -59,6 +59,9 @@ internal static class Objectives
     /// <summary>Hessians are kept at least this, so a confident row never divides by zero.</summary>
     private const double MinHessian = 1e-16;
 
+    /// <summary>Probabilities are kept at least this in a loss (as the metrics do), so a confident mistake costs about 34.5, not ∞.</summary>
+    private const double MinProbability = 1e-15;
+
     public static void Transform(BoostingObjective objective, Span<double> margins)
     {
         switch (objective)
@@ -98,22 +101,25 @@ internal static class Objectives
     /// <summary>
     /// Gradients and hessians of the rows <paramref name="from"/> to <paramref name="to"/> (exclusive) for one output,
     /// from the rows' margins, or for softmax from their class probabilities (row-major, one a class: see
-    /// <see cref="SoftmaxRows"/>, taken once a round rather than once a class).
+    /// <see cref="SoftmaxRows"/>, taken once a round rather than once a class). With <paramref name="withLoss"/>, answers
+    /// the rows' summed loss at these margins, which the gradients all but compute (0 for softmax: its probabilities bring it).
     /// </summary>
-    public static void GradientsOf(
-        BoostingObjective objective, int output, int outputs, ReadOnlySpan<double> margins, ReadOnlySpan<double> targets, Span<GradientPair> statistics, int from, int to)
+    public static double GradientsOf(
+        BoostingObjective objective, int output, int outputs, ReadOnlySpan<double> margins, ReadOnlySpan<double> targets, Span<GradientPair> statistics, int from, int to, bool withLoss = false)
     {
         if (objective == BoostingObjective.LogLoss)
         {
-            LogLossGradients(margins, targets, statistics, from, to);
-            return;
+            return LogLossGradients(margins, targets, statistics, from, to, withLoss);
         }
 
+        var loss = 0.0;
         for (var row = from; row < to; row++)
         {
             if (objective == BoostingObjective.SquaredError)
             {
-                statistics[row] = new GradientPair(margins[row] - targets[row], 1);
+                var error = margins[row] - targets[row];
+                statistics[row] = new GradientPair(error, 1);
+                loss += error * error;
             }
             else
             {
@@ -121,24 +127,38 @@ internal static class Objectives
                 statistics[row] = new GradientPair(q - (targets[row] == output ? 1 : 0), Math.Max(q * (1 - q), MinHessian));
             }
         }
+
+        return withLoss ? loss : 0;
     }
 
-    /// <summary>Each row's class probabilities from its margins (both row-major, one a class), rows <paramref name="from"/> to <paramref name="to"/>.</summary>
-    public static void SoftmaxRows(ReadOnlySpan<double> margins, Span<double> probabilities, int outputs, int from, int to)
+    /// <summary>
+    /// Each row's class probabilities from its margins (both row-major, one a class), rows <paramref name="from"/> to
+    /// <paramref name="to"/>; answers their summed loss −log q(target).
+    /// </summary>
+    public static double SoftmaxRows(ReadOnlySpan<double> margins, Span<double> probabilities, int outputs, ReadOnlySpan<double> targets, int from, int to)
     {
+        var loss = 0.0;
         for (var row = from; row < to; row++)
         {
             var slice = probabilities.Slice(row * outputs, outputs);
             margins.Slice(row * outputs, outputs).CopyTo(slice);
             Softmax(slice);
+            loss -= Math.Log(Math.Clamp(slice[(int)targets[row]], MinProbability, 1));
         }
+
+        return loss;
     }
 
-    /// <summary>Log-loss gradients p − y and hessians p(1 − p), with the sigmoids taken a vector at a time.</summary>
-    private static void LogLossGradients(ReadOnlySpan<double> margins, ReadOnlySpan<double> targets, Span<GradientPair> statistics, int from, int to)
+    /// <summary>
+    /// Log-loss gradients p − y and hessians p(1 − p), with the sigmoids taken a vector at a time; with
+    /// <paramref name="withLoss"/>, answers the summed loss −log of each row's probability of its own label.
+    /// </summary>
+    private static double LogLossGradients(ReadOnlySpan<double> margins, ReadOnlySpan<double> targets, Span<GradientPair> statistics, int from, int to, bool withLoss)
     {
         const int Chunk = 256;
         Span<double> probabilities = stackalloc double[Chunk];
+        Span<double> ofLabels = stackalloc double[Chunk];
+        var loss = 0.0;
         for (var start = from; start < to; start += Chunk)
         {
             var length = Math.Min(Chunk, to - start);
@@ -147,9 +167,19 @@ internal static class Objectives
             for (var i = 0; i < length; i++)
             {
                 var p = chunk[i];
-                statistics[start + i] = new GradientPair(p - targets[start + i], Math.Max(p * (1 - p), MinHessian));
+                var y = targets[start + i];
+                statistics[start + i] = new GradientPair(p - y, Math.Max(p * (1 - p), MinHessian));
+                ofLabels[i] = Math.Max(y == 1 ? p : 1 - p, MinProbability);
+            }
+
+            if (withLoss)
+            {
+                TensorPrimitives.Log<double>(ofLabels[..length], ofLabels[..length]);
+                loss -= TensorPrimitives.Sum<double>(ofLabels[..length]);
             }
         }
+
+        return loss;
     }
 
     /// <summary>The mean loss of rows given their margins (row-major, one an output).</summary>
@@ -158,8 +188,7 @@ internal static class Objectives
 
     /// <summary>
     /// The summed loss of the rows <paramref name="from"/> to <paramref name="to"/> (exclusive): a share of the rows
-    /// for a worker, a vector at a time where the objective allows (log-loss is softplus(m) − y·m, exact where the
-    /// sigmoid would round to 0 or 1).
+    /// for a worker, a vector at a time where the objective allows.
     /// </summary>
     public static double LossSum(BoostingObjective objective, int outputs, ReadOnlySpan<double> margins, ReadOnlySpan<double> targets, int from, int to)
     {
@@ -178,23 +207,19 @@ internal static class Objectives
 
                 break;
             case BoostingObjective.LogLoss:
-                Span<double> softplus = stackalloc double[Chunk];
+                Span<double> ofLabels = stackalloc double[Chunk];
                 for (var start = from; start < to; start += Chunk)
                 {
                     var length = Math.Min(Chunk, to - start);
-                    var chunk = softplus[..length];
-                    var m = margins.Slice(start, length);
-
-                    // softplus(m) = max(m, 0) + log(1 + exp(−|m|)), which never overflows.
-                    TensorPrimitives.Abs(m, chunk);
-                    TensorPrimitives.Negate<double>(chunk, chunk);
-                    TensorPrimitives.Exp<double>(chunk, chunk);
-                    TensorPrimitives.LogP1<double>(chunk, chunk);
-                    total += TensorPrimitives.Sum<double>(chunk) - TensorPrimitives.Dot(m, targets.Slice(start, length));
+                    var chunk = ofLabels[..length];
+                    TensorPrimitives.Sigmoid(margins.Slice(start, length), chunk);
                     for (var i = 0; i < length; i++)
                     {
-                        total += Math.Max(m[i], 0);
+                        chunk[i] = Math.Max(targets[start + i] == 1 ? chunk[i] : 1 - chunk[i], MinProbability);
                     }
+
+                    TensorPrimitives.Log<double>(chunk, chunk);
+                    total -= TensorPrimitives.Sum<double>(chunk);
                 }
 
                 break;
@@ -204,7 +229,7 @@ internal static class Objectives
                 {
                     margins.Slice(row * outputs, outputs).CopyTo(probabilities);
                     Softmax(probabilities);
-                    total -= Math.Log(Math.Clamp(probabilities[(int)targets[row]], 1e-15, 1));
+                    total -= Math.Log(Math.Clamp(probabilities[(int)targets[row]], MinProbability, 1));
                 }
 
                 break;

@@ -154,7 +154,6 @@ public static class GradientBoosting
 
         var statistics = new GradientPair[rows];
         var probabilities = objective == BoostingObjective.Softmax ? new double[rows * outputs] : null;
-        var leafOfRow = new int[rows];
         var random = new Random(options.Seed);
         var sampledRows = options.BaggingFraction < 1 ? new int[Math.Max(1, (int)(rows * options.BaggingFraction))] : null;
         var inSample = sampledRows is null ? null : new bool[rows];
@@ -172,13 +171,18 @@ public static class GradientBoosting
             var roundTrees = new DecisionTree[outputs];
             // Every output's gradients come from the margins before this round (softmax trees are grown side by side),
             // through probabilities taken once for all classes.
+            // The loss of the margins before this round (the last round's training loss) comes with them, a block a worker.
             var before = margins;
             if (probabilities is not null)
             {
                 Parallel.For(0, Blocks(rows), parallel, block =>
                 {
                     var (from, to) = BlockRange(block, rows);
-                    Objectives.SoftmaxRows(margins, probabilities, outputs, from, to);
+                    var loss = Objectives.SoftmaxRows(margins, probabilities, outputs, training.Targets, from, to);
+                    if (blockLosses is not null)
+                    {
+                        blockLosses[block] = loss;
+                    }
                 });
                 before = probabilities;
             }
@@ -187,31 +191,41 @@ public static class GradientBoosting
             Draw(random, allFeatures, featureMask is null ? null : new int[Math.Max(1, (int)Math.Round(allFeatures.Length * options.FeatureFraction))], featureMask);
             for (var output = 0; output < outputs; output++)
             {
+                var lossWanted = blockLosses is not null && probabilities is null;
                 Parallel.For(0, Blocks(rows), parallel, block =>
                 {
                     var (from, to) = BlockRange(block, rows);
-                    Objectives.GradientsOf(objective, output, outputs, before, training.Targets, statistics, from, to);
+                    var loss = Objectives.GradientsOf(objective, output, outputs, before, training.Targets, statistics, from, to, lossWanted);
+                    if (lossWanted)
+                    {
+                        blockLosses![block] = loss;
+                    }
                 });
-                var tree = grower.Grow(statistics, leafOfRow, sampledRows, featureMask);
+                if (output == 0 && round > 0 && onRound is not null)
+                {
+                    Report(onRound, round - 1, Sum(blockLosses!) / rows, objective, baseScores, trees);
+                }
+
+                var tree = grower.Grow(statistics, sampledRows, featureMask);
                 Scale(tree.LeafValues, options.LearningRate);
                 roundTrees[output] = tree;
-                Parallel.For(0, Blocks(rows), parallel, block =>
+                AddToMargins(grower, tree, margins, outputs, output, parallel);
+                if (inSample is not null)
                 {
-                    var (from, to) = BlockRange(block, rows);
-                    var buffer = inSample is null ? null : new double[training.FeatureCount];
-                    for (var row = from; row < to; row++)
+                    // Rows the tree was not grown from find their leaf by walking it.
+                    Parallel.For(0, Blocks(rows), parallel, block =>
                     {
-                        // Rows the tree was not grown from find their leaf by walking it.
-                        var leaf = inSample is null || inSample[row] ? leafOfRow[row] : tree.LeafOf(training.RowValues(row, buffer!));
-                        margins[(row * outputs) + output] += tree.LeafValues[leaf];
-                    }
-
-                    // The round's training loss, taken while the block's margins are in cache.
-                    if (blockLosses is not null && output == outputs - 1)
-                    {
-                        blockLosses[block] = Objectives.LossSum(objective, outputs, margins, training.Targets, from, to);
-                    }
-                });
+                        var (from, to) = BlockRange(block, rows);
+                        var buffer = new double[training.FeatureCount];
+                        for (var row = from; row < to; row++)
+                        {
+                            if (!inSample[row])
+                            {
+                                margins[(row * outputs) + output] += tree.Predict(training.RowValues(row, buffer));
+                            }
+                        }
+                    });
+                }
             }
 
             trees.Add(roundTrees);
@@ -243,20 +257,43 @@ public static class GradientBoosting
                     stop = true;
                 }
             }
-            if (onRound is not null)
-            {
-                var grown = trees.Count;
-                onRound(round, Sum(blockLosses!) / rows, () => new BoostedTrees(objective, baseScores, [.. trees.Take(grown)], grown - 1));
-            }
             if (stop)
             {
                 break;
             }
         }
 
+        if (onRound is not null)
+        {
+            Parallel.For(0, Blocks(rows), parallel, block =>
+            {
+                var (from, to) = BlockRange(block, rows);
+                blockLosses![block] = Objectives.LossSum(objective, outputs, margins, training.Targets, from, to);
+            });
+            Report(onRound, trees.Count - 1, Sum(blockLosses!) / rows, objective, baseScores, trees);
+        }
+
         var kept = validation is not null && options.EarlyStoppingRounds is not null ? bestRound + 1 : trees.Count;
         return new BoostedTrees(objective, baseScores, [.. trees.Take(kept)], kept - 1);
     }
+
+    /// <summary>
+    /// Tells <paramref name="onRound"/> of round <paramref name="round"/> (0-based) and its training loss, with the model
+    /// of the trees grown up to it; a round is told once the next round's gradients have brought its loss.
+    /// </summary>
+    private static void Report(Action<int, double, Func<BoostedTrees>> onRound, int round, double loss, BoostingObjective objective, double[] baseScores, List<DecisionTree[]> trees) =>
+        onRound(round, loss, () => new BoostedTrees(objective, baseScores, [.. trees.Take(round + 1)], round));
+
+    /// <summary>Adds each leaf's value to one output's margins of the rows the growth put in it, the leaves shared by the workers.</summary>
+    private static void AddToMargins(TreeGrower grower, DecisionTree tree, double[] margins, int outputs, int output, ParallelOptions parallel) =>
+        Parallel.For(0, tree.LeafCount, parallel, leaf =>
+        {
+            var value = tree.LeafValues[leaf];
+            foreach (var row in grower.RowsOf(leaf))
+            {
+                margins[(row * outputs) + output] += value;
+            }
+        });
 
     /// <summary>Rows a worker takes at a time in the per-row loops (gradients).</summary>
     private const int RowsPerBlock = 32_768;

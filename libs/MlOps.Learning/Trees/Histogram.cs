@@ -54,6 +54,20 @@ public sealed class Histogram
     /// <summary>One feature's slots (<see cref="SlotsPerFeature"/> × <see cref="Lanes"/> values).</summary>
     public ReadOnlySpan<double> Of(int feature) => Sums.AsSpan(feature * FeatureStride, FeatureStride);
 
+    /// <summary>The node's gradient and hessian sums: any feature's slots together hold every row once.</summary>
+    public (double Gradient, double Hessian) Total()
+    {
+        var slots = Sums.AsSpan(0, SlotsOf(0) * Lanes);
+        double gradient = 0, hessian = 0;
+        for (var slot = 0; slot < slots.Length; slot += Lanes)
+        {
+            gradient += slots[slot];
+            hessian += slots[slot + 1];
+        }
+
+        return (gradient, hessian);
+    }
+
     public void Clear()
     {
         if (!_byFeature)

@@ -54,6 +54,9 @@ public sealed class TreeGrower
     private readonly int[] _chunkLeft;
     private readonly ParallelOptions _parallel;
 
+    /// <summary>The last tree's leaves (0 before the first).</summary>
+    private int _leafCount;
+
     /// <summary>Below this many rows a chunk, a leaf is partitioned in fewer chunks.</summary>
     private const int MinRowsPerPartitionChunk = 32_768;
 
@@ -115,13 +118,13 @@ public sealed class TreeGrower
     }
 
     /// <summary>
-    /// A tree for these gradients and hessians (one pair a row); leaf values are −T(G)/(H + λ). When given,
-    /// <paramref name="leafOfRow"/> receives each training row's leaf, as the growth partitioned them (no tree walk).
+    /// A tree for these gradients and hessians (one pair a row); leaf values are −T(G)/(H + λ). Until the next tree,
+    /// <see cref="RowsOf"/> answers each leaf's rows as the growth partitioned them (no tree walk).
     /// </summary>
     /// <param name="rowSubset">When given, the tree is grown from these rows only (bagging).</param>
     /// <param name="featureMask">When given, only the features marked true may split (column subsampling).</param>
     /// <param name="random">Draws each leaf's features when <see cref="TreeOptions.FeaturesPerSplit"/> is set.</param>
-    public DecisionTree Grow(GradientPair[] statistics, int[]? leafOfRow = null, int[]? rowSubset = null, bool[]? featureMask = null, Random? random = null)
+    public DecisionTree Grow(GradientPair[] statistics, int[]? rowSubset = null, bool[]? featureMask = null, Random? random = null)
     {
         if (_options.FeaturesPerSplit is not null && random is null)
         {
@@ -142,19 +145,13 @@ public sealed class TreeGrower
             rowSubset.CopyTo(_rows, 0);
         }
 
-        double gradient = 0, hessian = 0;
-        foreach (var row in _rows.AsSpan(0, rootCount))
-        {
-            gradient += statistics[row].Gradient;
-            hessian += statistics[row].Hessian;
-        }
-
         var leaves = _leaves;
         var leafCount = 1;
         Array.Fill(_slotOwner, -1);
         _slotOwner[0] = 0;
-        leaves[0] = new Leaf { Start = 0, Count = rootCount, HistogramSlot = 0, Depth = 0, Gradient = gradient, Hessian = hessian, Parent = -1 };
         _builder.Build(_histograms[0], _features, statistics, rowSubset is null ? null : _rows, 0, rootCount);
+        var (gradient, hessian) = _histograms[0].Total();
+        leaves[0] = new Leaf { Start = 0, Count = rootCount, HistogramSlot = 0, Depth = 0, Gradient = gradient, Hessian = hessian, Parent = -1 };
         leaves[0].Split = CanSplit(leaves[0]) ? SplitFinder.FindBest(_histograms[0], rootCount, split, FeaturesFor(featureMask, random), _categorical) : null;
 
         var nodes = 0;
@@ -231,22 +228,23 @@ public sealed class TreeGrower
         for (var i = 0; i < leafCount; i++)
         {
             leafValues[i] = SplitFinder.LeafValue(leaves[i].Gradient, leaves[i].Hessian, split);
-            if (leafOfRow is not null)
-            {
-                foreach (var row in _rows.AsSpan(leaves[i].Start, leaves[i].Count))
-                {
-                    leafOfRow[row] = i;
-                }
-            }
-
             if (leaves[i].Parent >= 0)
             {
                 (leaves[i].IsLeft ? _nodeLeft : _nodeRight)[leaves[i].Parent] = ~i;
             }
         }
 
+        _leafCount = leafCount;
         return new DecisionTree(
             _nodeFeatures[..nodes], _nodeThresholds[..nodes], _nodeMissingLeft[..nodes], _nodeLeft[..nodes], _nodeRight[..nodes], leafValues, _nodeGains[..nodes], _categorical is null ? null : _nodeCategories[..nodes]);
+    }
+
+    /// <summary>The rows of the last tree's leaf <paramref name="leaf"/>, ascending; valid until the next tree grows.</summary>
+    public ReadOnlySpan<int> RowsOf(int leaf)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(leaf);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(leaf, _leafCount);
+        return _rows.AsSpan(_leaves[leaf].Start, _leaves[leaf].Count);
     }
 
     /// <summary>

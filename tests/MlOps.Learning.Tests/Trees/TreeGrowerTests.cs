@@ -78,11 +78,13 @@ public sealed class TreeGrowerTests
         var y = Enumerable.Range(0, 150_000).Select(i => (columns[0][i] > 0.4 ? 1.0 : 0) + (double.IsNaN(columns[1][i]) ? 2 : columns[1][i]) + (random.NextDouble() * 0.1)).ToArray();
         var statistics = y.Select(v => new GradientPair(-v, 1)).ToArray();
         var features = BinnedFeatures.Create(columns);
-        var leavesOne = new int[y.Length];
-        var leavesThree = new int[y.Length];
+        var growerOne = new TreeGrower(features, new TreeOptions(Threads: 1));
+        var growerThree = new TreeGrower(features, new TreeOptions(Threads: 3));
 
-        var one = new TreeGrower(features, new TreeOptions(Threads: 1)).Grow(statistics, leavesOne);
-        var three = new TreeGrower(features, new TreeOptions(Threads: 3)).Grow(statistics, leavesThree);
+        var one = growerOne.Grow(statistics);
+        var three = growerThree.Grow(statistics);
+        var leavesOne = LeafOfEachRow(growerOne, one.LeafCount, y.Length);
+        var leavesThree = LeafOfEachRow(growerThree, three.LeafCount, y.Length);
 
         Assert.Equal(31, one.LeafCount);
         Assert.Equal(one.Features, three.Features);
@@ -126,6 +128,23 @@ public sealed class TreeGrowerTests
         {
             Assert.Equal(all.LeafValues[leaf], few.LeafValues[leaf], 1e-9);
         }
+    }
+
+    /// <summary>Each row's leaf as the grower partitioned them: every row in exactly one leaf.</summary>
+    private static int[] LeafOfEachRow(TreeGrower grower, int leaves, int rows)
+    {
+        var leafOf = Enumerable.Repeat(-1, rows).ToArray();
+        for (var leaf = 0; leaf < leaves; leaf++)
+        {
+            foreach (var row in grower.RowsOf(leaf))
+            {
+                Assert.Equal(-1, leafOf[row]);
+                leafOf[row] = leaf;
+            }
+        }
+
+        Assert.DoesNotContain(-1, leafOf);
+        return leafOf;
     }
 
     private static DecisionTree Grow(double[][] columns, double[] y, TreeOptions options)
