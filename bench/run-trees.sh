@@ -124,13 +124,15 @@ for case in cases:
                      f"{f(m.get('auc'), 5)} | {f(m.get('accuracy'), 5)} | {f(m.get('logLoss'), 5)} | {f(m.get('rmse'), 5)} | "
                      f"{f(m.get('r2'), 5)} | {', '.join(map(str, s['all']))} |")
 
-lines += ["", "## Targets", ""]
-for case in cases:
-    o = summary.get((case, "ours"))
-    peer = "xgboost" if (case, "xgboost") in summary else "sklearn"
-    p = summary.get((case, peer))
+lines += ["", "## Targets", "",
+          "Gradient boosting (issue #23): at most 0.9× LightGBM's train time at an equal or better metric (within 0.002); "
+          "also, as before, no slower than XGBoost's hist method at an equal metric. Forests: no slower than scikit-learn at "
+          "an equal metric.", ""]
+
+def verdict(case, peer, time_limit):
+    o, p = summary.get((case, "ours")), summary.get((case, peer))
     if not o or not p:
-        continue
+        return None
     om, pm = o["run"]["metrics"], p["run"]["metrics"]
     task = o["run"]["task"]
     if case.startswith("forest"):
@@ -139,13 +141,22 @@ for case in cases:
         key, limit = ("auc", 0.002) if task == "binary" else ("logLoss", 0.002) if task == "multiclass" else ("rmse", 0.002)
     delta = om[key] - pm[key]
     ratio = o["train"] / p["train"]
-    verdict_time = "met" if ratio <= 1 else "NOT met"
     lower_is_better = key in ("rmse", "logLoss")
     ours_better = delta < 0 if lower_is_better else delta > 0
-    verdict_metric = "" if limit is None else (" → met" if abs(delta) <= limit else
-                                               " → NOT met (ours better)" if ours_better else " → NOT met (ours worse)")
-    lines.append(f"- {case}: train time ours / {names[peer]} = {o['train']:.2f} s / {p['train']:.2f} s = {ratio:.2f} → {verdict_time}; "
-                 f"{key} ours − theirs = {delta:+.5f}" + ("" if limit is None else f" (limit ±{limit})") + verdict_metric)
+    # Equal within the limit, or better.
+    metric_met = limit is None or abs(delta) <= limit or ours_better
+    verdict_time = "met" if ratio <= time_limit else "NOT met"
+    verdict_metric = "" if limit is None else (" → met" if metric_met else " → NOT met (ours worse)")
+    return (f"- {case}: train time ours / {names[peer]} = {o['train']:.2f} s / {p['train']:.2f} s = {ratio:.2f} "
+            f"(target ≤ {time_limit:g}) → {verdict_time}; {key} ours − theirs = {delta:+.5f}"
+            + ("" if limit is None else f" (equal within ±{limit} or better)") + verdict_metric)
+
+for case in cases:
+    peers = [("lightgbm", 0.9), ("xgboost", 1.0)] if case.startswith("gbdt") else [("sklearn", 1.0)]
+    for peer, time_limit in peers:
+        line = verdict(case, peer, time_limit)
+        if line:
+            lines.append(line)
 
 lines += ["", "## Notes", "",
           "- Multiclass log-loss: ours (and scikit-learn's) is lower than XGBoost's by about 0.009 because XGBoost's softmax "
@@ -155,7 +166,10 @@ lines += ["", "## Notes", "",
           "(`trees-xgboost-multiclass-same-steps.json`: log-loss 0.97775 against our 0.97788 on 2026-11-30).",
           "- The forests' peer imputes missing values with the column mean first (scikit-learn 1.2's forests refuse NaN); "
           "ours sends missing values down the learned side. Forest rounds are trees: 50 (binary), 10 (regression), 255 leaves.",
-          "- scikit-learn's HistGradientBoosting is shown for reference; the issue's speed target is XGBoost's hist method."]
+          "- scikit-learn's HistGradientBoosting is shown for reference.",
+          "- LightGBM's train s includes ML.NET passing the rows to LightGBM (an in-memory IDataView of float vectors), as ours "
+          "includes making its feature columns; OMP_WAIT_POLICY=PASSIVE is set for it, without which it runs about three "
+          "times slower on 2 cores."]
 lines += ["", "## Commands", "", "```", "bash bench/run-trees.sh", ""]
 lines += [c.rstrip("\n") for c in open(os.environ["BENCH_COMMANDS"])]
 lines += ["```", "", "Raw JSON lines (one per run): `bench/results/trees.jsonl`.", ""]
