@@ -108,6 +108,12 @@ public sealed class Featurizer
 
         Parallel.For(0, sources.Length, c =>
         {
+            if (Columns[c] is NumericFeaturizer numeric)
+            {
+                numeric.WriteColumn(sources[c], columns[numeric.Offset]);
+                return;
+            }
+
             Span<int> index = stackalloc int[1];
             Span<double> value = stackalloc double[1];
             for (var r = 0; r < rowCount; r++)

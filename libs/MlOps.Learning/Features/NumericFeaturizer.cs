@@ -74,6 +74,17 @@ public sealed class NumericFeaturizer(string column, ColumnType sourceType, int 
         }
     }
 
+    /// <summary>Writes this feature for every row of <paramref name="column"/> into its own column.</summary>
+    internal void WriteColumn(DataColumn column, Span<double> destination)
+    {
+        var (values, missing) = AsNumbers(column);
+        for (var row = 0; row < values.Length; row++)
+        {
+            var x = missing[row] ? ImputedValue : values[row];
+            destination[row] = (x - Center) / Scale;
+        }
+    }
+
     /// <summary>A numeric column as it is; a boolean one as 0/1.</summary>
     private static (double[] Values, bool[] Missing) AsNumbers(DataColumn column) => column switch
     {
