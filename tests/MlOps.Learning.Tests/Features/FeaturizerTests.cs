@@ -46,6 +46,39 @@ public sealed class FeaturizerTests
         Assert.Equal(2, SlotOf(featurizer, null));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Feature_columns_hold_what_the_row_major_matrix_holds(bool standardize)
+    {
+        var table = new DataTable(
+        [
+            new NumericColumn("x", [1, 2, double.NaN, 5, 7], [false, false, true, false, false]),
+            new BooleanColumn("b", [true, false, false, true, true], [false, false, false, true, false]),
+            new CategoricalColumn("c", [0, 1, 1, -1, 0], ["a", "b"]),
+        ]);
+        var featurizer = Featurizer.Fit(table, new FeaturizerOptions
+        {
+            CategoricalCodes = true,
+            Impute = standardize ? ImputeStrategy.Mean : ImputeStrategy.None,
+            Standardize = standardize,
+        });
+
+        var columns = featurizer.TransformColumns(table);
+        var matrix = Assert.IsType<DenseFeatureMatrix>(featurizer.Transform(table));
+
+        Assert.Equal(featurizer.Width, columns.Length);
+        for (var row = 0; row < table.RowCount; row++)
+        {
+            for (var feature = 0; feature < featurizer.Width; feature++)
+            {
+                Assert.Equal(matrix.Row(row)[feature], columns[feature][row]);
+            }
+        }
+
+        Assert.Equal(standardize, !double.IsNaN(columns[0][2]));
+    }
+
     [Fact]
     public void Columns_occupy_consecutive_ranges_and_text_makes_the_matrix_sparse()
     {
