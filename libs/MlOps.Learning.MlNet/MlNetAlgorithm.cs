@@ -17,9 +17,6 @@ namespace MlOps.Learning.MlNet;
 /// </summary>
 public abstract class MlNetAlgorithm : ITrainingAlgorithm
 {
-    /// <summary>The share of training rows early stopping watches, as <c>gbdt</c> holds out.</summary>
-    private const double EarlyStoppingShare = 0.1;
-
     /// <summary>Training rows the reported training loss is measured on at most.</summary>
     private const int LossRows = 10_000;
 
@@ -106,24 +103,11 @@ public abstract class MlNetAlgorithm : ITrainingAlgorithm
         return new HyperparameterValues(values);
     }
 
-    /// <summary>A seeded share of the rows held out for early stopping.</summary>
+    /// <summary>A seeded share of the rows held out for early stopping: the rows our learners hold out for the same seed.</summary>
     private static (TrainingRow[] Training, TrainingRow[]? HeldOut) HoldOut(TrainingRow[] rows, int seed)
     {
-        var heldCount = Math.Max(1, (int)(rows.Length * EarlyStoppingShare));
-        if (heldCount >= rows.Length)
-        {
-            throw new DataException($"{rows.Length} rows are too few to hold out a validation set for early stopping.");
-        }
-
-        var order = rows.ToArray();
-        var random = new Random(seed);
-        for (var i = 0; i < heldCount; i++)
-        {
-            var j = random.Next(i, order.Length);
-            (order[i], order[j]) = (order[j], order[i]);
-        }
-
-        return (order[heldCount..], order[..heldCount]);
+        var (kept, held) = EarlyStoppingHoldOut.Split(rows.Length, EarlyStoppingHoldOut.DefaultFraction, seed);
+        return (Array.ConvertAll(kept, row => rows[row]), Array.ConvertAll(held, row => rows[row]));
     }
 
     /// <summary>The mean training loss as our learners report it: log loss, or half the squared error for regression.</summary>

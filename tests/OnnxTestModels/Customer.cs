@@ -35,6 +35,14 @@ public sealed class Customer
         return customers;
     }
 
+    /// <summary>The row as one instance of a prediction request: its inputs by name, without the label.</summary>
+    public Dictionary<string, object> AsInstance() => new()
+    {
+        ["Age"] = Age,
+        ["Income"] = Income,
+        ["City"] = City,
+    };
+
     /// <summary>The rows as the CSV a dataset version is uploaded as (Age, Income, City, Label).</summary>
     public static string Csv(IEnumerable<Customer> customers) =>
         "Age,Income,City,Label\n" + string.Concat(customers.Select(c =>

@@ -27,10 +27,10 @@ public sealed class MlNetServingTests(ServingPlatform platform) : IClassFixture<
         var engine = ml.Model.CreatePredictionEngine<Customer, MlNetVerdict>(ml.Model.Load(new MemoryStream(file), out _));
         var heldOut = Customer.Many(40, seed: 9);
 
-        using var batch = await client.PostAsJsonAsync("/api/predict/buyers-zip", new { instances = heldOut.Select(Instance).ToArray() });
+        using var batch = await client.PostAsJsonAsync("/api/predict/buyers-zip", new { instances = heldOut.Select(customer => customer.AsInstance()).ToArray() });
         var singles = await Task.WhenAll(heldOut.Select(async customer =>
         {
-            using var one = await client.PostAsJsonAsync("/api/predict/buyers-zip", Instance(customer));
+            using var one = await client.PostAsJsonAsync("/api/predict/buyers-zip", customer.AsInstance());
             Assert.True(one.StatusCode == HttpStatusCode.OK, await one.Content.ReadAsStringAsync());
             return (await one.Content.ReadFromJsonAsync<PredictionResponse>())!.Predictions[0];
         }));
@@ -54,11 +54,4 @@ public sealed class MlNetServingTests(ServingPlatform platform) : IClassFixture<
             "the ML.NET version's predictions in the inference log");
         Assert.Equal(ids.Count, logged.Count);
     }
-
-    private static Dictionary<string, object> Instance(Customer customer) => new()
-    {
-        ["Age"] = customer.Age,
-        ["Income"] = customer.Income,
-        ["City"] = customer.City,
-    };
 }

@@ -35,8 +35,8 @@ public sealed class OnnxServingTests(ServingPlatform platform) : IClassFixture<S
         var engine = ml.Model.CreatePredictionEngine<CustomerFeatures, MlNetVerdict>(trained);
         var heldOut = Customer.Many(50, seed: 9);
 
-        using var one = await client.PostAsJsonAsync("/api/predict/buyers", Instance(heldOut[0]));
-        using var batch = await client.PostAsJsonAsync("/api/predict/buyers", new { instances = heldOut.Select(Instance).ToArray() });
+        using var one = await client.PostAsJsonAsync("/api/predict/buyers", heldOut[0].AsInstance());
+        using var batch = await client.PostAsJsonAsync("/api/predict/buyers", new { instances = heldOut.Select(customer => customer.AsInstance()).ToArray() });
 
         Assert.True(one.StatusCode == HttpStatusCode.OK, await one.Content.ReadAsStringAsync());
         Assert.True(batch.StatusCode == HttpStatusCode.OK, await batch.Content.ReadAsStringAsync());
@@ -108,7 +108,7 @@ public sealed class OnnxServingTests(ServingPlatform platform) : IClassFixture<S
         {
             while (!stop.IsCancellationRequested)
             {
-                using var response = await client.PostAsJsonAsync("/api/predict/movers", new { instances = Customer.Many(8, seed: 4).Select(Instance).ToArray() });
+                using var response = await client.PostAsJsonAsync("/api/predict/movers", new { instances = Customer.Many(8, seed: 4).Select(customer => customer.AsInstance()).ToArray() });
                 if (response.StatusCode != HttpStatusCode.OK)
                 {
                     failures.Enqueue($"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
@@ -137,11 +137,4 @@ public sealed class OnnxServingTests(ServingPlatform platform) : IClassFixture<S
         Assert.True(held.IsDisposed);
         Assert.False(current.IsDisposed);
     }
-
-    private static Dictionary<string, object> Instance(Customer customer) => new()
-    {
-        ["Age"] = customer.Age,
-        ["Income"] = customer.Income,
-        ["City"] = customer.City,
-    };
 }

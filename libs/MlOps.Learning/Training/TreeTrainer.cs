@@ -186,25 +186,7 @@ public static class TreeTrainer
     /// <summary>A seeded share of the rows held out as the validation set early stopping watches.</summary>
     private static (BoostingData Training, BoostingData Validation) HoldOut(BoostingData data, TreeTrainingOptions options)
     {
-        var rows = data.Targets.Length;
-        var heldCount = Math.Max(1, (int)(rows * options.ValidationFraction));
-        if (heldCount >= rows)
-        {
-            throw new DataException($"{rows} rows are too few to hold out a validation set for early stopping.");
-        }
-
-        var order = Enumerable.Range(0, rows).ToArray();
-        var random = new Random(options.Seed);
-        for (var i = 0; i < heldCount; i++)
-        {
-            var j = random.Next(i, rows);
-            (order[i], order[j]) = (order[j], order[i]);
-        }
-
-        var held = order[..heldCount];
-        var kept = order[heldCount..];
-        Array.Sort(held);
-        Array.Sort(kept);
+        var (kept, held) = EarlyStoppingHoldOut.Split(data.Targets.Length, options.ValidationFraction, options.Seed);
         return (data.Take(kept), data.Take(held));
     }
 }

@@ -47,7 +47,7 @@ public sealed record TreeTrainingOptions
     public int? EarlyStoppingRounds { get; init; }
 
     /// <summary>The share of training rows held out for early stopping when no validation table is given.</summary>
-    public double ValidationFraction { get; init; } = 0.1;
+    public double ValidationFraction { get; init; } = EarlyStoppingHoldOut.DefaultFraction;
 
     public int Seed { get; init; }
 
