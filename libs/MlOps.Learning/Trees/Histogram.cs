@@ -54,10 +54,10 @@ public sealed class Histogram
     /// <summary>One feature's slots (<see cref="SlotsPerFeature"/> × <see cref="Lanes"/> values).</summary>
     public ReadOnlySpan<double> Of(int feature) => Sums.AsSpan(feature * FeatureStride, FeatureStride);
 
-    /// <summary>The node's gradient and hessian sums: any feature's slots together hold every row once.</summary>
-    public (double Gradient, double Hessian) Total()
+    /// <summary>The node's gradient and hessian sums, from one feature's slots (each holds every row once).</summary>
+    public (double Gradient, double Hessian) Total(int feature = 0)
     {
-        var slots = Sums.AsSpan(0, SlotsOf(0) * Lanes);
+        var slots = Sums.AsSpan(feature * FeatureStride, SlotsOf(feature) * Lanes);
         double gradient = 0, hessian = 0;
         for (var slot = 0; slot < slots.Length; slot += Lanes)
         {

@@ -76,13 +76,7 @@ public static class SplitFinder
     {
         var sums = histogram.Of(feature);
         var slots = histogram.SlotsOf(feature);
-        double totalGradient = 0, totalHessian = 0;
-        for (var bin = 0; bin < slots; bin++)
-        {
-            totalGradient += sums[bin * Histogram.Lanes];
-            totalHessian += sums[(bin * Histogram.Lanes) + 1];
-        }
-
+        var (totalGradient, totalHessian) = histogram.Total(feature);
         if (totalHessian <= 0)
         {
             return null;
@@ -152,13 +146,7 @@ public static class SplitFinder
         var sums = histogram.Of(feature);
         Span<int> bins = stackalloc int[Histogram.SlotsPerFeature];
         Span<double> keys = stackalloc double[Histogram.SlotsPerFeature];
-        double totalGradient = 0, totalHessian = 0;
-        for (var bin = 0; bin < histogram.SlotsOf(feature); bin++)
-        {
-            totalGradient += sums[bin * Histogram.Lanes];
-            totalHessian += sums[(bin * Histogram.Lanes) + 1];
-        }
-
+        var (totalGradient, totalHessian) = histogram.Total(feature);
         if (totalHessian <= 0)
         {
             return null;
