@@ -1,0 +1,16 @@
+namespace MlOps.Images;
+
+/// <summary>Where the encoder's graphs are and how it runs them.</summary>
+public sealed class ImageEncoderOptions
+{
+    /// <summary>The folder holding ResNet18Onnx/ResNet18.onnx and ResNetPrepOnnx/ResNetPreprocess.onnx (default: beside the program).</summary>
+    public string ModelDirectory { get; init; } = Path.Combine(AppContext.BaseDirectory, "DnnImageModels");
+
+    /// <summary>Images embedded in one run of the graph.</summary>
+    public int BatchSize { get; init; } = 16;
+
+    /// <summary>Threads ONNX Runtime uses inside one run (0: its default, every core).</summary>
+    public int IntraOpThreads { get; init; }
+
+    public ImageLimits Limits { get; init; } = new();
+}
