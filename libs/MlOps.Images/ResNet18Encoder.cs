@@ -33,10 +33,18 @@ public sealed class ResNet18Encoder : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.BatchSize, 1, nameof(options));
         _meanImage = ResNet18Graph.MeanImage(_options.ModelDirectory);
         using var sessionOptions = new SessionOptions { IntraOpNumThreads = _options.IntraOpThreads, InterOpNumThreads = 1 };
-        _session = new InferenceSession(ResNet18Graph.EncoderWithAnyBatch(_options.ModelDirectory), sessionOptions);
+        var (graph, fileSha256) = ResNet18Graph.EncoderWithAnyBatch(_options.ModelDirectory);
+        ModelSha256 = fileSha256;
+        _session = new InferenceSession(graph, sessionOptions);
         _inputName = _session.InputMetadata.Keys.Single();
         _outputName = _session.OutputMetadata.Keys.Single();
     }
+
+    /// <summary>The encoder's name, as a model version records it.</summary>
+    public const string Name = "resnet18-imagenet";
+
+    /// <summary>The SHA-256 (hex) of the graph file as shipped: which weights made an embedding.</summary>
+    public string ModelSha256 { get; }
 
     /// <summary>One embedding an image, in order.</summary>
     /// <exception cref="ImageFormatException">An image cannot be decoded or is over the limits; the message names its index.</exception>

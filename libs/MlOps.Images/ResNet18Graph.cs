@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -18,10 +19,14 @@ internal static class ResNet18Graph
 
     public const string PreprocessFile = "ResNetPrepOnnx/ResNetPreprocess.onnx";
 
-    /// <summary>The encoder graph with a symbolic batch dimension, as bytes for ONNX Runtime.</summary>
-    public static byte[] EncoderWithAnyBatch(string modelDirectory)
+    /// <summary>
+    /// The encoder graph with a symbolic batch dimension, as bytes for ONNX Runtime, and the SHA-256 of the file as
+    /// shipped (what a model version records, and what keys cached embeddings).
+    /// </summary>
+    public static (byte[] Graph, string FileSha256) EncoderWithAnyBatch(string modelDirectory)
     {
-        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(Locate(modelDirectory, EncoderFile)));
+        var shipped = File.ReadAllBytes(Locate(modelDirectory, EncoderFile));
+        var model = ModelProto.Parser.ParseFrom(shipped);
         var graph = model.Graph;
         var initialized = graph.Initializer.Select(initializer => initializer.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var value in graph.Input.Where(input => !initialized.Contains(input.Name)).Concat(graph.Output))
@@ -30,7 +35,7 @@ internal static class ResNet18Graph
         }
 
         graph.ValueInfo.Clear();
-        return model.ToByteArray();
+        return (model.ToByteArray(), Convert.ToHexStringLower(SHA256.HashData(shipped)));
     }
 
     /// <summary>The mean image the preprocessing subtracts, in the encoder's channel order (B, G, R planes of 224 × 224).</summary>
