@@ -22,6 +22,7 @@ public sealed class ResNet18Encoder : IDisposable
     private const int ImageValues = 3 * PlanePixels;
 
     private readonly InferenceSession _session;
+    private readonly RunOptions _runOptions = new();
     private readonly string _inputName;
     private readonly string _outputName;
     private readonly float[] _meanImage;
@@ -69,7 +70,7 @@ public sealed class ResNet18Encoder : IDisposable
             }
 
             using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, batch.AsMemory(0, size * ImageValues), [size, 3, Side, Side]);
-            using var outputs = _session.Run(new RunOptions(), [_inputName], [input], [_outputName]);
+            using var outputs = _session.Run(_runOptions, [_inputName], [input], [_outputName]);
             var values = outputs[0].GetTensorDataAsSpan<float>();
             for (var i = 0; i < size; i++)
             {
@@ -105,5 +106,9 @@ public sealed class ResNet18Encoder : IDisposable
         }
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        _session.Dispose();
+        _runOptions.Dispose();
+    }
 }

@@ -157,7 +157,6 @@ internal static class Objectives
     {
         const int Chunk = 256;
         Span<double> probabilities = stackalloc double[Chunk];
-        Span<double> ofLabels = stackalloc double[Chunk];
         var loss = 0.0;
         for (var start = from; start < to; start += Chunk)
         {
@@ -167,19 +166,31 @@ internal static class Objectives
             for (var i = 0; i < length; i++)
             {
                 var p = chunk[i];
-                var y = targets[start + i];
-                statistics[start + i] = new GradientPair(p - y, Math.Max(p * (1 - p), MinHessian));
-                ofLabels[i] = Math.Max(y == 1 ? p : 1 - p, MinProbability);
+                statistics[start + i] = new GradientPair(p - targets[start + i], Math.Max(p * (1 - p), MinHessian));
             }
 
             if (withLoss)
             {
-                TensorPrimitives.Log<double>(ofLabels[..length], ofLabels[..length]);
-                loss -= TensorPrimitives.Sum<double>(ofLabels[..length]);
+                loss += LogLossOf(chunk, targets.Slice(start, length));
             }
         }
 
         return loss;
+    }
+
+    /// <summary>
+    /// The summed log-loss of rows given their probabilities of class 1 (a chunk of at most 256, overwritten): −log of
+    /// each row's probability of its own label, kept at least <see cref="MinProbability"/>.
+    /// </summary>
+    private static double LogLossOf(Span<double> probabilities, ReadOnlySpan<double> targets)
+    {
+        for (var i = 0; i < probabilities.Length; i++)
+        {
+            probabilities[i] = Math.Max(targets[i] == 1 ? probabilities[i] : 1 - probabilities[i], MinProbability);
+        }
+
+        TensorPrimitives.Log<double>(probabilities, probabilities);
+        return -TensorPrimitives.Sum<double>(probabilities);
     }
 
     /// <summary>The mean loss of rows given their margins (row-major, one an output).</summary>
@@ -213,13 +224,7 @@ internal static class Objectives
                     var length = Math.Min(Chunk, to - start);
                     var chunk = ofLabels[..length];
                     TensorPrimitives.Sigmoid(margins.Slice(start, length), chunk);
-                    for (var i = 0; i < length; i++)
-                    {
-                        chunk[i] = Math.Max(targets[start + i] == 1 ? chunk[i] : 1 - chunk[i], MinProbability);
-                    }
-
-                    TensorPrimitives.Log<double>(chunk, chunk);
-                    total -= TensorPrimitives.Sum<double>(chunk);
+                    total += LogLossOf(chunk, targets.Slice(start, length));
                 }
 
                 break;

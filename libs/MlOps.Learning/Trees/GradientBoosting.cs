@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace MlOps.Learning.Trees;
 
 /// <summary>
@@ -203,7 +205,7 @@ public static class GradientBoosting
                 });
                 if (output == 0 && round > 0 && onRound is not null)
                 {
-                    Report(onRound, round - 1, Sum(blockLosses!) / rows, objective, baseScores, trees);
+                    Report(onRound, round - 1, TensorPrimitives.Sum<double>(blockLosses!) / rows, objective, baseScores, trees);
                 }
 
                 var tree = grower.Grow(statistics, sampledRows, featureMask);
@@ -247,7 +249,7 @@ public static class GradientBoosting
 
                     validationLosses![block] = Objectives.LossSum(objective, outputs, validationMargins, validation.Targets, from, to);
                 });
-                var loss = Sum(validationLosses!) / validationRows;
+                var loss = TensorPrimitives.Sum<double>(validationLosses!) / validationRows;
                 if (loss < bestLoss)
                 {
                     (bestLoss, bestRound) = (loss, round);
@@ -270,7 +272,7 @@ public static class GradientBoosting
                 var (from, to) = BlockRange(block, rows);
                 blockLosses![block] = Objectives.LossSum(objective, outputs, margins, training.Targets, from, to);
             });
-            Report(onRound, trees.Count - 1, Sum(blockLosses!) / rows, objective, baseScores, trees);
+            Report(onRound, trees.Count - 1, TensorPrimitives.Sum<double>(blockLosses!) / rows, objective, baseScores, trees);
         }
 
         var kept = validation is not null && options.EarlyStoppingRounds is not null ? bestRound + 1 : trees.Count;
@@ -301,18 +303,6 @@ public static class GradientBoosting
     private static int Blocks(int rows) => (rows + RowsPerBlock - 1) / RowsPerBlock;
 
     private static (int From, int To) BlockRange(int block, int rows) => (block * RowsPerBlock, Math.Min(rows, (block + 1) * RowsPerBlock));
-
-    /// <summary>Block by block in order, so a loss does not depend on which worker finished first.</summary>
-    private static double Sum(double[] blockLosses)
-    {
-        var total = 0.0;
-        foreach (var loss in blockLosses)
-        {
-            total += loss;
-        }
-
-        return total;
-    }
 
     private static double[] BaseScores(BoostingObjective objective, int outputs, double[] targets)
     {

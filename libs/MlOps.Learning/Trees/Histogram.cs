@@ -137,8 +137,7 @@ public sealed class Histogram
         ref var slots = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Sums), feature * FeatureStride);
         for (var i = 0; i < ordered.Length; i++)
         {
-            ref var slot = ref Unsafe.Add(ref slots, bins[i] * Lanes);
-            Vector128.StoreUnsafe(Vector128.LoadUnsafe(ref slot) + ordered[i], ref slot);
+            Add(ref Unsafe.Add(ref slots, bins[i] * Lanes), ordered[i]);
         }
     }
 
@@ -161,8 +160,7 @@ public sealed class Histogram
             var statistics = ordered[i];
             for (var feature = 0; feature < width; feature++)
             {
-                ref var slot = ref Unsafe.Add(ref sums, (feature * FeatureStride) + (Unsafe.Add(ref rowBins, feature) * Lanes));
-                Vector128.StoreUnsafe(Vector128.LoadUnsafe(ref slot) + statistics, ref slot);
+                Add(ref Unsafe.Add(ref sums, (feature * FeatureStride) + (Unsafe.Add(ref rowBins, feature) * Lanes)), statistics);
             }
         }
     }
@@ -224,7 +222,7 @@ public sealed class Histogram
 
     /// <summary>Adds a row's statistics to a slot: one 128-bit load, add and store.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Add(ref double slot, Vector128<double> statistics) =>
+    internal static void Add(ref double slot, Vector128<double> statistics) =>
         Vector128.StoreUnsafe(Vector128.LoadUnsafe(ref slot) + statistics, ref slot);
 
     /// <summary>
@@ -242,8 +240,7 @@ public sealed class Histogram
                 Prefetch(ref Unsafe.Add(ref bins, rows[i + PrefetchDistance]));
             }
 
-            ref var slot = ref Unsafe.Add(ref slots, Unsafe.Add(ref bins, rows[i]) * Lanes);
-            Vector128.StoreUnsafe(Vector128.LoadUnsafe(ref slot) + ordered[i], ref slot);
+            Add(ref Unsafe.Add(ref slots, Unsafe.Add(ref bins, rows[i]) * Lanes), ordered[i]);
         }
     }
 }
@@ -251,10 +248,11 @@ public sealed class Histogram
 /// <summary>
 /// Builds histograms on several workers. A subset's gradients and hessians are gathered in the rows' order first
 /// (LightGBM's ordered gradients), a block at a time small enough to stay in a core's cache while every feature reads
-/// it with its bytes, forwards; all the rows read theirs where they lie. Many rows are cut into one contiguous share a worker, each summed into its own
-/// histogram (the target's, or a scratch one) and then added together; fewer rows make one block, gathered once,
-/// whose features the workers share. Sparse features (hashed text) add each row's non-zero entries as the rows go by,
-/// on the same workers, and get their zero bins at the end from the rows' total. Buffers are kept from build to build.
+/// it with its bytes, forwards; all the rows read theirs where they lie. Many rows are cut into one contiguous share a
+/// worker, each summed into its own histogram (the target's, or a scratch one) and then added together; fewer rows
+/// make one block, gathered once, whose features the workers share. Sparse features (hashed text) add each row's
+/// non-zero entries as the rows go by, on the same workers, and get their zero bins at the end from the rows' total.
+/// Buffers are kept from build to build.
 /// </summary>
 public sealed class HistogramBuilder
 {
@@ -323,8 +321,7 @@ public sealed class HistogramBuilder
             total += increment;
             for (var entry = rowStarts[row]; entry < rowStarts[row + 1]; entry++)
             {
-                ref var slot = ref Unsafe.Add(ref sums, (((firstFeature + entryFeatures[entry]) * Histogram.SlotsPerFeature) + entryBins[entry]) * Histogram.Lanes);
-                Vector128.StoreUnsafe(Vector128.LoadUnsafe(ref slot) + increment, ref slot);
+                Histogram.Add(ref Unsafe.Add(ref sums, (((firstFeature + entryFeatures[entry]) * Histogram.SlotsPerFeature) + entryBins[entry]) * Histogram.Lanes), increment);
             }
         }
 
