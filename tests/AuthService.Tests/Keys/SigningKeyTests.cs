@@ -152,6 +152,8 @@ public sealed class SigningKeyTests(PostgresFixture postgres) : IClassFixture<Po
         var clock = ManualTimeProvider.StartingNow();
         await using var service = AuthServiceHost.Create(database, clock, backgroundRotation: false);
         var kid = await service.CurrentKidAsync();
+        // Open first: the bootstrap also reads the token encryption key, and the endpoints stay closed without it.
+        Assert.Equal([kid], await service.PublishedKidsAsync());
 
         await using (var connection = new NpgsqlConnection(postgres.ConnectionString))
         {
