@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using MlOps.Images;
+using MlOps.Images.Embedding;
 
 namespace MlOps.Bench;
 

@@ -18,7 +18,7 @@ internal static class GenerateCommand
         {
             DatasetGenerators.TryGet(result.GetValue(generator)!, out var chosen);
             await using var file = result.GetValue(output)!.Create();
-            await chosen!.WriteCsvAsync(file, new GeneratorRequest(result.GetValue(rows), result.GetValue(seed)), cancellationToken);
+            await chosen!.WriteAsync(file, new GeneratorRequest(result.GetValue(rows), result.GetValue(seed)), cancellationToken);
             return 0;
         });
         return command;

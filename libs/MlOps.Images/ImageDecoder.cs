@@ -7,7 +7,19 @@ public static class ImageDecoder
 {
     /// <summary>The image's pixels; the caller disposes them.</summary>
     /// <exception cref="ImageFormatException">The bytes are empty, too many, not an image we decode, or damaged.</exception>
-    public static SKBitmap Decode(ReadOnlySpan<byte> bytes, ImageLimits limits)
+    public static SKBitmap Decode(ReadOnlySpan<byte> bytes, ImageLimits limits) => Decode(bytes, limits, out _);
+
+    /// <summary>
+    /// The image's format and size, from decoding it whole (only a full decode finds a truncated or damaged file).
+    /// </summary>
+    /// <exception cref="ImageFormatException">The bytes are empty, too many, not an image we decode, or damaged.</exception>
+    public static ImageInfo Inspect(ReadOnlySpan<byte> bytes, ImageLimits limits)
+    {
+        using var bitmap = Decode(bytes, limits, out var format);
+        return new ImageInfo(format, bitmap.Width, bitmap.Height);
+    }
+
+    private static SKBitmap Decode(ReadOnlySpan<byte> bytes, ImageLimits limits, out string format)
     {
         if (bytes.IsEmpty)
         {
@@ -22,6 +34,14 @@ public static class ImageDecoder
         using var data = SKData.CreateCopy(bytes);
         using var codec = SKCodec.Create(data)
             ?? throw new ImageFormatException("The bytes are not an image in a format we decode (PNG, JPEG, GIF, BMP, WebP).");
+        var name = codec.EncodedFormat.ToString().ToUpperInvariant();
+        if (codec.EncodedFormat is not (SKEncodedImageFormat.Png or SKEncodedImageFormat.Jpeg or SKEncodedImageFormat.Gif
+            or SKEncodedImageFormat.Bmp or SKEncodedImageFormat.Webp))
+        {
+            throw new ImageFormatException($"The image is {name}; we take PNG, JPEG, GIF, BMP and WebP.");
+        }
+
+        format = codec.EncodedFormat.ToString().ToLowerInvariant();
         var (width, height) = (codec.Info.Width, codec.Info.Height);
         if (width <= 0 || height <= 0 || width > limits.MaxSide || height > limits.MaxSide)
         {
@@ -34,8 +54,8 @@ public static class ImageDecoder
         {
             bitmap.Dispose();
             throw new ImageFormatException(result == SKCodecResult.IncompleteInput
-                ? $"The {codec.EncodedFormat} image is truncated."
-                : $"The {codec.EncodedFormat} image is damaged ({result}).");
+                ? $"The {name} image is truncated."
+                : $"The {name} image is damaged ({result}).");
         }
 
         return bitmap;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using SkiaSharp;
+using MlOps.Images.Embedding;
 
 namespace MlOps.Images.Tests;
 

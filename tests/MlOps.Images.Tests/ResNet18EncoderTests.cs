@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using SkiaSharp;
+using MlOps.Images.Embedding;
 
 namespace MlOps.Images.Tests;
 

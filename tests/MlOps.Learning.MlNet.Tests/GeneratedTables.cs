@@ -14,7 +14,7 @@ internal static class GeneratedTables
         }
 
         using var stream = new MemoryStream();
-        generator.WriteCsvAsync(stream, new GeneratorRequest(rows, seed)).GetAwaiter().GetResult();
+        generator.WriteAsync(stream, new GeneratorRequest(rows, seed)).GetAwaiter().GetResult();
         stream.Position = 0;
         var table = CsvTableReader.Read(stream);
         var split = DataSplit.Split(table.RowCount, 0.8, 0.2, seed);

@@ -13,7 +13,7 @@ internal static class GeneratedRows
     {
         Assert.True(DatasetGenerators.TryGet("cart-abandonment", out var generator));
         using var stream = new MemoryStream();
-        await generator.WriteCsvAsync(stream, request);
+        await generator.WriteAsync(stream, request);
         return stream.ToArray();
     }
 

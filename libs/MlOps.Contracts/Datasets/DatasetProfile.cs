@@ -7,8 +7,9 @@ namespace MlOps.Contracts.Datasets;
 public sealed record DatasetProfile(long Rows, IReadOnlyList<ColumnProfile> Columns);
 
 /// <summary>
-/// One column: its inferred type (<c>numeric</c>, <c>boolean</c>, <c>categorical</c> or <c>text</c>), missing values,
-/// distinct values (exact up to a bound, then a HyperLogLog estimate), and the summary of its type.
+/// One column: its inferred type (<c>numeric</c>, <c>boolean</c>, <c>categorical</c>, <c>text</c>, or <c>image</c> in a
+/// dataset archive), missing values, distinct values (exact up to a bound, then a HyperLogLog estimate), and the summary
+/// of its type.
 /// </summary>
 public sealed record ColumnProfile(
     string Name,
@@ -19,7 +20,8 @@ public sealed record ColumnProfile(
     NumericSummary? Numeric,
     IReadOnlyList<CategoryCount>? TopValues,
     BooleanSummary? Boolean,
-    TextSummary? Text);
+    TextSummary? Text,
+    ImageSummary? Image = null);
 
 /// <summary>
 /// Numbers: extremes, mean and population standard deviation over every value; quantiles (numpy's linear
@@ -48,3 +50,19 @@ public sealed record BooleanSummary(long True, long False);
 
 /// <summary>Lengths in characters and words (whitespace-separated) of the present values.</summary>
 public sealed record TextSummary(long MinLength, long MaxLength, double MeanLength, double MeanWords);
+
+/// <summary>
+/// The pictures an image column names: how many decoded, their formats (<c>png</c>, <c>jpeg</c>, …) and their widths and
+/// heights in pixels; and the files that could not be used, kept as missing values when the upload asked for that
+/// (<c>?badImages=missing</c>) rather than refusing them (<see cref="Failures"/> lists the first ones).
+/// </summary>
+public sealed record ImageSummary(
+    long Decoded,
+    IReadOnlyList<CategoryCount> Formats,
+    NumericSummary? Width,
+    NumericSummary? Height,
+    long Failed,
+    IReadOnlyList<ImageFailure> Failures);
+
+/// <summary>A file an image column names that could not be used: the CSV line naming it, its path and why.</summary>
+public sealed record ImageFailure(long Line, string File, string Error);

@@ -14,4 +14,10 @@ public enum ColumnType
 
     /// <summary><c>true</c>/<c>false</c> (a column declared Boolean also takes <c>yes</c>/<c>no</c> and <c>1</c>/<c>0</c>).</summary>
     Boolean,
+
+    /// <summary>
+    /// Pictures: each value names an image file inside the dataset's archive (a zip of one CSV and its images), by a
+    /// path relative to the CSV. Only an archive has image columns; see <see cref="DatasetArchive"/>.
+    /// </summary>
+    Image,
 }

@@ -91,7 +91,8 @@ internal sealed class CsvColumnBuilder
         {
             ColumnType.Boolean => BuildBoolean(_codes),
             ColumnType.Categorical => new CategoricalColumn(Name, Trimmed(_codes), [.. _distinct]),
-            ColumnType.Text => BuildText(_codes),
+            ColumnType.Text => new TextColumn(Name, Values(_codes)),
+            ColumnType.Image => new ImageColumn(Name, Values(_codes)),
             var type => throw new UnreachableException($"A column of codes cannot be {type}."),
         };
     }
@@ -186,7 +187,7 @@ internal sealed class CsvColumnBuilder
         return new BooleanColumn(Name, values, missing);
     }
 
-    private TextColumn BuildText(int[] codes)
+    private string?[] Values(int[] codes)
     {
         var values = new string?[_rows];
         for (var row = 0; row < _rows; row++)
@@ -195,7 +196,7 @@ internal sealed class CsvColumnBuilder
             values[row] = code == CategoricalColumn.MissingCode ? null : _distinct[code];
         }
 
-        return new TextColumn(Name, values);
+        return values;
     }
 
     private void EnsureCapacity()

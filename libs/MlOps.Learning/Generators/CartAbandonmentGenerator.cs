@@ -39,7 +39,7 @@ internal sealed class CartAbandonmentGenerator : SyntheticGenerator
         DriftableFeature.Numeric("items_in_cart", 3.5, 2),
     ];
 
-    protected override Action<GeneratorRandom, CsvRowWriter> Start(FeatureDrift drift)
+    protected override Action<GeneratorRandom, CsvRowWriter> Start(FeatureDrift drift, double overlap)
     {
         var duration = drift.Numeric("session_duration");
         var pages = drift.Numeric("pages_visited");

@@ -11,6 +11,7 @@ public static class DatasetGenerators
         new WinePriceGenerator(),
         new ProductCategoryGenerator(),
         new ReviewSentimentGenerator(),
+        new ProductCatalogGenerator(),
     ];
 
     /// <summary>The generator with this name (ignoring case).</summary>

@@ -18,30 +18,60 @@ public interface IDatasetGenerator
 
     string Description { get; }
 
+    /// <summary>What it writes: <c>csv</c>, or <c>zip</c> (a CSV and the pictures it names), as <c>DatasetFormats</c> names them.</summary>
+    string Format { get; }
+
+    /// <summary>The most rows one request may ask for.</summary>
+    int MaxRows { get; }
+
     /// <summary>
-    /// Writes a UTF-8 CSV (header row, invariant culture, RFC 4180 quoting, LF line ends) to <paramref name="output"/>
-    /// row by row, holding no more than a small buffer. The stream is flushed, not closed.
+    /// How much its classes share by default, from 0 (each class's words and pictures are its own) to 1 (drawn from any
+    /// class); null when the generator has no such setting and refuses <see cref="GeneratorRequest.Overlap"/>.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">Rows outside 1..<see cref="GeneratorRequest.MaxRows"/>.</exception>
-    /// <exception cref="ArgumentException">A drift naming a feature the generator cannot drift, or an invalid drift.</exception>
-    Task WriteCsvAsync(Stream output, GeneratorRequest request, CancellationToken ct = default);
+    double? DefaultOverlap { get; }
+
+    /// <summary>
+    /// Writes the dataset to <paramref name="output"/>: a UTF-8 CSV (header row, invariant culture, RFC 4180 quoting, LF
+    /// line ends) row by row holding no more than a small buffer, or for <c>zip</c> generators an archive of such a CSV
+    /// and its pictures. The stream is flushed, not closed.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Rows outside 1..<see cref="MaxRows"/>, or an overlap outside 0..1.</exception>
+    /// <exception cref="ArgumentException">A drift naming a feature the generator cannot drift, an invalid drift, or an overlap it does not take.</exception>
+    Task WriteAsync(Stream output, GeneratorRequest request, CancellationToken ct = default);
 }
 
 /// <summary>
-/// How many rows, from which seed, and which features to shift (by name; see each generator's drift features in
-/// <c>docs/generators.md</c>).
+/// How many rows, from which seed, which features to shift (by name; see each generator's drift features in
+/// <c>docs/generators.md</c>), and how much the classes overlap (for generators that take it; null: their default).
 /// </summary>
-public sealed record GeneratorRequest(int Rows, int Seed, IReadOnlyDictionary<string, DriftSpec>? Drift = null)
+public sealed record GeneratorRequest(int Rows, int Seed, IReadOnlyDictionary<string, DriftSpec>? Drift = null, double? Overlap = null)
 {
+    /// <summary>The most rows any generator writes.</summary>
     public const int MaxRows = 5_000_000;
 
-    internal void Validate()
+    /// <summary>The overlap to use: the request's, checked, or the generator's default (0 for a generator without one).</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2208", Justification = "The exceptions name the request's own properties.")]
+    internal double Validate(IDatasetGenerator generator)
     {
-        if (Rows is < 1 or > MaxRows)
+        if (Rows < 1 || Rows > generator.MaxRows)
         {
             throw new ArgumentOutOfRangeException(
-                nameof(Rows), Rows, $"A generated dataset has between 1 and {MaxRows:N0} rows; {Rows} were asked for.");
+                nameof(Rows), Rows, $"A generated '{generator.Name}' dataset has between 1 and {generator.MaxRows:N0} rows; {Rows} were asked for.");
         }
+
+        if (Overlap is not { } overlap)
+        {
+            return generator.DefaultOverlap ?? 0;
+        }
+
+        if (generator.DefaultOverlap is null)
+        {
+            throw new ArgumentException($"The '{generator.Name}' generator has no overlap setting.", nameof(Overlap));
+        }
+
+        return overlap is >= 0 and <= 1
+            ? overlap
+            : throw new ArgumentOutOfRangeException(nameof(Overlap), overlap, $"The overlap is a share from 0 to 1, not {overlap}.");
     }
 }
 

@@ -11,54 +11,22 @@ namespace MlOps.Learning.Generators;
 /// </summary>
 internal sealed class ProductCategoryGenerator : SyntheticGenerator
 {
-    /// <summary>The chance that a content word comes from another category's vocabulary.</summary>
-    private const double StrayWordChance = 0.25;
-
     /// <summary>The chance that the label is replaced by a uniformly drawn category.</summary>
     private const double LabelNoise = 0.04;
 
-    private static readonly (string Category, double Weight, string[] Nouns, string[] Words)[] Categories =
-    [
-        ("electronics", 0.20,
-            ["Headphones", "Charger", "Speaker", "Webcam", "Keyboard", "Router", "Monitor", "Earbuds", "Tablet", "Smartwatch"],
-            ["wireless", "bluetooth", "battery", "usb", "hdmi", "charging", "screen", "noise", "cancelling", "wifi", "resolution", "port"]),
-        ("kitchen", 0.18,
-            ["Skillet", "Blender", "Kettle", "Cookware Set", "Knife", "Toaster", "Mixing Bowl", "Spatula", "Dutch Oven", "Grinder"],
-            ["nonstick", "stainless", "dishwasher", "cooking", "baking", "recipes", "oven", "simmer", "blade", "brew", "countertop", "saucepan"]),
-        ("toys", 0.14,
-            ["Building Blocks", "Puzzle", "Plush Bear", "Race Car", "Doll House", "Board Game", "Kite", "Robot Kit", "Yo-Yo", "Train Set"],
-            ["kids", "children", "playtime", "ages", "imagination", "colorful", "fun", "toddlers", "pieces", "educational", "play", "birthday"]),
-        ("sports", 0.14,
-            ["Yoga Mat", "Dumbbell", "Running Shoes", "Tennis Racket", "Water Bottle", "Resistance Bands", "Football", "Bike Helmet", "Jump Rope", "Gym Bag"],
-            ["workout", "fitness", "training", "grip", "athletes", "gym", "running", "sweat", "outdoor", "endurance", "exercise", "stamina"]),
-        ("beauty", 0.12,
-            ["Moisturizer", "Serum", "Lipstick", "Shampoo", "Face Mask", "Perfume", "Nail Polish", "Hair Dryer", "Cleanser", "Mascara"],
-            ["skin", "hydrating", "fragrance", "hair", "vitamin", "glow", "moisture", "gentle", "formula", "complexion", "scent", "cruelty-free"]),
-        ("books", 0.12,
-            ["Novel", "Cookbook", "Biography", "Atlas", "Poetry Collection", "Thriller", "Textbook", "Memoir", "Comic", "Travel Guide"],
-            ["author", "chapters", "story", "edition", "paperback", "hardcover", "pages", "bestselling", "reader", "illustrated", "narrative", "chapter"]),
-        ("garden", 0.10,
-            ["Hose", "Pruning Shears", "Planter", "Lawn Mower", "Seed Kit", "Watering Can", "Rake", "Bird Feeder", "Compost Bin", "Trowel"],
-            ["plants", "soil", "lawn", "flowers", "watering", "seeds", "backyard", "weather", "pruning", "weeds", "vegetables", "patio"]),
-    ];
+    /// <summary>The first seven categories of <see cref="ProductVocabulary"/>, with their shares.</summary>
+    private static readonly double[] Weights = [0.20, 0.18, 0.14, 0.14, 0.12, 0.12, 0.10];
 
-    private static readonly string[] Brands =
-    [
-        "Acme", "Nordix", "Zentra", "Kolibri", "Vantaro", "Lumo", "Brightway", "Orbis", "Pinecrest", "Solano", "Tekka",
-        "Maple & Co", "Havn", "Quill", "Everstone",
-    ];
-
-    private static readonly string[] Fillers =
-    [
-        "great", "quality", "perfect", "gift", "everyday", "durable", "design", "premium", "lightweight", "compact",
-        "easy", "use", "new", "best", "value", "classic", "modern", "reliable", "popular", "essential",
-    ];
+    private static readonly ProductVocabulary.Category[] Categories = ProductVocabulary.Categories[..7];
 
     public override string Name => "product-category";
 
     public override string Target => "category";
 
     public override LearningTask Task => LearningTask.MulticlassClassification;
+
+    /// <summary>The chance that a content word comes from another category's vocabulary.</summary>
+    public override double? DefaultOverlap => 0.25;
 
     public override string Description =>
         $"Product catalogue entries: a designation and a description; predict the category, one of {Categories.Length} "
@@ -68,10 +36,10 @@ internal sealed class ProductCategoryGenerator : SyntheticGenerator
 
     protected override IReadOnlyList<DriftableFeature> DriftableFeatures { get; } =
     [
-        DriftableFeature.Categorical("category", Categories.Select(c => c.Category).ToArray(), Categories.Select(c => c.Weight).ToArray()),
+        DriftableFeature.Categorical("category", Categories.Select(c => c.Name).ToArray(), Weights),
     ];
 
-    protected override Action<GeneratorRandom, CsvRowWriter> Start(FeatureDrift drift)
+    protected override Action<GeneratorRandom, CsvRowWriter> Start(FeatureDrift drift, double overlap)
     {
         var categories = drift.Categorical("category");
         var text = new StringBuilder(256);
@@ -80,10 +48,10 @@ internal sealed class ProductCategoryGenerator : SyntheticGenerator
         {
             var category = categories.Sample(random);
 
-            var noun = Categories[Source(random, category)].Nouns[random.NextInt(10)];
+            var noun = Categories[Source(random, category, overlap)].Nouns[random.NextInt(10)];
             var model = random.NextInt(900) + 100;
             var designation = string.Create(
-                CultureInfo.InvariantCulture, $"{random.Pick(Brands)} {Capitalized(random.Pick(Fillers))} {noun} {(char)('A' + random.NextInt(26))}{model}");
+                CultureInfo.InvariantCulture, $"{random.Pick(ProductVocabulary.Brands)} {ProductVocabulary.Capitalized(random.Pick(ProductVocabulary.Fillers))} {noun} {(char)('A' + random.NextInt(26))}{model}");
 
             // Two sentences of six words: content words at fixed places, fillers around them.
             text.Clear();
@@ -93,8 +61,8 @@ internal sealed class ProductCategoryGenerator : SyntheticGenerator
                 {
                     var content = word % 2 == 1;
                     var value = content
-                        ? Categories[Source(random, category)].Words[random.NextInt(12)]
-                        : Fillers[random.NextInt(Fillers.Length)];
+                        ? Categories[Source(random, category, overlap)].Words[random.NextInt(12)]
+                        : ProductVocabulary.Fillers[random.NextInt(ProductVocabulary.Fillers.Length)];
                     if (word == 0)
                     {
                         text.Append(char.ToUpperInvariant(value[0])).Append(value, 1, value.Length - 1);
@@ -111,17 +79,15 @@ internal sealed class ProductCategoryGenerator : SyntheticGenerator
             var label = random.Chance(LabelNoise) ? random.NextInt(Categories.Length) : category;
             csv.Text(designation);
             csv.Text(text.ToString());
-            csv.Text(Categories[label].Category);
+            csv.Text(Categories[label].Name);
         };
     }
 
-    /// <summary>The category a content word comes from: the product's own, or another one with a small chance.</summary>
-    private static int Source(GeneratorRandom random, int category)
+    /// <summary>The category a content word comes from: the product's own, or another one with the overlap's chance.</summary>
+    private static int Source(GeneratorRandom random, int category, double overlap)
     {
-        var stray = random.Chance(StrayWordChance);
+        var stray = random.Chance(overlap);
         var other = random.NextInt(Categories.Length - 1);
         return stray ? (other >= category ? other + 1 : other) : category;
     }
-
-    private static string Capitalized(string word) => string.Concat(word[..1].ToUpperInvariant(), word.AsSpan(1));
 }

@@ -65,7 +65,7 @@ internal sealed class ReviewSentimentGenerator : SyntheticGenerator
         DriftableFeature.Categorical("sentiment", Sentiments, SentimentWeights),
     ];
 
-    protected override Action<GeneratorRandom, CsvRowWriter> Start(FeatureDrift drift)
+    protected override Action<GeneratorRandom, CsvRowWriter> Start(FeatureDrift drift, double overlap)
     {
         var sentiments = drift.Categorical("sentiment");
         var text = new StringBuilder(256);

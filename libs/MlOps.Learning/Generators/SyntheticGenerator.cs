@@ -2,9 +2,15 @@ using MlOps.Learning.Training;
 
 namespace MlOps.Learning.Generators;
 
-/// <summary>What every generator shares: validation, the seeded random source, drift resolution and the streaming loop.</summary>
+/// <summary>What every CSV generator shares: validation, the seeded random source, drift resolution and the streaming loop.</summary>
 internal abstract class SyntheticGenerator : IDatasetGenerator
 {
+    public string Format => Contracts.Datasets.DatasetFormats.Csv;
+
+    public int MaxRows => GeneratorRequest.MaxRows;
+
+    public virtual double? DefaultOverlap => null;
+
     public abstract string Name { get; }
 
     public abstract string Target { get; }
@@ -18,12 +24,12 @@ internal abstract class SyntheticGenerator : IDatasetGenerator
 
     protected abstract IReadOnlyList<DriftableFeature> DriftableFeatures { get; }
 
-    public async Task WriteCsvAsync(Stream output, GeneratorRequest request, CancellationToken ct = default)
+    public async Task WriteAsync(Stream output, GeneratorRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(request);
-        request.Validate();
-        var writeRow = Start(FeatureDrift.Create(Name, DriftableFeatures, request.Drift));
+        var overlap = request.Validate(this);
+        var writeRow = Start(FeatureDrift.Create(Name, DriftableFeatures, request.Drift), overlap);
         var random = new GeneratorRandom(request.Seed);
 
         await using var csv = new CsvRowWriter(output);
@@ -46,8 +52,11 @@ internal abstract class SyntheticGenerator : IDatasetGenerator
         await csv.CompleteAsync(ct);
     }
 
-    /// <summary>Resolves the drift once per request and returns what writes one row (its fields, not the line end).</summary>
-    protected abstract Action<GeneratorRandom, CsvRowWriter> Start(FeatureDrift drift);
+    /// <summary>
+    /// Resolves the drift (and the overlap, for a generator with <see cref="DefaultOverlap"/>) once per request and
+    /// returns what writes one row (its fields, not the line end).
+    /// </summary>
+    protected abstract Action<GeneratorRandom, CsvRowWriter> Start(FeatureDrift drift, double overlap);
 
     protected static double Clip(double value, double min, double max) => Math.Min(max, Math.Max(min, value));
 }

@@ -73,7 +73,7 @@ internal sealed class WinePriceGenerator : SyntheticGenerator
         DriftableFeature.Numeric("points", 88, 3),
     ];
 
-    protected override Action<GeneratorRandom, CsvRowWriter> Start(FeatureDrift drift)
+    protected override Action<GeneratorRandom, CsvRowWriter> Start(FeatureDrift drift, double overlap)
     {
         var country = drift.Categorical("country");
         var vintages = drift.Numeric("vintage");

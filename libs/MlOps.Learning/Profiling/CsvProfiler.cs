@@ -11,15 +11,20 @@ namespace MlOps.Learning.Profiling;
 /// </summary>
 public static class CsvProfiler
 {
-    public static DatasetProfile Profile(Stream stream, ProfileOptions? options = null, CsvReadOptions? csv = null, CancellationToken ct = default)
+    public static DatasetProfile Profile(Stream stream, ProfileOptions? options = null, CsvReadOptions? csv = null, CancellationToken ct = default) =>
+        Profile(stream, "the input", imagePaths: false, options ?? new ProfileOptions(), csv ?? new CsvReadOptions(), ct);
+
+    /// <summary>The profile of a CSV; with <paramref name="imagePaths"/> (an archive's CSV), columns of image file names are images.</summary>
+    internal static DatasetProfile Profile(
+        Stream stream, string source, bool imagePaths, ProfileOptions options, CsvReadOptions csv, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        var sink = new ProfileSink(options ?? new ProfileOptions(), csv ?? new CsvReadOptions());
-        var rows = CsvRows.Read(stream, "the input", csv ?? new CsvReadOptions(), sink, ct);
+        var sink = new ProfileSink(options, csv, imagePaths);
+        var rows = CsvRows.Read(stream, source, csv, sink, ct);
         return new DatasetProfile(rows, sink.Build());
     }
 
-    private sealed class ProfileSink(ProfileOptions options, CsvReadOptions csv) : ICsvRowSink
+    private sealed class ProfileSink(ProfileOptions options, CsvReadOptions csv, bool imagePaths) : ICsvRowSink
     {
         private ColumnAccumulator[] _columns = [];
         private char[] _scratch = new char[256];
@@ -27,7 +32,7 @@ public static class CsvProfiler
         public void Header(string[] names)
         {
             var random = new DataSplitRandom(options.Seed);
-            _columns = names.Select(name => new ColumnAccumulator(name, options, csv.Inference, random)).ToArray();
+            _columns = names.Select(name => new ColumnAccumulator(name, options, csv.Inference, random, imagePaths)).ToArray();
         }
 
         public void Row(CsvReader reader, MissingValues missingValues)

@@ -10,6 +10,7 @@ using MlOps.Contracts.Datasets;
 using MlOps.Clients;
 using MlOps.Contracts.Registry;
 using MlOps.DataService.Persistence;
+using MlOps.Learning.Data;
 using MlOps.Learning.Generators;
 using MlOps.ServiceConventions.Auth;
 using MlOps.ServiceConventions.Paging;
@@ -30,7 +31,7 @@ public static partial class DatasetEndpoints
         datasets.MapGet("/", ListDatasetsAsync).RequireAuthorization(Scopes.Read).WithName("ListDatasets")
             .WithSummary("Datasets, by name, a page at a time");
         datasets.MapPost("/{name}/versions", UploadAsync).RequireAuthorization(Scopes.Train).WithName("UploadDatasetVersion")
-            .WithSummary("Upload a CSV (text/csv body or multipart field 'file'): a new version, or the existing one for identical content")
+            .WithSummary("Upload a CSV, or a zip of one CSV and the images it names (body or multipart field 'file'): a new version, or the existing one for identical content")
             .DisableAntiforgery();
         datasets.MapPost("/{name}/versions/generate", GenerateAsync).RequireAuthorization(Scopes.Train).WithName("GenerateDatasetVersion")
             .WithSummary("Generate a version from a built-in generator, deterministic for a seed");
@@ -38,17 +39,31 @@ public static partial class DatasetEndpoints
         datasets.MapGet("/{name}/versions/{version}", GetVersionAsync).RequireAuthorization(Scopes.Read).WithName("GetDatasetVersion")
             .WithSummary("A version's metadata and profile; {version} is a number or 'latest'");
         datasets.MapGet("/{name}/versions/{version}/content", GetContentAsync).RequireAuthorization(Scopes.Read).WithName("GetDatasetContent")
-            .WithSummary("The version's CSV, streamed");
+            .WithSummary("The version's content, streamed: its CSV, or its zip archive");
         datasets.MapDelete("/{name}/versions/{version:int}", DeleteVersionAsync).RequireAuthorization(Scopes.Admin).WithName("DeleteDatasetVersion")
             .WithSummary("Delete a version and its content, unless a registered model version or a queued or running job stands on it");
     }
 
     private static async Task<Results<Created<DatasetVersionResponse>, Ok<DatasetVersionResponse>, ProblemHttpResult, ValidationProblem>> UploadAsync(
-        string name, HttpContext context, DatasetVersions versions, IOptions<DatasetOptions> options, CancellationToken ct)
+        string name, string? badImages, HttpContext context, DatasetVersions versions, IOptions<DatasetOptions> options, CancellationToken ct)
     {
         if (NameProblem(name) is { } nameProblem)
         {
             return nameProblem;
+        }
+
+        var policy = badImages switch
+        {
+            null or "refuse" => BadImagePolicy.Refuse,
+            "missing" => BadImagePolicy.Missing,
+            _ => (BadImagePolicy?)null,
+        };
+        if (policy is null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["badImages"] = [$"badImages is 'refuse' (the default: an archive with an unusable image is refused) or 'missing' (such images count as missing values), not '{badImages}'."],
+            });
         }
 
         var limit = options.Value.MaxUploadBytes;
@@ -66,7 +81,7 @@ public static partial class DatasetEndpoints
         var mediaType = MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var parsed) ? parsed.MediaType.Value : null;
         Stream? body = mediaType switch
         {
-            "text/csv" or "application/csv" or "text/plain" => context.Request.Body,
+            "text/csv" or "application/csv" or "text/plain" or "application/zip" or "application/x-zip-compressed" => context.Request.Body,
             "multipart/form-data" => await FileSectionAsync(context.Request, parsed!, ct),
             _ => null,
         };
@@ -75,12 +90,12 @@ public static partial class DatasetEndpoints
             return mediaType == "multipart/form-data"
                 ? TypedResults.Problem("The multipart body has no part named 'file'.", statusCode: StatusCodes.Status400BadRequest, title: "No file")
                 : TypedResults.Problem(
-                    $"Send the CSV as text/csv (or application/csv, text/plain), or as multipart/form-data with a part named 'file'; got '{context.Request.ContentType}'.",
+                    $"Send a CSV as text/csv (or application/csv, text/plain), a zip archive as application/zip, or either as multipart/form-data with a part named 'file'; got '{context.Request.ContentType}'.",
                     statusCode: StatusCodes.Status415UnsupportedMediaType,
                     title: "Unsupported content type");
         }
 
-        var outcome = await versions.AddAsync(name, new LimitedStream(body, limit), "upload", ct);
+        var outcome = await versions.AddAsync(name, new LimitedStream(body, limit, UploadTooLarge), "upload", policy.Value, ct);
         return Answer(outcome);
     }
 
@@ -99,10 +114,22 @@ public static partial class DatasetEndpoints
             errors["generator"] = [$"Choose one of: {string.Join(", ", DatasetGenerators.All.Select(g => g.Name))}."];
         }
 
-        var maxRows = options.Value.MaxGeneratedRows;
+        var maxRows = Math.Min(options.Value.MaxGeneratedRows, generator?.MaxRows ?? int.MaxValue);
         if (request.Rows is not { } rows || rows < 1 || rows > maxRows)
         {
             errors["rows"] = [$"rows must be between 1 and {maxRows}."];
+        }
+
+        if (request.Overlap is { } overlap && generator is not null)
+        {
+            if (generator.DefaultOverlap is null)
+            {
+                errors["overlap"] = [$"The '{generator.Name}' generator has no overlap setting; {string.Join(" and ", DatasetGenerators.All.Where(g => g.DefaultOverlap is not null).Select(g => g.Name))} take one."];
+            }
+            else if (overlap is < 0 or > 1 || double.IsNaN(overlap))
+            {
+                errors["overlap"] = [$"overlap is a share from 0 to 1, not {overlap}."];
+            }
         }
 
         if (errors.Count > 0)
@@ -116,7 +143,8 @@ public static partial class DatasetEndpoints
             seed,
             request.Drift?.ToDictionary(
                 pair => pair.Key,
-                pair => new DriftSpec(pair.Value.MeanShift ?? 0, pair.Value.Scale ?? 1, pair.Value.CategoryMix)));
+                pair => new DriftSpec(pair.Value.MeanShift ?? 0, pair.Value.Scale ?? 1, pair.Value.CategoryMix)),
+            request.Overlap);
 
         // The generator writes into a pipe that the store reads: rows stream through, never a whole file in memory.
         // A generator that refuses the request (an unknown drift feature) fails the pipe, and with it the store's read.
@@ -128,7 +156,7 @@ public static partial class DatasetEndpoints
                 {
                     await using (var output = pipe.Writer.AsStream(leaveOpen: true))
                     {
-                        await generator!.WriteCsvAsync(output, generation, ct);
+                        await generator!.WriteAsync(output, generation, ct);
                     }
 
                     await pipe.Writer.CompleteAsync();
@@ -143,7 +171,7 @@ public static partial class DatasetEndpoints
         try
         {
             await using var input = pipe.Reader.AsStream();
-            outcome = await versions.AddAsync(name, input, $"generator:{generator!.Name}:seed={seed}", ct);
+            outcome = await versions.AddAsync(name, input, $"generator:{generator!.Name}:seed={seed}", BadImagePolicy.Refuse, ct);
         }
         catch (ArgumentException exception)
         {
@@ -232,10 +260,11 @@ public static partial class DatasetEndpoints
         }
 
         var content = await store.OpenReadAsync(found.ArtifactKey, ct);
+        var archive = found.Format == DatasetFormats.Zip;
         return Results.Stream(
             content,
-            "text/csv; charset=utf-8",
-            fileDownloadName: $"{found.Dataset}-v{found.Version}.csv",
+            archive ? "application/zip" : "text/csv; charset=utf-8",
+            fileDownloadName: $"{found.Dataset}-v{found.Version}.{found.Format}",
             entityTag: new EntityTagHeaderValue($"\"{found.Sha256}\""));
     }
 
@@ -311,7 +340,7 @@ public static partial class DatasetEndpoints
     {
         if (outcome.Problem is not null)
         {
-            return TypedResults.Problem(outcome.Problem, statusCode: StatusCodes.Status400BadRequest, title: "Invalid CSV");
+            return TypedResults.Problem(outcome.Problem, statusCode: StatusCodes.Status400BadRequest, title: outcome.ProblemTitle);
         }
 
         var response = DatasetVersions.ToResponse(outcome.Version!);
@@ -348,6 +377,9 @@ public static partial class DatasetEndpoints
                 $"'{name}' is not a dataset name: use {Names.NameRule}.",
                 statusCode: StatusCodes.Status400BadRequest,
                 title: "Invalid dataset name");
+
+    private static BadHttpRequestException UploadTooLarge(long limit) =>
+        new($"The upload is larger than the limit of {limit} bytes (Datasets:MaxUploadBytes).", StatusCodes.Status413PayloadTooLarge);
 
     private static ProblemHttpResult TooLarge(long limit) =>
         TypedResults.Problem(

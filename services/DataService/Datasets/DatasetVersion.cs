@@ -22,6 +22,9 @@ public sealed class DatasetVersion
 
     public required string ArtifactKey { get; set; }
 
+    /// <summary><c>csv</c> or <c>zip</c> (<see cref="MlOps.Contracts.Datasets.DatasetFormats"/>).</summary>
+    public required string Format { get; set; }
+
     public long Rows { get; set; }
 
     public required string ColumnsJson { get; set; }

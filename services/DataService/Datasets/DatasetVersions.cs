@@ -5,23 +5,28 @@ using MlOps.Contracts.Datasets;
 using MlOps.DataService.Persistence;
 using MlOps.Learning.Data;
 using MlOps.Learning.Profiling;
+using Microsoft.Extensions.Options;
 
 namespace MlOps.DataService.Datasets;
 
-/// <summary>The outcome of adding content to a dataset: a new version, the existing one with that content, or why not.</summary>
-internal sealed record AddOutcome(DatasetVersion? Version, bool Created, string? Problem);
+/// <summary>
+/// The outcome of adding content to a dataset: a new version, the existing one with that content, or why not
+/// (<see cref="Problem"/>, under <see cref="ProblemTitle"/>).
+/// </summary>
+internal sealed record AddOutcome(DatasetVersion? Version, bool Created, string? Problem, string? ProblemTitle = null);
 
 /// <summary>
-/// Turns a stream of CSV into a dataset version: the bytes go to the artifact store under a content address while
-/// their SHA-256 is computed, then are read back once to be validated and profiled, and only then registered.
-/// Content the dataset already has gives its existing version; invalid content is deleted again, so a failed or
-/// aborted upload leaves neither an object nor a row.
+/// Turns a stream of CSV, or of a zip archive of one CSV and its images, into a dataset version: the bytes go to the
+/// artifact store under a content address while their SHA-256 is computed, then are read back to be validated and
+/// profiled (an archive's every image decoded), and only then registered. Content the dataset already has gives its
+/// existing version; invalid content is deleted again, so a failed or aborted upload leaves neither an object nor a row.
 /// </summary>
-internal sealed class DatasetVersions(DataDbContext db, IArtifactStore store, TimeProvider time)
+internal sealed class DatasetVersions(DataDbContext db, IArtifactStore store, IOptions<DatasetOptions> options, TimeProvider time)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task<AddOutcome> AddAsync(string name, Stream content, string source, CancellationToken cancellationToken)
+    public async Task<AddOutcome> AddAsync(
+        string name, Stream content, string source, BadImagePolicy badImages, CancellationToken cancellationToken)
     {
         var stored = await store.PutContentAddressedAsync($"datasets/{name}", content, cancellationToken);
         var existing = await FindBySha256Async(name, stored.Sha256, cancellationToken);
@@ -30,21 +35,17 @@ internal sealed class DatasetVersions(DataDbContext db, IArtifactStore store, Ti
             return new AddOutcome(existing, false, null);
         }
 
+        var format = DatasetFormats.Csv;
         DatasetProfile profile;
         try
         {
-            profile = await Task.Run(
-                async () =>
-                {
-                    await using var reader = await store.OpenReadAsync(stored.Key, cancellationToken);
-                    return CsvProfiler.Profile(reader, ct: cancellationToken);
-                },
-                cancellationToken);
+            format = await FormatOfAsync(stored.Key, cancellationToken);
+            profile = await Task.Run(() => ProfileAsync(stored.Key, format, badImages, cancellationToken), cancellationToken);
         }
         catch (DataException exception)
         {
             await store.DeleteAsync(stored.Key, CancellationToken.None);
-            return new AddOutcome(null, false, exception.Message);
+            return new AddOutcome(null, false, exception.Message, format == DatasetFormats.Zip ? "Invalid archive" : "Invalid CSV");
         }
         catch
         {
@@ -52,7 +53,7 @@ internal sealed class DatasetVersions(DataDbContext db, IArtifactStore store, Ti
             throw;
         }
 
-        return await RegisterAsync(name, stored, profile, source, cancellationToken);
+        return await RegisterAsync(name, stored, format, profile, source, cancellationToken);
     }
 
     public Task<DatasetVersion?> FindAsync(string name, int? version, CancellationToken cancellationToken)
@@ -71,7 +72,8 @@ internal sealed class DatasetVersions(DataDbContext db, IArtifactStore store, Ti
         version.SizeBytes,
         JsonSerializer.Deserialize<List<ColumnSchema>>(version.ColumnsJson, Json)!,
         version.Source,
-        version.CreatedAt);
+        version.CreatedAt,
+        version.Format);
 
     public static DatasetProfile ProfileOf(DatasetVersion version) =>
         JsonSerializer.Deserialize<DatasetProfile>(version.ProfileJson, Json)!;
@@ -114,6 +116,38 @@ internal sealed class DatasetVersions(DataDbContext db, IArtifactStore store, Ti
 
     private static string LockKey(string name) => "data:" + name;
 
+    /// <summary>A zip archive by its first bytes (whatever the upload's content type said), else a CSV.</summary>
+    private async Task<string> FormatOfAsync(string key, CancellationToken cancellationToken)
+    {
+        await using var stream = await store.OpenReadAsync(key, cancellationToken);
+        var head = new byte[4];
+        var read = await stream.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken);
+        return DatasetArchive.IsArchive(head.AsSpan(0, read)) ? DatasetFormats.Zip : DatasetFormats.Csv;
+    }
+
+    private async Task<DatasetProfile> ProfileAsync(string key, string format, BadImagePolicy badImages, CancellationToken cancellationToken)
+    {
+        await using var stream = await store.OpenReadAsync(key, cancellationToken);
+        if (format == DatasetFormats.Csv)
+        {
+            return CsvProfiler.Profile(stream, ct: cancellationToken);
+        }
+
+        // A zip is read from its central directory at the end: a store that streams (S3) is copied to a local file first.
+        await using var seekable = stream.CanSeek ? null : await SpoolAsync(stream, cancellationToken);
+        using var archive = DatasetArchive.Open(seekable ?? stream, options.Value.ArchiveLimits);
+        return ArchiveProfiler.Profile(archive, badImages, ct: cancellationToken);
+    }
+
+    private static async Task<FileStream> SpoolAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var file = new FileStream(
+            Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        await stream.CopyToAsync(file, cancellationToken);
+        file.Position = 0;
+        return file;
+    }
+
     private Task<int> LockAsync(string name, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtext({LockKey(name)}))", cancellationToken);
 
@@ -125,7 +159,7 @@ internal sealed class DatasetVersions(DataDbContext db, IArtifactStore store, Ti
     /// identical concurrent upload finds the version the other one registered.
     /// </summary>
     private async Task<AddOutcome> RegisterAsync(
-        string name, ArtifactInfo stored, DatasetProfile profile, string source, CancellationToken cancellationToken)
+        string name, ArtifactInfo stored, string format, DatasetProfile profile, string source, CancellationToken cancellationToken)
     {
         var strategy = db.Database.CreateExecutionStrategy();
         return await strategy.ExecuteAsync(async () =>
@@ -163,6 +197,7 @@ internal sealed class DatasetVersions(DataDbContext db, IArtifactStore store, Ti
                 Sha256 = stored.Sha256,
                 SizeBytes = stored.Size,
                 ArtifactKey = stored.Key,
+                Format = format,
                 Rows = profile.Rows,
                 ColumnsJson = JsonSerializer.Serialize(profile.Columns.Select(c => new ColumnSchema(c.Name, c.Type)), Json),
                 ProfileJson = JsonSerializer.Serialize(profile, Json),

@@ -16,7 +16,10 @@ internal static class DataServiceExtensions
         builder.AddArtifactStore();
         builder.Services.AddOptions<DatasetOptions>()
             .BindConfiguration(DatasetOptions.SectionName)
-            .Validate(o => o.MaxUploadBytes > 0 && o.MaxGeneratedRows > 0, "Datasets limits must be positive.")
+            .Validate(
+                o => o.MaxUploadBytes > 0 && o.MaxGeneratedRows > 0 && o.MaxArchiveEntries > 0 && o.MaxArchiveUncompressedBytes > 0
+                    && o.MaxImageBytes > 0 && o.MaxImageSide > 0,
+                "Datasets limits must be positive.")
             .ValidateOnStart();
         builder.Services.AddScoped<DatasetVersions>();
         builder.Services.AddHttpClient<RegistryClient>().ConfigureHttpClient(client => client.BaseAddress = new Uri("http://trainer")).AddServiceToken();

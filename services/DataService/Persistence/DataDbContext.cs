@@ -33,6 +33,7 @@ public sealed class DataDbContext(DbContextOptions<DataDbContext> options) : DbC
             version.Property(v => v.Sha256).HasColumnName("sha256");
             version.Property(v => v.SizeBytes).HasColumnName("size_bytes");
             version.Property(v => v.ArtifactKey).HasColumnName("artifact_key");
+            version.Property(v => v.Format).HasColumnName("format");
             version.Property(v => v.Rows).HasColumnName("rows");
             version.Property(v => v.ColumnsJson).HasColumnName("columns").HasColumnType("jsonb");
             version.Property(v => v.ProfileJson).HasColumnName("profile").HasColumnType("jsonb");

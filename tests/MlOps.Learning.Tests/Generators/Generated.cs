@@ -11,17 +11,27 @@ internal static class Generated
     public static IDatasetGenerator Generator(string name) =>
         DatasetGenerators.TryGet(name, out var generator) ? generator : throw new InvalidOperationException(name);
 
-    public static byte[] Bytes(string name, int rows, int seed, IReadOnlyDictionary<string, DriftSpec>? drift = null)
+    public static byte[] Bytes(string name, int rows, int seed, IReadOnlyDictionary<string, DriftSpec>? drift = null, double? overlap = null)
     {
         using var stream = new MemoryStream();
-        Generator(name).WriteCsvAsync(stream, new GeneratorRequest(rows, seed, drift)).GetAwaiter().GetResult();
+        Generator(name).WriteAsync(stream, new GeneratorRequest(rows, seed, drift, overlap)).GetAwaiter().GetResult();
         return stream.ToArray();
     }
 
-    public static DataTable Table(string name, int rows, int seed, IReadOnlyDictionary<string, DriftSpec>? drift = null)
+    /// <summary>The generated table; for an archive, its CSV's (image columns hold the pictures' paths).</summary>
+    public static DataTable Table(string name, int rows, int seed, IReadOnlyDictionary<string, DriftSpec>? drift = null, double? overlap = null)
     {
-        using var stream = new MemoryStream(Bytes(name, rows, seed, drift));
-        return CsvTableReader.Read(stream);
+        var bytes = Bytes(name, rows, seed, drift, overlap);
+        using var stream = new MemoryStream(bytes);
+        if (!DatasetArchive.IsArchive(bytes))
+        {
+            return CsvTableReader.Read(stream);
+        }
+
+        using var archive = DatasetArchive.Open(stream, new ArchiveLimits());
+        var types = MlOps.Learning.Profiling.ArchiveProfiler.Profile(archive).Columns.ToDictionary(c => c.Name, c => Enum.Parse<ColumnType>(c.Type, ignoreCase: true));
+        using var csv = archive.OpenCsv();
+        return CsvTableReader.Read(csv, new CsvReadOptions { ColumnTypes = types });
     }
 
     public static string Sha256(byte[] bytes) => Convert.ToHexString(SHA256.HashData(bytes));

@@ -10,10 +10,10 @@ public sealed class GeneratorOutputTests
     public static TheoryData<string> Names => new(DatasetGenerators.All.Select(g => g.Name));
 
     [Fact]
-    public void Registry_holds_the_four_generators_by_name()
+    public void Registry_holds_the_five_generators_by_name()
     {
         Assert.Equal(
-            ["cart-abandonment", "wine-price", "product-category", "review-sentiment"],
+            ["cart-abandonment", "wine-price", "product-category", "review-sentiment", "product-catalog"],
             DatasetGenerators.All.Select(g => g.Name));
         Assert.True(DatasetGenerators.TryGet("Wine-Price", out var wine));
         Assert.Equal(LearningTask.Regression, wine.Task);
@@ -55,10 +55,11 @@ public sealed class GeneratorOutputTests
     [InlineData("wine-price", "country,province,vintage,points,description,price")]
     [InlineData("product-category", "designation,description,category")]
     [InlineData("review-sentiment", "text,sentiment")]
+    [InlineData("product-catalog", "title,description,image,price,category")]
     public void Header_and_row_count_are_right(string name, string header)
     {
         var bytes = Generated.Bytes(name, 1_234, seed: 1);
-        var lines = Generated.Lines(bytes);
+        var lines = Generated.Lines(ProductCatalogTests.CsvOf(bytes));
 
         Assert.False(bytes.AsSpan().StartsWith(Encoding.UTF8.Preamble), "no byte-order mark");
         Assert.Equal(header, lines[0]);
@@ -72,6 +73,7 @@ public sealed class GeneratorOutputTests
     [InlineData("wine-price", "country:Categorical,province:Categorical,vintage:Numeric,points:Numeric,description:Text,price:Numeric")]
     [InlineData("product-category", "designation:Text,description:Text,category:Categorical")]
     [InlineData("review-sentiment", "text:Text,sentiment:Categorical")]
+    [InlineData("product-catalog", "title:Text,description:Text,image:Image,price:Numeric,category:Categorical")]
     public void Csv_loads_with_the_intended_column_types(string name, string types)
     {
         var table = Generated.Table(name, 5_000, seed: 3);
@@ -110,7 +112,7 @@ public sealed class GeneratorOutputTests
     {
         // A stream that counts bytes and keeps none: 200,000 rows go through in writes of a bounded size.
         var sink = new CountingStream();
-        await DatasetGenerators.All[0].WriteCsvAsync(sink, new GeneratorRequest(200_000, 11, null));
+        await DatasetGenerators.All[0].WriteAsync(sink, new GeneratorRequest(200_000, 11, null));
 
         Assert.True(sink.Length > 5_000_000);
         Assert.True(sink.Writes > 50, $"{sink.Writes} writes");
@@ -124,7 +126,7 @@ public sealed class GeneratorOutputTests
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(
-            () => DatasetGenerators.All[0].WriteCsvAsync(Stream.Null, new GeneratorRequest(1_000_000, 1, null), cancel.Token));
+            () => DatasetGenerators.All[0].WriteAsync(Stream.Null, new GeneratorRequest(1_000_000, 1, null), cancel.Token));
     }
 
     private sealed class CountingStream : Stream

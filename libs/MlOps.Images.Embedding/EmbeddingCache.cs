@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
-namespace MlOps.Images;
+namespace MlOps.Images.Embedding;
 
 /// <summary>
 /// Embeddings kept on disk by the SHA-256 of the image's bytes and of the encoder's weights, so embedding the same

@@ -1,7 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using SkiaSharp;
 
-namespace MlOps.Images;
+namespace MlOps.Images.Embedding;
 
 /// <summary>
 /// Embeds images as 512 floats each with the pretrained ResNet18 (ImageNet) that ships in

@@ -1,10 +1,11 @@
-namespace MlOps.DataService.Datasets;
+namespace MlOps.Learning.Data;
 
 /// <summary>
-/// Reads through to another stream and fails with 413 once more than <paramref name="limit"/> bytes have come,
-/// whatever the server or the body's framing (chunked, multipart) enforces on its own.
+/// Reads through to another stream and throws <paramref name="tooLarge"/>'s exception once more than
+/// <paramref name="limit"/> bytes have come, whatever the source claims about its own length (an HTTP body, a zip
+/// entry that inflates past its declared size). Disposing it disposes the inner stream.
 /// </summary>
-internal sealed class LimitedStream(Stream inner, long limit) : Stream
+public sealed class LimitedStream(Stream inner, long limit, Func<long, Exception> tooLarge) : Stream
 {
     private long _read;
 
@@ -40,13 +41,28 @@ internal sealed class LimitedStream(Stream inner, long limit) : Stream
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await inner.DisposeAsync();
+        await base.DisposeAsync();
+    }
+
     private int Count(int read)
     {
         _read += read;
         if (_read > limit)
         {
-            throw new BadHttpRequestException(
-                $"The upload is larger than the limit of {limit} bytes (Datasets:MaxUploadBytes).", StatusCodes.Status413PayloadTooLarge);
+            throw tooLarge(limit);
         }
 
         return read;

@@ -1,4 +1,4 @@
-namespace MlOps.Images;
+namespace MlOps.Images.Embedding;
 
 /// <summary>Where the encoder's graphs are and how it runs them.</summary>
 public sealed class ImageEncoderOptions

@@ -4,7 +4,7 @@ using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using MlOps.Onnx.Protos;
 
-namespace MlOps.Images;
+namespace MlOps.Images.Embedding;
 
 /// <summary>
 /// The shipped ResNet18 graphs, made ready to batch. The encoder's graph declares a batch of 1 (input
