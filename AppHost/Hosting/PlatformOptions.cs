@@ -44,6 +44,9 @@ internal sealed class PlatformOptions
 
     public string InferenceSpill => Path.Combine(Home, "inference-spill");
 
+    /// <summary>Pictures' embeddings kept by picture and encoder, shared by the services that encode pictures.</summary>
+    public string Embeddings => Path.Combine(Home, "embeddings");
+
     public string PostgresData => Path.Combine(Home, "postgres");
 
     public string PrometheusFolder => Path.Combine(Home, "prometheus");

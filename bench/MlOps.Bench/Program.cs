@@ -7,4 +7,5 @@ root.Subcommands.Add(GenerateCommand.Create());
 root.Subcommands.Add(LightGbmPeerCommand.Create());
 root.Subcommands.Add(DrawImagesCommand.Create());
 root.Subcommands.Add(EmbedImagesCommand.Create());
+root.Subcommands.Add(MultimodalCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -1,8 +1,10 @@
 namespace MlOps.Images.Embedding;
 
-/// <summary>Where the encoder's graphs are and how it runs them.</summary>
+/// <summary>Where the encoder's graphs are, how it runs them, and where its embeddings are kept (section <c>Images</c>).</summary>
 public sealed class ImageEncoderOptions
 {
+    public const string SectionName = "Images";
+
     /// <summary>The folder holding ResNet18Onnx/ResNet18.onnx and ResNetPrepOnnx/ResNetPreprocess.onnx (default: beside the program).</summary>
     public string ModelDirectory { get; init; } = Path.Combine(AppContext.BaseDirectory, "DnnImageModels");
 
@@ -13,4 +15,7 @@ public sealed class ImageEncoderOptions
     public int IntraOpThreads { get; init; }
 
     public ImageLimits Limits { get; init; } = new();
+
+    /// <summary>Where embeddings are kept by picture (<see cref="EmbeddingCache"/>); null keeps none.</summary>
+    public string? CacheDirectory { get; init; }
 }

@@ -44,6 +44,7 @@ public abstract class ColumnFeaturizer(string column, ColumnType sourceType, int
         BooleanColumn boolean => boolean.Missing[row] ? FeatureValue.Missing : FeatureValue.FromBoolean(boolean.Values[row]),
         CategoricalColumn categorical => FeatureValue.FromText(categorical.ValueAt(row)),
         TextColumn text => FeatureValue.FromText(text.Values[row]),
+        EmbeddingColumn embeddings => embeddings.Missing[row] ? FeatureValue.Missing : FeatureValue.FromVector(embeddings.VectorAt(row)),
         _ => throw new ArgumentOutOfRangeException(nameof(column), column.GetType().Name, "Unknown column kind."),
     };
 }

@@ -15,7 +15,7 @@ public sealed class Featurizer
         Columns = columns;
         Width = columns.Count == 0 ? 0 : columns[^1].Offset + columns[^1].Width;
         IsSparse = columns.Any(column => column is TextFeaturizer);
-        FixedEntries = columns.Count(column => column is not TextFeaturizer);
+        FixedEntries = columns.Where(column => column is not TextFeaturizer).Sum(column => column is ImageFeaturizer ? column.Width : 1);
     }
 
     /// <summary>In input order; a row of values for <see cref="Write"/> follows this order.</summary>
@@ -26,7 +26,7 @@ public sealed class Featurizer
     /// <summary>Hashed text makes rows sparse; without it every row is stored densely.</summary>
     public bool IsSparse { get; }
 
-    /// <summary>Entries every row has whatever its values: one per numeric or categorical column.</summary>
+    /// <summary>Entries a row has at most outside its text: one per numeric or categorical column, a vector's per image column.</summary>
     private int FixedEntries { get; }
 
     public static Featurizer Fit(DataTable features, FeaturizerOptions? options = null)
@@ -42,6 +42,7 @@ public sealed class Featurizer
                 ColumnType.Numeric or ColumnType.Boolean => NumericFeaturizer.Fit(column, offset, options),
                 ColumnType.Categorical => CategoricalFeaturizer.Fit(column, offset, options),
                 ColumnType.Text => TextFeaturizer.Fit(column, offset, options),
+                ColumnType.Image => ImageFeaturizer.Fit(column, offset, options),
                 _ => throw new ArgumentOutOfRangeException(nameof(features), column.Type, "Unknown column type."),
             };
             columns.Add(fitted);
@@ -114,6 +115,12 @@ public sealed class Featurizer
                 return;
             }
 
+            if (Columns[c] is ImageFeaturizer image)
+            {
+                image.WriteColumns(sources[c], columns);
+                return;
+            }
+
             Span<int> index = stackalloc int[1];
             Span<double> value = stackalloc double[1];
             for (var r = 0; r < rowCount; r++)
@@ -137,6 +144,12 @@ public sealed class Featurizer
             if (Columns[c] is NumericFeaturizer numeric)
             {
                 numeric.WriteColumn(sources[c], matrix, Width);
+                continue;
+            }
+
+            if (Columns[c] is ImageFeaturizer image)
+            {
+                image.WriteColumn(sources[c], matrix, Width);
                 continue;
             }
 

@@ -159,6 +159,17 @@ public static class ModelFile
                     json.WriteNumber("trainingDocuments", text.TrainingDocuments);
                     WriteNumbers(json, "idf", text.Idf);
                     break;
+                case ImageFeaturizer image:
+                    json.WriteString("kind", "image");
+                    json.WriteStartObject("encoder");
+                    json.WriteString("name", image.Encoding.Name);
+                    json.WriteString("sha256", image.Encoding.Sha256);
+                    json.WriteNumber("dimensions", image.Encoding.Dimensions);
+                    json.WriteEndObject();
+                    json.WriteBoolean("missingAsNaN", image.MissingAsNaN);
+                    WriteNumbers(json, "center", [.. image.Center]);
+                    WriteNumbers(json, "scale", [.. image.Scale]);
+                    break;
                 default:
                     throw new InvalidOperationException($"No file form for {column.GetType().Name}.");
             }
@@ -199,6 +210,16 @@ public static class ModelFile
                     column.GetProperty("hashBits").GetInt32(),
                     ReadNumbers(column.GetProperty("idf")),
                     column.GetProperty("trainingDocuments").GetInt32()),
+                "image" => new ImageFeaturizer(
+                    name,
+                    offset,
+                    new ImageEncoding(
+                        column.GetProperty("encoder").GetProperty("name").GetString()!,
+                        column.GetProperty("encoder").GetProperty("sha256").GetString()!,
+                        column.GetProperty("encoder").GetProperty("dimensions").GetInt32()),
+                    ReadNumbers(column.GetProperty("center")),
+                    ReadNumbers(column.GetProperty("scale")),
+                    column.GetProperty("missingAsNaN").GetBoolean()),
                 var kind => throw new FormatException($"unknown featurizer kind '{kind}'"),
             });
         }

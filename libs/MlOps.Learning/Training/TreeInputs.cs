@@ -44,8 +44,11 @@ internal sealed class TreeInputs
     /// <summary>Chooses the tree features on the training inputs and returns them with the rows.</summary>
     public static (TreeInputs Inputs, BoostingData Data) Fit(Featurizer featurizer, DataTable inputs, double[] targets, int maxTextFeatures, int minTextDocuments)
     {
+        // Every output of a dense featurizer is a tree feature (a picture's vector gives many); only category codes are categorical.
         var dense = featurizer.Columns.Where(column => column is not TextFeaturizer).ToArray();
-        var categoryCounts = dense.Select(column => column is CategoricalFeaturizer { AsCodes: true } categorical ? categorical.Categories.Count + 1 : 0).ToArray();
+        var categoryCounts = dense
+            .SelectMany(column => Enumerable.Repeat(column is CategoricalFeaturizer { AsCodes: true } categorical ? categorical.Categories.Count + 1 : 0, column.Width))
+            .ToArray();
         if (!featurizer.IsSparse)
         {
             var identity = new TreeInputs(featurizer, [.. Enumerable.Range(0, featurizer.Width)], featurizer.Width, categoryCounts);
@@ -75,7 +78,7 @@ internal sealed class TreeInputs
             .Take(maxTextFeatures)
             .Order()
             .ToArray();
-        var tree = new TreeInputs(featurizer, [.. dense.Select(column => column.Offset), .. chosen], dense.Length, categoryCounts);
+        var tree = new TreeInputs(featurizer, [.. dense.SelectMany(column => Enumerable.Range(column.Offset, column.Width)), .. chosen], categoryCounts.Length, categoryCounts);
         return (tree, tree.Split(matrix, targets));
     }
 

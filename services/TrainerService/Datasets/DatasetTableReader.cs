@@ -1,18 +1,39 @@
 using MlOps.Clients;
 using MlOps.Contracts.Datasets;
+using MlOps.Images.Embedding;
 using MlOps.Learning.Data;
 
 namespace MlOps.TrainerService.Datasets;
 
-/// <summary>A dataset version as the learners take it: the data service's CSV parsed into a table.</summary>
+/// <summary>
+/// A dataset version as the learners take it: the data service's CSV parsed into a table; for an archive, its CSV with
+/// every image column's pictures encoded by <paramref name="images"/>.
+/// </summary>
 public static class DatasetTableReader
 {
     /// <summary>The version's rows, read with the column types its profile gives (not inferred again).</summary>
-    public static async Task<DataTable> ReadTableAsync(this DatasetsClient datasets, DatasetVersionDetail detail, CancellationToken cancellationToken)
+    /// <param name="progress">Called with (pictures encoded, pictures in all) while an archive's pictures are encoded.</param>
+    public static async Task<DataTable> ReadTableAsync(
+        this DatasetsClient datasets,
+        DatasetVersionDetail detail,
+        ImageEmbedder images,
+        Action<int, int>? progress,
+        CancellationToken cancellationToken)
     {
         await using var content = await datasets.OpenContentAsync(detail.Version.Name, detail.Version.Version, cancellationToken);
         var types = detail.Version.Columns.ToDictionary(
             column => column.Name, column => Enum.Parse<ColumnType>(column.Type, ignoreCase: true), StringComparer.Ordinal);
-        return CsvTableReader.Read(content, new CsvReadOptions { ColumnTypes = types }, cancellationToken);
+        if (detail.Version.Format != DatasetFormats.Zip)
+        {
+            return CsvTableReader.Read(content, new CsvReadOptions { ColumnTypes = types }, cancellationToken);
+        }
+
+        // A zip is read from its central directory at its end: the download goes to a local file first.
+        await using var file = new FileStream(
+            Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        await content.CopyToAsync(file, cancellationToken);
+        file.Position = 0;
+        using var archive = DatasetArchive.Open(file, new ArchiveLimits());
+        return ArchiveTables.Read(archive, types, images, progress, cancellationToken);
     }
 }

@@ -1,5 +1,6 @@
 using MlOps.Clients;
 using MlOps.Contracts.Datasets;
+using MlOps.Images.Embedding;
 using MlOps.Learning.Data;
 
 namespace MlOps.TrainerService.Datasets;
@@ -8,7 +9,8 @@ namespace MlOps.TrainerService.Datasets;
 public sealed record EvaluationData(DatasetVersionDetail? Detail, DataTable? Table, string? Problem)
 {
     /// <summary>The version (the newest when <paramref name="version"/> is null), read whole when at most <paramref name="maxBytes"/>.</summary>
-    public static async Task<EvaluationData> ReadAsync(DatasetsClient data, string dataset, int? version, long maxBytes, CancellationToken cancellationToken)
+    public static async Task<EvaluationData> ReadAsync(
+        DatasetsClient data, ImageEmbedder images, string dataset, int? version, long maxBytes, CancellationToken cancellationToken)
     {
         var detail = await data.GetVersionAsync(dataset, version, cancellationToken);
         if (detail is null)
@@ -24,6 +26,6 @@ public sealed record EvaluationData(DatasetVersionDetail? Detail, DataTable? Tab
                 $"Dataset '{dataset}' version {detail.Version.Version} is {detail.Version.SizeBytes} bytes; evaluation reads it into memory and takes at most {maxBytes} (Training:MaxDatasetBytes).");
         }
 
-        return new(detail, await data.ReadTableAsync(detail, cancellationToken), null);
+        return new(detail, await data.ReadTableAsync(detail, images, progress: null, cancellationToken), null);
     }
 }

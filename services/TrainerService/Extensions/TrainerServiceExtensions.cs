@@ -7,6 +7,7 @@ using MlOps.ServiceDefaults.Http;
 using MlOps.Learning.MlNet;
 using MlOps.Learning.Algorithms;
 using MlOps.Clients;
+using MlOps.Images.Embedding;
 using MlOps.TrainerService.Jobs;
 using MlOps.TrainerService.Mlflow;
 using MlOps.TrainerService.Persistence;
@@ -32,6 +33,7 @@ internal static class TrainerServiceExtensions
             .AddServiceToken();
 
         builder.Services.AddSingleton(MlNetLearners.Platform);
+        builder.AddImageEmbedder();
 
         builder.Services.AddOptions<TrainingOptions>()
             .BindConfiguration(TrainingOptions.SectionName)

@@ -8,6 +8,7 @@ using MlOps.Clients;
 using MlOps.Contracts.Datasets;
 using MlOps.Contracts.Registry;
 using MlOps.Contracts.Training;
+using MlOps.Images.Embedding;
 using MlOps.Learning.Data;
 using MlOps.Learning.Evaluation;
 using MlOps.Learning.Models;
@@ -31,6 +32,7 @@ public sealed partial class JobExecution(
     TrainerDbContext db,
     JobLeases queue,
     DatasetsClient data,
+    ImageEmbedder images,
     AlgorithmCatalog algorithms,
     IArtifactStore store,
     ModelRegistry registry,
@@ -128,7 +130,8 @@ public sealed partial class JobExecution(
         var clock = Stopwatch.StartNew();
         var detail = await data.GetVersionAsync(job.Dataset, job.DatasetVersion, cancellationToken)
             ?? throw new DatasetGoneException($"Dataset '{job.Dataset}' version {job.DatasetVersion} no longer exists.");
-        var table = await data.ReadTableAsync(detail, cancellationToken);
+        var table = await data.ReadTableAsync(
+            detail, images, (encoded, total) => progress.Phase($"encoding images ({encoded} of {total})"), cancellationToken);
 
         var loadSeconds = clock.Elapsed.TotalSeconds;
         progress.Phase("training");

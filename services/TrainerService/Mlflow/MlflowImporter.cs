@@ -18,6 +18,7 @@ using MlOps.TrainerService.Datasets;
 using MlOps.TrainerService.Jobs;
 using MlOps.TrainerService.Registry;
 using MlOps.TrainerService.Runs;
+using MlOps.Images.Embedding;
 
 namespace MlOps.TrainerService.Mlflow;
 
@@ -50,6 +51,7 @@ public sealed record MlflowImportOutcome(int? Version, bool Created, string? Mlf
 public sealed class MlflowImporter(
     MlflowClient mlflow,
     DatasetsClient data,
+    ImageEmbedder images,
     AlgorithmCatalog algorithms,
     IArtifactStore store,
     ModelRegistry registry,
@@ -166,7 +168,7 @@ public sealed class MlflowImporter(
             return Unprocessable(configurationProblem!);
         }
 
-        var read = await EvaluationData.ReadAsync(data, datasetName, datasetVersion, training.Value.MaxDatasetBytes, cancellationToken);
+        var read = await EvaluationData.ReadAsync(data, images, datasetName, datasetVersion, training.Value.MaxDatasetBytes, cancellationToken);
         if (read is not { Detail: { } detail, Table: { } table })
         {
             return Unprocessable(read.Problem!);

@@ -16,6 +16,7 @@ using MlOps.Onnx.Scoring;
 using MlOps.TrainerService.Datasets;
 using MlOps.TrainerService.Jobs;
 using MlOps.TrainerService.Runs;
+using MlOps.Images.Embedding;
 
 namespace MlOps.TrainerService.Registry;
 
@@ -30,6 +31,7 @@ namespace MlOps.TrainerService.Registry;
 /// </summary>
 public sealed class ExternalModelRegistration(
     DatasetsClient data,
+    ImageEmbedder images,
     IArtifactStore store,
     ModelRegistry registry,
     IOptions<TrainingOptions> training,
@@ -81,7 +83,7 @@ public sealed class ExternalModelRegistration(
             return ModelUploadOutcome.Invalid(errors);
         }
 
-        var read = await EvaluationData.ReadAsync(data, dataset, evaluateOn.Version, training.Value.MaxDatasetBytes, cancellationToken);
+        var read = await EvaluationData.ReadAsync(data, images, dataset, evaluateOn.Version, training.Value.MaxDatasetBytes, cancellationToken);
         if (read is not { Detail: { } detail, Table: { } table })
         {
             return Unprocessable(read.Problem!);
