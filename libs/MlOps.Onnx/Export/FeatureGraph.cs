@@ -32,6 +32,8 @@ internal static class FeatureGraph
                 CategoricalFeaturizer categorical => Categorical(graph, categorical, codes),
                 TextFeaturizer => throw new OnnxExportException(
                     $"Input '{column.Column}' is text, featurized as hashed TF-IDF n-grams (MurmurHash3), which no standard ONNX operator computes; this model has no exact ONNX form."),
+                ImageFeaturizer image => throw new OnnxExportException(
+                    $"Input '{column.Column}' is a picture, encoded by {image.Encoding.Name} (a separate ONNX graph) before the model sees it; this model has no single ONNX form."),
                 _ => throw new OnnxExportException($"Input '{column.Column}' has a featurizer ONNX export does not know ({column.GetType().Name})."),
             });
         }
