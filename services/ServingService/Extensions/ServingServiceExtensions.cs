@@ -9,6 +9,7 @@ using MlOps.ServingService.InferenceLog;
 using MlOps.ServingService.Models;
 using MlOps.ServingService.Persistence;
 using MlOps.ServingService.Predictions;
+using MlOps.Images.Embedding;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -36,6 +37,7 @@ internal static class ServingServiceExtensions
             .ConfigureHttpClient(client => client.BaseAddress = new Uri("http://trainer"))
             .WithLongCalls(TimeSpan.FromSeconds(90))
             .AddServiceToken();
+        builder.AddImageEmbedder();
         builder.Services.AddSingleton<ModelMetrics>();
         builder.Services.AddSingleton<ModelCatalog>();
         builder.Services.AddHostedService<RegistryWatcher>();

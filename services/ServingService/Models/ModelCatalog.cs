@@ -6,6 +6,8 @@ using MlOps.Contracts.Registry;
 using MlOps.Contracts.Serving;
 using MlOps.Learning.Models;
 using MlOps.Onnx.Scoring;
+using MlOps.Learning.Features;
+using MlOps.Images.Embedding;
 
 namespace MlOps.ServingService.Models;
 
@@ -16,7 +18,12 @@ namespace MlOps.ServingService.Models;
 /// records the failure for <c>/health</c>, metrics and <c>GET /api/serving/models</c>.
 /// </summary>
 public sealed partial class ModelCatalog(
-    IHttpClientFactory clients, TimeProvider time, ModelMetrics metrics, IOptions<ServingOptions> options, ILogger<ModelCatalog> logger)
+    IHttpClientFactory clients,
+    ImageEmbedder images,
+    TimeProvider time,
+    ModelMetrics metrics,
+    IOptions<ServingOptions> options,
+    ILogger<ModelCatalog> logger)
 {
     public const string RegistryClientName = "registry";
 
@@ -309,6 +316,12 @@ public sealed partial class ModelCatalog(
         try
         {
             var scorer = ScoringModelFile.Load(metadata.Artifact.Format, file, metadata.Descriptor);
+            if (EncoderMismatch(scorer) is { } mismatch)
+            {
+                (scorer as IDisposable)?.Dispose();
+                throw new ModelLoadException(StatusCodes.Status503ServiceUnavailable, "Model not loadable", $"Model '{model}' version {version} {mismatch}");
+            }
+
             var loaded = new LoadedModel(model, version, scorer, sha256, time.GetUtcNow());
             metrics.Read(model);
             LogLoaded(model, version, file.Length);
@@ -322,6 +335,23 @@ public sealed partial class ModelCatalog(
     }
 
     private RegistryClient Registry() => new(clients.CreateClient(RegistryClientName));
+
+    /// <summary>
+    /// Why a model's pictures cannot be encoded here, or null: a model trained on pictures takes vectors from one
+    /// encoder's weights, and this server must encode with the same ones.
+    /// </summary>
+    private string? EncoderMismatch(IScoringModel scorer)
+    {
+        if (scorer is not Model ours || ours.Featurizer.Columns.OfType<ImageFeaturizer>().FirstOrDefault() is not { } pictures)
+        {
+            return null;
+        }
+
+        var here = images.Encoding;
+        return pictures.Encoding == here
+            ? null
+            : $"takes pictures encoded by {pictures.Encoding.Name} (weights {pictures.Encoding.Sha256}); this server encodes with {here.Name} (weights {here.Sha256}).";
+    }
 
     private static ModelLoadException Unavailable(ServiceUnavailableException exception) =>
         new(StatusCodes.Status503ServiceUnavailable, "Registry unavailable", exception.Message, exception);

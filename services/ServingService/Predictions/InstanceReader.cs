@@ -1,24 +1,30 @@
 using System.Text.Json;
+using MlOps.Images;
+using MlOps.Learning.Data;
 using MlOps.Learning.Features;
 using MlOps.ServingService.Models;
 
 namespace MlOps.ServingService.Predictions;
 
-/// <summary>One instance of a prediction request: its values in the model's input order, and its JSON as sent.</summary>
-public readonly record struct Instance(FeatureValue[] Row, string Json);
+/// <summary>
+/// One instance of a prediction request: its values in the model's input order, its JSON as the inference log keeps it
+/// (as sent, but a picture's identity in place of its bytes), and the pictures still to encode into <see cref="Row"/>.
+/// </summary>
+public readonly record struct Instance(FeatureValue[] Row, string Json, IReadOnlyList<PendingPicture>? Pictures = null);
 
 /// <summary>
 /// Reads a prediction body against a model's input schema: one instance as a flat object, or
 /// <c>{"instances": [ … ]}</c>. Every input must be present (<c>null</c> stands for a missing value, which the model
-/// imputes as in training); a name the model does not take, or a value of the wrong type, is an error. Every error
-/// is reported, up to <see cref="MaxErrors"/>, keyed by where it is (<c>instances[3].cart_value</c>).
+/// imputes as in training); a name the model does not take, or a value of the wrong type, is an error. An image input
+/// takes <c>{"b64": …}</c> (<see cref="PictureValues"/>). Every error is reported, up to <see cref="MaxErrors"/>, keyed by
+/// where it is (<c>instances[3].cart_value</c>).
 /// </summary>
 public static class InstanceReader
 {
     public const string BatchProperty = "instances";
     public const int MaxErrors = 100;
 
-    public static Instance[] Read(JsonElement root, LoadedModel model, int maxInstances, Dictionary<string, string[]> errors)
+    public static Instance[] Read(JsonElement root, LoadedModel model, int maxInstances, ImageLimits limits, Dictionary<string, string[]> errors)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -28,14 +34,15 @@ public static class InstanceReader
 
         if (!model.InputIndex.ContainsKey(BatchProperty) && root.TryGetProperty(BatchProperty, out var batch))
         {
-            return ReadBatch(root, batch, model, maxInstances, errors);
+            return ReadBatch(root, batch, model, maxInstances, limits, errors);
         }
 
-        var single = ReadInstance(root, model, string.Empty, errors);
+        var single = ReadInstance(root, model, string.Empty, limits, errors);
         return errors.Count == 0 ? [single] : [];
     }
 
-    private static Instance[] ReadBatch(JsonElement root, JsonElement batch, LoadedModel model, int maxInstances, Dictionary<string, string[]> errors)
+    private static Instance[] ReadBatch(
+        JsonElement root, JsonElement batch, LoadedModel model, int maxInstances, ImageLimits limits, Dictionary<string, string[]> errors)
     {
         if (batch.ValueKind != JsonValueKind.Array)
         {
@@ -69,7 +76,7 @@ public static class InstanceReader
             }
             else
             {
-                instances[index] = ReadInstance(element, model, path + ".", errors);
+                instances[index] = ReadInstance(element, model, path + ".", limits, errors);
             }
 
             if (errors.Count >= MaxErrors)
@@ -83,10 +90,11 @@ public static class InstanceReader
         return errors.Count == 0 ? instances : [];
     }
 
-    private static Instance ReadInstance(JsonElement instance, LoadedModel model, string path, Dictionary<string, string[]> errors)
+    private static Instance ReadInstance(JsonElement instance, LoadedModel model, string path, ImageLimits limits, Dictionary<string, string[]> errors)
     {
         var inputs = model.Scorer.Inputs;
         var row = new FeatureValue[inputs.Count];
+        List<PendingPicture>? pictures = null;
         Span<bool> seen = inputs.Count <= 64 ? stackalloc bool[inputs.Count] : new bool[inputs.Count];
         foreach (var property in instance.EnumerateObject())
         {
@@ -97,7 +105,19 @@ public static class InstanceReader
             }
 
             seen[position] = true;
-            if (!Learning.Models.InputValues.TryFromJson(inputs[position], property.Value, out row[position], out var error))
+            if (inputs[position].Type == ColumnType.Image)
+            {
+                row[position] = FeatureValue.Missing;
+                if (!PictureValues.TryRead(property.Value, limits, out var picture, out var pictureError))
+                {
+                    Add(errors, path + property.Name, $"'{property.Name}' {pictureError}");
+                }
+                else if (picture is not null)
+                {
+                    (pictures ??= []).Add(new PendingPicture(position, property.Name, path + property.Name, picture));
+                }
+            }
+            else if (!Learning.Models.InputValues.TryFromJson(inputs[position], property.Value, out row[position], out var error))
             {
                 Add(errors, path + property.Name, $"'{property.Name}' {error}");
             }
@@ -111,7 +131,33 @@ public static class InstanceReader
             }
         }
 
-        return new Instance(row, instance.GetRawText());
+        return new Instance(row, pictures is null ? instance.GetRawText() : Logged(instance, pictures), pictures);
+    }
+
+    /// <summary>The instance as sent, each picture replaced by its identity.</summary>
+    private static string Logged(JsonElement instance, List<PendingPicture> pictures)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            foreach (var property in instance.EnumerateObject())
+            {
+                var picture = pictures.Find(p => p.Input == property.Name);
+                if (picture is not null)
+                {
+                    PictureValues.WriteIdentity(json, property.Name, picture.Bytes);
+                }
+                else
+                {
+                    property.WriteTo(json);
+                }
+            }
+
+            json.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     private static void Add(Dictionary<string, string[]> errors, string key, string message)

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using MlOps.Contracts.Serving;
+using MlOps.Images;
+using MlOps.Images.Embedding;
 using MlOps.ServiceConventions.Auth;
 using MlOps.ServiceConventions.RequestIds;
 using MlOps.ServingService.InferenceLog;
@@ -24,7 +26,7 @@ public static class PredictEndpoints
             .RequireAuthorization(Scopes.Predict)
             .RequireRateLimiting(RateLimitPolicy)
             .WithName("Predict")
-            .WithSummary("Score one instance (a flat JSON object) or {\"instances\": [ … ]} with the version behind ?alias= (default production) or ?version=")
+            .WithSummary("Score one instance (a flat JSON object, or multipart/form-data with a file part per image input) or {\"instances\": [ … ]} with the version behind ?alias= (default production) or ?version=")
             .Produces<PredictionResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -42,7 +44,9 @@ public static class PredictEndpoints
         InferenceLogMetrics logMetrics,
         PredictionMetrics metrics,
         PredictionIds ids,
+        ImageEmbedder images,
         IOptions<ServingOptions> options,
+        IOptions<ImageEncoderOptions> imageOptions,
         TimeProvider time,
         CancellationToken ct)
     {
@@ -63,10 +67,10 @@ public static class PredictEndpoints
             bodySize.MaxRequestBodySize = settings.MaxRequestBytes;
         }
 
-        if (!context.Request.HasJsonContentType())
+        if (!context.Request.HasJsonContentType() && !context.Request.HasFormContentType)
         {
             return TypedResults.Problem(
-                $"Send the instances as application/json; got '{context.Request.ContentType}'.",
+                $"Send the instances as application/json, or one instance as multipart/form-data (a file part for each image input); got '{context.Request.ContentType}'.",
                 statusCode: StatusCodes.Status415UnsupportedMediaType,
                 title: "Unsupported content type");
         }
@@ -86,7 +90,8 @@ public static class PredictEndpoints
 
         try
         {
-            return await ScoreAsync(served, context, log, logMetrics, metrics, ids, settings, time, started, ct);
+            var reading = new RequestReading(images, imageOptions.Value.Limits, settings);
+            return await ScoreAsync(served, context, reading, log, logMetrics, metrics, ids, time, started, ct);
         }
         finally
         {
@@ -94,29 +99,51 @@ public static class PredictEndpoints
         }
     }
 
-    /// <summary>Reads the instances, scores them in one call to the model, logs them and answers; under the caller's lease on <paramref name="served"/>.</summary>
+    /// <summary>What reading a request needs beside the model: the encoder for its pictures and the limits.</summary>
+    private sealed record RequestReading(ImageEmbedder Images, ImageLimits Limits, ServingOptions Settings);
+
+    /// <summary>
+    /// Reads the instances (JSON, or one multipart instance), encodes their pictures, scores them in one call to the
+    /// model, logs them and answers; under the caller's lease on <paramref name="served"/>.
+    /// </summary>
     private static async Task<IResult> ScoreAsync(
         LoadedModel served,
         HttpContext context,
+        RequestReading reading,
         InferenceLogBuffer log,
         InferenceLogMetrics logMetrics,
         PredictionMetrics metrics,
         PredictionIds ids,
-        ServingOptions settings,
         TimeProvider time,
         long started,
         CancellationToken ct)
     {
         var model = served.Name;
-        JsonDocument document;
+        var settings = reading.Settings;
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        JsonDocument? document = null;
+        Instance[] instances;
         try
         {
-            document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: ct);
+            if (context.Request.HasFormContentType)
+            {
+                instances = await MultipartInstance.ReadAsync(context.Request, served, reading.Limits, errors, ct);
+            }
+            else
+            {
+                document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: ct);
+                instances = InstanceReader.Read(document.RootElement, served, settings.MaxBatchInstances, reading.Limits, errors);
+            }
         }
         catch (JsonException exception)
         {
             metrics.Outcome(model, served.Version, "invalid", 1);
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = [$"The body is not valid JSON: {exception.Message}"] });
+        }
+        catch (InvalidDataException exception)
+        {
+            metrics.Outcome(model, served.Version, "invalid", 1);
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = [$"The body is not a valid form: {exception.Message}"] });
         }
         catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -125,8 +152,15 @@ public static class PredictEndpoints
 
         using (document)
         {
-            var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-            var instances = InstanceReader.Read(document.RootElement, served, settings.MaxBatchInstances, errors);
+            if (errors.Count == 0)
+            {
+                var encodingStarted = time.GetTimestamp();
+                if (PictureEncoding.Encode(instances, reading.Images, errors, ct) > 0)
+                {
+                    metrics.Encoded(model, time.GetElapsedTime(encodingStarted));
+                }
+            }
+
             if (errors.Count > 0)
             {
                 metrics.Outcome(model, served.Version, "invalid", Math.Max(1, instances.Length));
