@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.IO.Compression;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -7,10 +8,39 @@ namespace MlOps.EndToEnd.Tests;
 /// <summary>Rows of a dataset as a client reads them: downloaded as CSV, each row's features as an instance, and its target.</summary>
 internal static class DatasetRows
 {
-    public static async Task<(List<JsonObject> Instances, List<string> Targets)> ReadAsync(HttpClient client, string dataset, string target)
+    public static async Task<(List<JsonObject> Instances, List<string> Targets)> ReadAsync(HttpClient client, string dataset, string target) =>
+        Rows(await client.GetStringAsync($"/api/datasets/{dataset}/versions/latest/content"), target, picture: null);
+
+    /// <summary>
+    /// A dataset archive's rows: its CSV's, each picture of <paramref name="imageColumn"/> sent as <c>{"b64": …}</c>
+    /// (the KServe convention), and the pictures' bytes in row order.
+    /// </summary>
+    public static async Task<(List<JsonObject> Instances, List<string> Targets, List<byte[]> Pictures)> ReadArchiveAsync(
+        HttpClient client, string dataset, string target, string imageColumn)
     {
-        var lines = (await client.GetStringAsync($"/api/datasets/{dataset}/versions/latest/content"))
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        using var zip = new ZipArchive(new MemoryStream(await client.GetByteArrayAsync($"/api/datasets/{dataset}/versions/latest/content")), ZipArchiveMode.Read);
+        var csv = zip.Entries.Single(entry => entry.FullName.EndsWith(".csv", StringComparison.Ordinal));
+        using var reader = new StreamReader(csv.Open());
+        var pictures = new List<byte[]>();
+        var (instances, targets) = Rows(await reader.ReadToEndAsync(), target, (column, value) =>
+        {
+            if (column != imageColumn)
+            {
+                return null;
+            }
+
+            using var content = zip.GetEntry(value)!.Open();
+            using var copy = new MemoryStream();
+            content.CopyTo(copy);
+            pictures.Add(copy.ToArray());
+            return new JsonObject { ["b64"] = Convert.ToBase64String(copy.ToArray()) };
+        });
+        return (instances, targets, pictures);
+    }
+
+    private static (List<JsonObject> Instances, List<string> Targets) Rows(string csv, string target, Func<string, string, JsonNode?>? picture)
+    {
+        var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var header = Fields(lines[0]);
         var instances = new List<JsonObject>(lines.Length - 1);
         var targets = new List<string>(lines.Length - 1);
@@ -26,9 +56,10 @@ internal static class DatasetRows
                 }
                 else if (cells[i].Length > 0)
                 {
-                    instance[header[i]] = cells[i] is "true" or "false" ? JsonValue.Create(cells[i] == "true")
+                    instance[header[i]] = picture?.Invoke(header[i], cells[i])
+                        ?? (cells[i] is "true" or "false" ? JsonValue.Create(cells[i] == "true")
                         : double.TryParse(cells[i], NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? JsonValue.Create(number)
-                        : JsonValue.Create(cells[i]);
+                        : JsonValue.Create(cells[i]));
                 }
             }
 

@@ -49,6 +49,7 @@ public sealed class ImageServingTests(ServingPlatform platform) : IClassFixture<
             Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(picture)), image.GetProperty("sha256").GetString());
             Assert.Equal(picture.Length, image.GetProperty("bytes").GetInt32());
             Assert.False(image.TryGetProperty("b64", out _));
+            Assert.Equal(32, image.GetProperty("sketch").GetArrayLength());
             Assert.Equal(12.5, entry.Inputs.GetProperty("price").GetDouble());
             Assert.Equal("Acme Classic Kettle K100", entry.Inputs.GetProperty("title").GetString());
         }

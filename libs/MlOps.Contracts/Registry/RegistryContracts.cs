@@ -54,7 +54,8 @@ public sealed record ModelArtifact(string Format, long Size, string Sha256);
 /// positive class for binary models). The KS and Wasserstein tests need values, not histograms, so each numeric
 /// feature and each numeric prediction column also comes with a seeded sample of at most 2,000 of its values
 /// (<paramref name="FeatureSamples"/>, <paramref name="PredictionSamples"/>, by column; none for versions registered
-/// before samples were kept).
+/// before samples were kept). Each image column comes with the sketches (32 numbers each) of at most 500 of its
+/// training pictures (<paramref name="ImageSketches"/>), what the domain-classifier test compares served pictures with.
 /// </summary>
 public sealed record ReferenceProfile(
     string Model,
@@ -62,7 +63,8 @@ public sealed record ReferenceProfile(
     DatasetProfile Features,
     DatasetProfile Predictions,
     IReadOnlyDictionary<string, double[]>? FeatureSamples = null,
-    IReadOnlyDictionary<string, double[]>? PredictionSamples = null);
+    IReadOnlyDictionary<string, double[]>? PredictionSamples = null,
+    IReadOnlyDictionary<string, float[][]>? ImageSketches = null);
 
 /// <summary><c>PUT /api/models/{name}/aliases/{alias}</c>.</summary>
 public sealed record MoveAliasRequest(int? Version, string? Reason);

@@ -41,7 +41,14 @@ public sealed record ExperimentSummary(string Name, int Runs, DateTimeOffset Cre
 public sealed record FeatureImportance(string Feature, double Importance);
 
 /// <summary>Validation-split confusion matrix: <c>counts[actual][predicted]</c> in <c>classes</c> order.</summary>
-public sealed record ConfusionMatrixArtifact(IReadOnlyList<string> Classes, IReadOnlyList<IReadOnlyList<long>> Counts);
+public sealed record ConfusionMatrixArtifact(
+    IReadOnlyList<string> Classes, IReadOnlyList<IReadOnlyList<long>> Counts, IReadOnlyList<ClassMetrics>? PerClass = null);
+
+/// <summary>
+/// One class's precision, recall and F1 on the validation split, and its support (actual rows); 0 where undefined
+/// (scikit-learn's <c>zero_division=0</c>).
+/// </summary>
+public sealed record ClassMetrics(string Class, double Precision, double Recall, double F1, long Support);
 
 /// <summary>Validation-split residuals (actual − predicted) of a regression model.</summary>
 public sealed record ResidualSummary(long Rows, double Mean, double StandardDeviation, double MeanAbsolute, double Min, double Max, double P5, double P50, double P95);

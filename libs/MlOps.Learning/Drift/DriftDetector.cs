@@ -4,14 +4,17 @@ using MlOps.Learning.Statistics;
 namespace MlOps.Learning.Drift;
 
 /// <summary>What a drift check concludes about one feature (or the prediction): the test, its result, the threshold, and the verdict.</summary>
-/// <param name="Test"><c>ks</c>, <c>chisquare</c>, <c>z</c> (p-value tests) or <c>wasserstein</c>, <c>jensenshannon</c> (distances).</param>
+/// <param name="Test"><c>ks</c>, <c>chisquare</c>, <c>z</c> (p-value tests), <c>wasserstein</c>, <c>jensenshannon</c> (distances) or <c>domain-classifier</c> (pictures: its ROC AUC).</param>
 /// <param name="Statistic">The test's statistic, or the distance.</param>
 /// <param name="PValue">The p-value of a p-value test; none for a distance.</param>
 /// <param name="Threshold">Drift when the p-value is below it, or the distance at or above it.</param>
 public sealed record FeatureDrift(string Feature, string Test, double Statistic, double? PValue, double Threshold, bool Drifted);
 
-/// <summary>The tests' thresholds: 0.05 on p-values and 0.1 on distances by default, as Evidently's.</summary>
-public sealed record DriftThresholds(double PValue = 0.05, double Distance = 0.1);
+/// <summary>
+/// The tests' thresholds: 0.05 on p-values, 0.1 on distances and 0.55 on a domain classifier's ROC AUC (pictures) by
+/// default, as Evidently's.
+/// </summary>
+public sealed record DriftThresholds(double PValue = 0.05, double Distance = 0.1, double DomainClassifierAuc = EmbeddingDrift.DefaultThreshold);
 
 /// <summary>The dataset verdict: drift when the share of drifted features reaches the policy's share.</summary>
 public sealed record DatasetDrift(int Features, int DriftedFeatures, double DriftedShare, double DriftShare, bool Drifted);

@@ -33,7 +33,7 @@ public sealed class DriftWindow
         _reference = reference;
         foreach (var column in reference.Features.Columns)
         {
-            if (Column.For(column, reference.FeatureSamples, reference.Features.Rows, out var reason) is { } accumulator)
+            if (Column.For(column, reference.FeatureSamples, reference.ImageSketches, reference.Features.Rows, out var reason) is { } accumulator)
             {
                 _columns[column.Name] = accumulator;
             }
@@ -50,7 +50,7 @@ public sealed class DriftWindow
         var predictionColumn = _positiveClass is not null ? "probability" : "prediction";
         if (reference.Predictions.Columns.FirstOrDefault(c => c.Name == predictionColumn) is { } profile)
         {
-            _prediction = Column.For(profile, reference.PredictionSamples, reference.Predictions.Rows, out _);
+            _prediction = Column.For(profile, reference.PredictionSamples, sketches: null, reference.Predictions.Rows, out _);
         }
     }
 
@@ -294,7 +294,12 @@ public sealed class DriftWindow
     {
         public string Type { get; } = type;
 
-        public static Column? For(ColumnProfile profile, IReadOnlyDictionary<string, double[]>? samples, long rows, out string? reason)
+        public static Column? For(
+            ColumnProfile profile,
+            IReadOnlyDictionary<string, double[]>? samples,
+            IReadOnlyDictionary<string, float[][]>? sketches,
+            long rows,
+            out string? reason)
         {
             reason = null;
             var present = rows - profile.Missing;
@@ -315,6 +320,11 @@ public sealed class DriftWindow
                     }
 
                     return new CategoryCounts("categorical", reference, present - top.Sum(v => v.Count));
+                case "image" when sketches?.TryGetValue(profile.Name, out var pictures) == true && pictures.Length >= EmbeddingDrift.MinimumVectors:
+                    return new PictureSketches(pictures);
+                case "image":
+                    reason = "the reference profile keeps too few sketches of its pictures (a version registered before they were kept)";
+                    return null;
                 default:
                     reason = $"{profile.Type} features are not tested for drift";
                     return null;
@@ -346,6 +356,51 @@ public sealed class DriftWindow
             _current.Count == 0
                 ? null
                 : Result(DriftDetector.Numeric(feature, reference, Math.Max(referenceRows, reference.Length), CollectionsMarshal.AsSpan(_current), thresholds), _current.Count);
+    }
+
+    /// <summary>
+    /// Pictures, as the sketches the inference log keeps (<c>{"sha256", "bytes", "sketch": […]}</c>), compared with the
+    /// reference profile's by a domain classifier (<see cref="EmbeddingDrift"/>).
+    /// </summary>
+    private sealed class PictureSketches(float[][] reference) : Column("image")
+    {
+        private readonly List<float[]> _current = [];
+
+        public override void Add(ref Utf8JsonReader value)
+        {
+            if (value.TokenType != JsonTokenType.StartObject)
+            {
+                value.Skip();
+                return;
+            }
+
+            while (value.Read() && value.TokenType == JsonTokenType.PropertyName)
+            {
+                var isSketch = value.ValueTextEquals("sketch"u8);
+                value.Read();
+                if (!isSketch || value.TokenType != JsonTokenType.StartArray)
+                {
+                    value.Skip();
+                    continue;
+                }
+
+                var sketch = new List<float>(reference[0].Length);
+                while (value.Read() && value.TokenType == JsonTokenType.Number)
+                {
+                    sketch.Add(value.GetSingle());
+                }
+
+                if (sketch.Count == reference[0].Length)
+                {
+                    _current.Add([.. sketch]);
+                }
+            }
+        }
+
+        public override FeatureDriftResult? Test(string feature, DriftThresholds thresholds) =>
+            _current.Count < EmbeddingDrift.MinimumVectors
+                ? null
+                : Result(EmbeddingDrift.DomainClassifier(feature, reference, _current, thresholds.DomainClassifierAuc), _current.Count);
     }
 
     /// <summary>

@@ -7,10 +7,14 @@ using MlOps.ServingService.Models;
 namespace MlOps.ServingService.Predictions;
 
 /// <summary>
-/// One instance of a prediction request: its values in the model's input order, its JSON as the inference log keeps it
-/// (as sent, but a picture's identity in place of its bytes), and the pictures still to encode into <see cref="Row"/>.
+/// One instance of a prediction request: its values in the model's input order, its JSON as sent (without its pictures,
+/// when it has some), and the pictures still to encode into <see cref="Row"/>.
 /// </summary>
-public readonly record struct Instance(FeatureValue[] Row, string Json, IReadOnlyList<PendingPicture>? Pictures = null);
+public readonly record struct Instance(FeatureValue[] Row, string Json, IReadOnlyList<PendingPicture>? Pictures = null)
+{
+    /// <summary>What the inference log keeps: the JSON as sent, each picture's bytes replaced by its identity and sketch.</summary>
+    public string Logged() => Pictures is { Count: > 0 } pictures ? PictureValues.Logged(Json, pictures) : Json;
+}
 
 /// <summary>
 /// Reads a prediction body against a model's input schema: one instance as a flat object, or
@@ -134,7 +138,7 @@ public static class InstanceReader
         return new Instance(row, pictures is null ? instance.GetRawText() : Logged(instance, pictures), pictures);
     }
 
-    /// <summary>The instance as sent, each picture replaced by its identity.</summary>
+    /// <summary>The instance as sent without its pictures, which are logged once encoded (<see cref="Instance.Logged"/>).</summary>
     private static string Logged(JsonElement instance, List<PendingPicture> pictures)
     {
         using var buffer = new MemoryStream();
@@ -143,12 +147,7 @@ public static class InstanceReader
             json.WriteStartObject();
             foreach (var property in instance.EnumerateObject())
             {
-                var picture = pictures.Find(p => p.Input == property.Name);
-                if (picture is not null)
-                {
-                    PictureValues.WriteIdentity(json, property.Name, picture.Bytes);
-                }
-                else
+                if (!pictures.Exists(p => p.Input == property.Name))
                 {
                     property.WriteTo(json);
                 }

@@ -50,7 +50,6 @@ public static class MultipartInstance
                 }
 
                 pictures.Add(new PendingPicture(position, file.Name, file.Name, bytes));
-                PictureValues.WriteIdentity(json, file.Name, bytes);
             }
 
             foreach (var (name, values) in form)

@@ -33,6 +33,7 @@ public static class PictureEncoding
             if (outcomes[i].Vector is { } vector)
             {
                 row[picture.Position] = FeatureValue.FromVector(vector);
+                picture.Sketch = ImageSketch.Of(vector);
             }
             else if (errors.Count < InstanceReader.MaxErrors)
             {

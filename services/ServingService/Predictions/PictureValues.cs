@@ -6,7 +6,8 @@ namespace MlOps.ServingService.Predictions;
 
 /// <summary>
 /// A picture in a JSON instance, by the KServe and TensorFlow Serving convention: <c>{"b64": "&lt;base64&gt;"}</c> (null: no
-/// picture). The inference log keeps what identifies it, <c>{"sha256": "…", "bytes": n}</c>, never its bytes.
+/// picture). The inference log keeps what identifies it and what the drift monitor compares,
+/// <c>{"sha256": "…", "bytes": n, "sketch": [32 numbers]}</c>, never its bytes.
 /// </summary>
 public static class PictureValues
 {
@@ -53,13 +54,41 @@ public static class PictureValues
             : length > limits.MaxBytes ? $"is a picture of {length:N0} bytes; at most {limits.MaxBytes:N0} are accepted."
             : null;
 
-    /// <summary>What the inference log keeps of a picture.</summary>
-    public static void WriteIdentity(Utf8JsonWriter json, string name, byte[] picture)
+    /// <summary>
+    /// The logged instance: <paramref name="json"/> (an object of the instance's other inputs) with each picture's
+    /// identity and sketch added as its input's value.
+    /// </summary>
+    public static string Logged(string json, IReadOnlyList<PendingPicture> pictures)
     {
-        json.WriteStartObject(name);
-        json.WriteString("sha256", Convert.ToHexStringLower(SHA256.HashData(picture)));
-        json.WriteNumber("bytes", picture.Length);
-        json.WriteEndObject();
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var picture in pictures)
+            {
+                writer.WriteStartObject(picture.Input);
+                writer.WriteString("sha256", Convert.ToHexStringLower(SHA256.HashData(picture.Bytes)));
+                writer.WriteNumber("bytes", picture.Bytes.Length);
+                if (picture.Sketch is { } sketch)
+                {
+                    writer.WriteStartArray("sketch");
+                    foreach (var value in sketch)
+                    {
+                        writer.WriteNumberValue(value);
+                    }
+
+                    writer.WriteEndArray();
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndObject();
+        }
+
+        // Both are compact objects: the pictures' members join the others' inside one pair of braces.
+        var members = System.Text.Encoding.UTF8.GetString(buffer.ToArray())[1..^1];
+        return json.Length > 2 ? string.Concat(json.AsSpan(0, json.Length - 1), ",", members, "}") : "{" + members + "}";
     }
 
     private static string Describe(JsonElement json) => json.ValueKind switch

@@ -218,7 +218,7 @@ public static class PredictEndpoints
             var records = new InferenceRecord[instances.Length];
             for (var i = 0; i < records.Length; i++)
             {
-                records[i] = new InferenceRecord(results[i].Id, served.Name, served.Version, now, instances[i].Json, outputs[i], latency, requestId, caller);
+                records[i] = new InferenceRecord(results[i].Id, served.Name, served.Version, now, instances[i].Logged(), outputs[i], latency, requestId, caller);
             }
 
             if (!log.TryEnqueue(records))

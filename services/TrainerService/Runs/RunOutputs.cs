@@ -81,7 +81,23 @@ public static class RunOutputs
             }
         }
 
-        return new ConfusionMatrixArtifact(classes, counts);
+        var perClass = new ClassMetrics[classes.Count];
+        for (var k = 0; k < classes.Count; k++)
+        {
+            long predicted = 0;
+            for (var actual = 0; actual < classes.Count; actual++)
+            {
+                predicted += counts[actual][k];
+            }
+
+            var support = counts[k].Sum();
+            var precision = predicted == 0 ? 0 : (double)counts[k][k] / predicted;
+            var recall = support == 0 ? 0 : (double)counts[k][k] / support;
+            var f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
+            perClass[k] = new ClassMetrics(classes[k], precision, recall, f1, support);
+        }
+
+        return new ConfusionMatrixArtifact(classes, counts, perClass);
     }
 
     public static ResidualSummary Residuals(NumericColumn target, Prediction[] predictions)
@@ -141,6 +157,17 @@ public static class RunOutputs
         return samples;
     }
 
+    /// <summary>How many pictures' sketches a reference profile keeps per image column.</summary>
+    public const int ReferenceSketchCount = 500;
+
+    /// <summary>The sketches of a seeded sample of each image column's pictures, by column; null when the data has none.</summary>
+    public static Dictionary<string, float[][]>? ImageSketches(DataTable table, long seed)
+    {
+        var sketches = table.Columns.OfType<EmbeddingColumn>().ToDictionary(
+            column => column.Name, column => ImageSketch.Sample(column, ReferenceSketchCount, seed), StringComparer.Ordinal);
+        return sketches.Count == 0 ? null : sketches;
+    }
+
     /// <summary>
     /// A seeded sample of the model's numeric outputs on its validation split: <c>prediction</c> for a regression,
     /// <c>probability</c> of the second class for a binary model; none for a multiclass model (its labels are counted).
@@ -179,7 +206,8 @@ public static class RunOutputs
             FeatureProfile(dataset, model.Target),
             PredictionProfile(model, predictions, cancellationToken),
             FeatureSamples(table, model.Target, seed),
-            PredictionSamples(model, predictions, seed));
+            PredictionSamples(model, predictions, seed),
+            ImageSketches(table, seed));
 
     public static DatasetProfile FeatureProfile(DatasetProfile dataset, string target) =>
         dataset with { Columns = dataset.Columns.Where(column => column.Name != target).ToArray() };
