@@ -39,6 +39,13 @@ try
         .WithPlatformWiring(database, servicesClientSecret.Parameter, platform)
         // LightGBM's OpenMP threads spin while they wait unless told not to: three times slower on 2 cores (docs/training.md).
         .WithEnvironment("OMP_WAIT_POLICY", "PASSIVE");
+    if (!builder.ExecutionContext.IsPublishMode)
+    {
+        // Pictures encoded for training are kept for the next job on them; serving encodes each request's afresh, so a
+        // stream of new pictures never fills a disk.
+        trainer.WithEnvironment("Images__CacheDirectory", platform.Embeddings);
+    }
+
     var serving = builder.AddPlatformService<Projects.ServingService>(Platform.Serving, platform)
         .WithPlatformWiring(database, servicesClientSecret.Parameter, platform);
     var monitoring = builder.AddPlatformService<Projects.MonitoringService>(Platform.Monitoring, platform)

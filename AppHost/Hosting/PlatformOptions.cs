@@ -44,7 +44,7 @@ internal sealed class PlatformOptions
 
     public string InferenceSpill => Path.Combine(Home, "inference-spill");
 
-    /// <summary>Pictures' embeddings kept by picture and encoder, shared by the services that encode pictures.</summary>
+    /// <summary>Pictures' embeddings kept by picture and encoder for the trainer (docs/training.md#pictures).</summary>
     public string Embeddings => Path.Combine(Home, "embeddings");
 
     public string PostgresData => Path.Combine(Home, "postgres");

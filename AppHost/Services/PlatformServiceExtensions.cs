@@ -50,8 +50,7 @@ internal static class PlatformServiceExtensions
         {
             // Run from this machine, the services share one artifact folder in the data folder; a deployment
             // configures its own store (Artifacts__*: a volume or S3).
-            service.WithEnvironment("Artifacts__Store", "FileSystem").WithEnvironment("Artifacts__Root", platform.Artifacts)
-                .WithEnvironment("Images__CacheDirectory", platform.Embeddings);
+            service.WithEnvironment("Artifacts__Store", "FileSystem").WithEnvironment("Artifacts__Root", platform.Artifacts);
         }
 
         return service;
