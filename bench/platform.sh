@@ -41,6 +41,11 @@ stop_platform() {
   PLATFORM_PID=""
 }
 
+# Stops the platform and removes $WORK when the script ends, however it ends.
+clean_up_on_exit() {
+  trap 'stop_platform; rm -rf "$WORK"' EXIT
+}
+
 # Access tokens live 15 minutes, less than a whole benchmark: ask for a fresh one before each timed part.
 token() {
   curl -fsS -d grant_type=password -d username=admin -d password="$(cat "$WORK/platform/admin-password")" \

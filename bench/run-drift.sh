@@ -24,11 +24,7 @@ mkdir -p "$OUT"
 
 # shellcheck source=bench/platform.sh
 source bench/platform.sh
-cleanup() {
-  stop_platform
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+clean_up_on_exit
 
 build_platform
 start_platform 'Logging__LogLevel__MlOps.Requests=Warning'

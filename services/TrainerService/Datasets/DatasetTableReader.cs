@@ -20,7 +20,10 @@ public static class DatasetTableReader
         Action<int, int>? progress,
         CancellationToken cancellationToken)
     {
-        await using var content = await datasets.OpenContentAsync(detail.Version.Name, detail.Version.Version, cancellationToken);
+        // Forced onto the thread pool: parsing, encoding and the training after it are long CPU work, which must not run
+        // inline on whatever thread completed the download (an in-process caller's, in tests, which then stalls).
+        await using var content = await datasets.OpenContentAsync(detail.Version.Name, detail.Version.Version, cancellationToken)
+            .ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         var types = detail.Version.Columns.ToDictionary(
             column => column.Name, column => Enum.Parse<ColumnType>(column.Type, ignoreCase: true), StringComparer.Ordinal);
         if (detail.Version.Format != DatasetFormats.Zip)
@@ -31,7 +34,7 @@ public static class DatasetTableReader
         // A zip is read from its central directory at its end: the download goes to a local file first.
         await using var file = new FileStream(
             Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-        await content.CopyToAsync(file, cancellationToken);
+        await content.CopyToAsync(file, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         file.Position = 0;
         using var archive = DatasetArchive.Open(file, new ArchiveLimits());
         return ArchiveTables.Read(archive, types, images, progress, cancellationToken);
