@@ -133,6 +133,41 @@ public sealed class MlNetLearnerTests
         Assert.Contains("not an ML.NET model", refused.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>ML.NET's learners take pictures' vectors as the featurizer writes them, like any dense features.</summary>
+    [Theory]
+    [InlineData("lightgbm")]
+    [InlineData("fasttree")]
+    [InlineData("sdca")]
+    public void Learner_learns_from_picture_vectors_and_its_file_scores_the_same(string algorithm)
+    {
+        static DataTable Pictures(int rows, int seed)
+        {
+            var random = new Random(seed);
+            var labels = new int[rows];
+            var values = new float[rows * 16];
+            for (var row = 0; row < rows; row++)
+            {
+                labels[row] = random.Next(3);
+                for (var d = 0; d < 16; d++)
+                {
+                    values[(row * 16) + d] = (float)random.NextDouble() + (d % 3 == labels[row] ? 0.7f : 0);
+                }
+            }
+
+            return new DataTable(
+            [
+                new EmbeddingColumn("photo", new Features.ImageEncoding("test-encoder", new string('b', 64), 16), values, new bool[rows]),
+                new CategoricalColumn("kind", labels, ["a", "b", "c"]),
+            ]);
+        }
+
+        var model = Train(algorithm, Pictures(600, 1), "kind", LearningTask.MulticlassClassification, _ => { }, algorithm == "sdca" ? null : new() { ["rounds"] = 30 });
+        var test = Pictures(300, 2);
+
+        Assert.InRange(ModelEvaluator.Evaluate(model, test).Metrics["accuracy"], 0.8, 1.0);
+        Assert.Equal(model.Score(test).Select(p => p.Probabilities), Reload(model).Score(test).Select(p => p.Probabilities));
+    }
+
     private static Model Train(
         string algorithm, DataTable training, string target, LearningTask task, Action<TrainingIteration> onIteration, Dictionary<string, double>? given = null)
     {
