@@ -18,6 +18,9 @@ public sealed class DatasetArchive : IDisposable
     private readonly string _csvFolder;
     private readonly ArchiveLimits _limits;
 
+    /// <summary>The temporary copy of a stream that could not seek, deleted with the archive.</summary>
+    private Stream? _spool;
+
     private DatasetArchive(ZipArchive zip, Dictionary<string, ZipArchiveEntry> files, ZipArchiveEntry csv, ArchiveLimits limits)
     {
         _zip = zip;
@@ -45,23 +48,52 @@ public sealed class DatasetArchive : IDisposable
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(limits);
-        ZipArchive zip;
+        ZipArchive? zip = null;
         try
         {
             zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+            return Check(zip, limits);
         }
         catch (InvalidDataException exception)
         {
+            // The end record or the central directory (read when the entries are first listed) is damaged.
+            zip?.Dispose();
             throw new DataException($"The archive is not a readable zip file: {exception.Message}", exception);
-        }
-
-        try
-        {
-            return Check(zip, limits);
         }
         catch
         {
-            zip.Dispose();
+            zip?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Opens and checks an archive from any stream: a seekable one in place (it stays the caller's), another (a download,
+    /// an object store's) copied first to a temporary file, which the archive deletes when disposed, since a zip's
+    /// directory is at its end.
+    /// </summary>
+    /// <exception cref="DataException">As <see cref="Open"/>.</exception>
+    public static async Task<DatasetArchive> OpenAsync(Stream stream, ArchiveLimits limits, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (stream.CanSeek)
+        {
+            return Open(stream, limits);
+        }
+
+        var spool = new FileStream(
+            Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        try
+        {
+            await stream.CopyToAsync(spool, cancellationToken);
+            spool.Position = 0;
+            var archive = Open(spool, limits);
+            archive._spool = spool;
+            return archive;
+        }
+        catch
+        {
+            await spool.DisposeAsync();
             throw;
         }
     }
@@ -138,7 +170,11 @@ public sealed class DatasetArchive : IDisposable
         return bytes;
     }
 
-    public void Dispose() => _zip.Dispose();
+    public void Dispose()
+    {
+        _zip.Dispose();
+        _spool?.Dispose();
+    }
 
     private static DatasetArchive Check(ZipArchive zip, ArchiveLimits limits)
     {

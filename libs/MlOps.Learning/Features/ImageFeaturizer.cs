@@ -44,9 +44,11 @@ public sealed class ImageFeaturizer(string column, int offset, ImageEncoding enc
             throw new ArgumentException($"Column '{Column}' takes vectors of {Width} values from {Encoding.Name}; got {vector.Length}.", nameof(value));
         }
 
+        Span<double> features = stackalloc double[Width];
+        Standardize(vector, features);
         for (var d = 0; d < Width; d++)
         {
-            writer.Add(Offset + d, (vector[d] - center[d]) / scale[d]);
+            writer.Add(Offset + d, features[d]);
         }
     }
 
@@ -125,7 +127,11 @@ public sealed class ImageFeaturizer(string column, int offset, ImageEncoding enc
             return;
         }
 
-        var vector = embeddings.VectorAt(row).Span;
+        Standardize(embeddings.VectorAt(row).Span, destination);
+    }
+
+    private void Standardize(ReadOnlySpan<float> vector, Span<double> destination)
+    {
         for (var d = 0; d < destination.Length; d++)
         {
             destination[d] = (vector[d] - center[d]) / scale[d];

@@ -133,19 +133,8 @@ internal sealed class DatasetVersions(DataDbContext db, IArtifactStore store, IO
             return CsvProfiler.Profile(stream, ct: cancellationToken);
         }
 
-        // A zip is read from its central directory at the end: a store that streams (S3) is copied to a local file first.
-        await using var seekable = stream.CanSeek ? null : await SpoolAsync(stream, cancellationToken);
-        using var archive = DatasetArchive.Open(seekable ?? stream, options.Value.ArchiveLimits);
+        using var archive = await DatasetArchive.OpenAsync(stream, options.Value.ArchiveLimits, cancellationToken);
         return ArchiveProfiler.Profile(archive, badImages, ct: cancellationToken);
-    }
-
-    private static async Task<FileStream> SpoolAsync(Stream stream, CancellationToken cancellationToken)
-    {
-        var file = new FileStream(
-            Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-        await stream.CopyToAsync(file, cancellationToken);
-        file.Position = 0;
-        return file;
     }
 
     private Task<int> LockAsync(string name, CancellationToken cancellationToken) =>

@@ -31,12 +31,8 @@ public static class DatasetTableReader
             return CsvTableReader.Read(content, new CsvReadOptions { ColumnTypes = types }, cancellationToken);
         }
 
-        // A zip is read from its central directory at its end: the download goes to a local file first.
-        await using var file = new FileStream(
-            Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-        await content.CopyToAsync(file, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
-        file.Position = 0;
-        using var archive = DatasetArchive.Open(file, new ArchiveLimits());
+        using var archive = await DatasetArchive.OpenAsync(content, new ArchiveLimits(), cancellationToken)
+            .ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         return ArchiveTables.Read(archive, types, images, progress, cancellationToken);
     }
 }

@@ -131,6 +131,7 @@ public class ArchiveProfilerTests
             Assert.Throws<DataException>(() => DatasetArchive.Open(zip, limits ?? new ArchiveLimits())).Message;
 
         Assert.StartsWith("The archive is not a readable zip file", OpenRefused(new MemoryStream("a,b\n1,2\n"u8.ToArray())));
+        Assert.StartsWith("The archive is not a readable zip file", OpenRefused(DamagedDirectory(Zip(Csv("a.csv", "x\n1\n"), ("1.png", [1])))));
         Assert.Equal(
             "The archive holds no CSV file: put one .csv file in it, naming the images beside it.",
             OpenRefused(Zip(("a.png", Picture(4, 4)))));
@@ -143,6 +144,34 @@ public class ArchiveProfilerTests
         Assert.Equal(
             "The archive's files take more than 10 bytes uncompressed, the most accepted.",
             OpenRefused(Zip(Csv("a.csv", "x\n1\n"), ("1.png", new byte[8])), new ArchiveLimits { MaxUncompressedBytes = 10 }));
+    }
+
+    [Fact]
+    public async Task A_stream_that_cannot_seek_is_read_from_a_temporary_copy_deleted_with_the_archive()
+    {
+        var zip = Zip(Csv("data.csv", "photo\na.png\n"), ("a.png", Picture(4, 4))).ToArray();
+        var before = Directory.GetFiles(Path.GetTempPath()).Length;
+
+        using (var archive = await DatasetArchive.OpenAsync(new ForwardOnlyStream(zip), new ArchiveLimits()))
+        {
+            Assert.Equal(1, ArchiveProfiler.Profile(archive).Columns[0].Image!.Decoded);
+        }
+
+        Assert.True(Directory.GetFiles(Path.GetTempPath()).Length <= before);
+    }
+
+    /// <summary>The archive with its central directory's first record signature overwritten: the end record still points at it.</summary>
+    private static MemoryStream DamagedDirectory(MemoryStream zip)
+    {
+        var bytes = zip.ToArray();
+        var directory = bytes.AsSpan().LastIndexOf("PK\u0001\u0002"u8);
+        bytes.AsSpan(directory, 4).Clear();
+        return new MemoryStream(bytes);
+    }
+
+    private sealed class ForwardOnlyStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
     }
 
     [Fact]
